@@ -1,0 +1,506 @@
+package stanza
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Namespaces of the stanza element itself. Children in any of these (or in
+// no namespace) are in "the stanza namespace" and are kept with an empty
+// Element.Name.Space.
+const (
+	NSClient    = "jabber:client"
+	NSServer    = "jabber:server"
+	NSComponent = "jabber:component:accept"
+	nsXML       = "http://www.w3.org/XML/1998/namespace"
+)
+
+// Limits bound what the decoder accepts from the network. Zero fields take
+// the defaults.
+type Limits struct {
+	// MaxSize is the largest stanza, in bytes of input, that is decoded.
+	// Default 256 KiB (RFC 6120 §13.12 asks for at least 10,000 bytes).
+	MaxSize int64
+	// MaxDepth is the deepest element nesting accepted, the stanza element
+	// being depth 1. Default 32.
+	MaxDepth int
+}
+
+// DefaultLimits are the limits used when a field of Limits is zero.
+var DefaultLimits = Limits{MaxSize: 256 << 10, MaxDepth: 32}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxSize <= 0 {
+		l.MaxSize = DefaultLimits.MaxSize
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultLimits.MaxDepth
+	}
+	return l
+}
+
+// Errors the decoder wraps in a *DecodeError.
+var (
+	// ErrTooLarge: the stanza is bigger than Limits.MaxSize.
+	ErrTooLarge = errors.New("stanza: too large")
+	// ErrTooDeep: the stanza nests deeper than Limits.MaxDepth.
+	ErrTooDeep = errors.New("stanza: nested too deep")
+	// ErrNotStanza: the element is not a message, presence or iq.
+	ErrNotStanza = errors.New("stanza: not a stanza element")
+	// ErrInvalid: the element is XML but not a valid stanza (bad address,
+	// bad IQ type, missing IQ id).
+	ErrInvalid = errors.New("stanza: invalid stanza")
+)
+
+// DecodeError reports a stanza that could not be decoded. When Aligned is
+// true the whole element was consumed, so a stream decoder can go on to the
+// next stanza; Reply then builds the error stanza to send back, if any.
+type DecodeError struct {
+	// Kind is the stanza kind when the element was message, presence or iq.
+	Kind Kind
+	// ID, From, To and Type are the raw attribute values, as far as read.
+	ID, From, To, Type string
+	// Condition is the RFC 6120 stanza error condition that fits.
+	Condition Condition
+	// Aligned is true when the decoder consumed the whole element.
+	Aligned bool
+	// Err is the cause: ErrTooLarge, ErrTooDeep, ErrNotStanza, ErrInvalid
+	// (possibly wrapping a JID error) or an XML syntax error.
+	Err error
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	name := e.Kind.String()
+	return fmt.Sprintf("stanza: decoding <%s id=%q from=%q>: %v", name, e.ID, e.From, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Reply builds the error stanza that answers the undecodable stanza, or
+// reports false when none should be sent: errors are never answered with
+// errors (RFC 6120 §8.3.1), the sender's address must be usable, and the
+// kind must be known.
+func (e *DecodeError) Reply() (Stanza, bool) {
+	if e.Kind == 0 || e.Type == "error" {
+		return nil, false
+	}
+	to, err := Parse(e.From)
+	if err != nil {
+		return nil, false
+	}
+	from, _ := Parse(e.To) // a bad 'to' leaves the reply without 'from'
+	h := Header{ID: e.ID, From: from, To: to, Type: "error"}
+	errEl := (&Error{Type: e.Condition.DefaultType(), Condition: e.Condition, Text: e.Err.Error()}).Element()
+	switch e.Kind {
+	case KindMessage:
+		return &Message{Header: h, Children: []Element{errEl}}, true
+	case KindPresence:
+		return &Presence{Header: h, Children: []Element{errEl}}, true
+	default:
+		return &IQ{Header: h, Children: []Element{errEl}}, true
+	}
+}
+
+// Decode decodes one stanza from b with the default limits.
+func Decode(b []byte) (Stanza, error) { return DecodeLimits(b, Limits{}) }
+
+// DecodeLimits decodes one stanza from b. Leading XML declarations,
+// comments and white space are skipped; anything after the stanza is an
+// error.
+func DecodeLimits(b []byte, lim Limits) (Stanza, error) {
+	lim = lim.withDefaults()
+	if int64(len(b)) > lim.MaxSize {
+		return nil, &DecodeError{Condition: PolicyViolation, Err: ErrTooLarge}
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, &DecodeError{Condition: BadRequest, Err: err}
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			s, err := DecodeElement(d, t, lim)
+			if err != nil {
+				return nil, err
+			}
+			for {
+				tok, err := d.Token()
+				if err == io.EOF {
+					return s, nil
+				}
+				if err != nil {
+					return nil, &DecodeError{Condition: BadRequest, Err: err}
+				}
+				if c, ok := tok.(xml.CharData); !ok || len(bytes.TrimSpace(c)) != 0 {
+					return nil, &DecodeError{Condition: BadRequest, Err: fmt.Errorf("%w: data after the stanza", ErrInvalid)}
+				}
+			}
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) != 0 {
+				return nil, &DecodeError{Condition: BadRequest, Err: fmt.Errorf("%w: text before the stanza", ErrInvalid)}
+			}
+		}
+	}
+}
+
+// DecodeElement decodes the stanza whose start tag the caller has just read
+// from d with d.Token() (as a stream reader does for each top-level element
+// of an XMPP stream). On success, and on any *DecodeError whose Aligned is
+// true, d is positioned after the element's end tag.
+func DecodeElement(d *xml.Decoder, start xml.StartElement, lim Limits) (Stanza, error) {
+	lim = lim.withDefaults()
+	r := reader{dec: d, lim: lim, begin: d.InputOffset(), stanzaNS: start.Name.Space}
+	return r.stanza(start)
+}
+
+type reader struct {
+	dec   *xml.Decoder
+	lim   Limits
+	begin int64
+	// stanzaNS is the namespace of the enclosing stanza element.
+	stanzaNS string
+	buf      bytes.Buffer
+	// scope is the stack of prefix declarations written so far in the
+	// element being serialised.
+	scope []prefixDecl
+}
+
+type prefixDecl struct {
+	prefix, uri string
+	depth       int
+}
+
+func (r *reader) stanza(start xml.StartElement) (Stanza, error) {
+	de := &DecodeError{Condition: BadRequest}
+	switch start.Name.Local {
+	case "message":
+		de.Kind = KindMessage
+	case "presence":
+		de.Kind = KindPresence
+	case "iq":
+		de.Kind = KindIQ
+	}
+	if !isStanzaNS(start.Name.Space) {
+		de.Kind = 0
+	}
+	var h Header
+	for _, a := range start.Attr {
+		switch {
+		case a.Name.Space == "" && a.Name.Local == "id":
+			h.ID, de.ID = a.Value, a.Value
+		case a.Name.Space == "" && a.Name.Local == "from":
+			de.From = a.Value
+		case a.Name.Space == "" && a.Name.Local == "to":
+			de.To = a.Value
+		case a.Name.Space == "" && a.Name.Local == "type":
+			h.Type, de.Type = a.Value, a.Value
+		case a.Name.Space == nsXML && a.Name.Local == "lang":
+			h.Lang = a.Value
+		case a.Name.Space == "" && a.Name.Local == "xmlns", a.Name.Space == "xmlns":
+			// Namespace declarations are re-derived on output.
+		case a.Name.Space == "":
+			h.Attrs = append(h.Attrs, a)
+		}
+	}
+	children, err := r.children(start)
+	if err != nil {
+		de.Err = err
+		de.Aligned = errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep)
+		if errors.Is(err, ErrTooLarge) {
+			de.Condition = PolicyViolation
+		}
+		return nil, de
+	}
+	de.Aligned = true
+	if de.Kind == 0 {
+		de.Condition = FeatureNotImplemented
+		de.Err = fmt.Errorf("%w: <%s xmlns=%q>", ErrNotStanza, start.Name.Local, start.Name.Space)
+		return nil, de
+	}
+	if h.From, err = parseAttrJID(de.From); err != nil {
+		de.Condition, de.Err = JIDMalformed, fmt.Errorf("%w: from: %w", ErrInvalid, err)
+		return nil, de
+	}
+	if h.To, err = parseAttrJID(de.To); err != nil {
+		de.Condition, de.Err = JIDMalformed, fmt.Errorf("%w: to: %w", ErrInvalid, err)
+		return nil, de
+	}
+	switch de.Kind {
+	case KindMessage:
+		return &Message{Header: h, Children: children}, nil
+	case KindPresence:
+		return &Presence{Header: h, Children: children}, nil
+	}
+	// RFC 6120 §8.1.3 and §8.2.3: an IQ has an id and one of four types.
+	switch h.Type {
+	case IQGet, IQSet, IQResult, IQError:
+	default:
+		de.Err = fmt.Errorf("%w: iq type %q", ErrInvalid, h.Type)
+		return nil, de
+	}
+	if h.ID == "" {
+		de.Err = fmt.Errorf("%w: iq without id", ErrInvalid)
+		return nil, de
+	}
+	return &IQ{Header: h, Children: children}, nil
+}
+
+func parseAttrJID(s string) (JID, error) {
+	if s == "" {
+		return JID{}, nil
+	}
+	return Parse(s)
+}
+
+func isStanzaNS(ns string) bool {
+	return ns == "" || ns == NSClient || ns == NSServer || ns == NSComponent
+}
+
+// children reads up to and including the end tag of start, returning its
+// child elements. On ErrTooLarge or ErrTooDeep it still consumes the rest of
+// the element so that a stream stays aligned.
+func (r *reader) children(start xml.StartElement) ([]Element, error) {
+	var out []Element
+	var limitErr error
+	for {
+		tok, err := r.dec.Token()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if limitErr == nil && r.dec.InputOffset()-r.begin > r.lim.MaxSize {
+			limitErr = ErrTooLarge
+		}
+
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if limitErr != nil {
+				if err := r.dec.Skip(); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			e, err := r.child(t, start.Name.Space, 2)
+			if err != nil {
+				if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep) {
+					limitErr = err
+					continue
+				}
+				return nil, err
+			}
+			out = append(out, e)
+		case xml.EndElement:
+			if limitErr != nil {
+				return nil, limitErr
+			}
+			return out, nil
+		}
+		// Character data between children is insignificant; comments,
+		// processing instructions and directives are not allowed in
+		// stanzas (RFC 6120 §11.1) and are dropped.
+	}
+}
+
+// child serialises the element whose start tag was just read, with all its
+// descendants, into a self-contained Element. stanzaNS is the namespace of
+// the enclosing stanza ("" when there is none).
+func (r *reader) child(start xml.StartElement, stanzaNS string, depth int) (Element, error) {
+	r.buf.Reset()
+	r.scope = r.scope[:0]
+	name := start.Name
+	if isStanzaNS(name.Space) || name.Space == stanzaNS {
+		name.Space = ""
+	}
+	if err := r.element(start, name.Space, depth, ""); err != nil {
+		return Element{}, err
+	}
+	b := make([]byte, r.buf.Len())
+	copy(b, r.buf.Bytes())
+	return Element{Name: name, XML: b}, nil
+}
+
+// element writes start, its content and its end tag. parentNS is the
+// default namespace in force in the output at this point.
+func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS string) error {
+	if depth > r.lim.MaxDepth {
+		if err := r.dec.Skip(); err != nil {
+			return err
+		}
+		return ErrTooDeep
+	}
+	// Prefix declarations made on this element are in scope for its name
+	// and attributes.
+	mark := len(r.scope)
+	for _, a := range start.Attr {
+		if a.Name.Space == "xmlns" && a.Name.Local != "" {
+			r.scope = append(r.scope, prefixDecl{prefix: a.Name.Local, uri: a.Value, depth: depth})
+		}
+	}
+	b := &r.buf
+	b.WriteByte('<')
+	qname := start.Name.Local
+	declareDefault := false
+	if ns != parentNS {
+		if p := r.prefixFor(ns); p != "" && !hasDefaultDecl(start) {
+			qname = p + ":" + start.Name.Local
+			ns = parentNS // the default namespace does not change
+		} else {
+			declareDefault = true
+		}
+	}
+	b.WriteString(qname)
+	if declareDefault {
+		b.WriteString(" xmlns='")
+		escapeAttr(b, ns)
+		b.WriteByte('\'')
+	}
+	for _, d := range r.scope[mark:] {
+		b.WriteString(" xmlns:")
+		b.WriteString(d.prefix)
+		b.WriteString("='")
+		escapeAttr(b, d.uri)
+		b.WriteByte('\'')
+	}
+	for _, a := range start.Attr {
+		switch {
+		case a.Name.Space == "xmlns", a.Name.Space == "" && a.Name.Local == "xmlns":
+			continue
+		case a.Name.Space == "":
+			b.WriteByte(' ')
+			b.WriteString(a.Name.Local)
+		case a.Name.Space == nsXML:
+			b.WriteString(" xml:")
+			b.WriteString(a.Name.Local)
+		default:
+			p := r.prefixFor(a.Name.Space)
+			if p == "" {
+				p = fmt.Sprintf("ns%d", len(r.scope))
+				r.scope = append(r.scope, prefixDecl{prefix: p, uri: a.Name.Space, depth: depth})
+				b.WriteString(" xmlns:")
+				b.WriteString(p)
+				b.WriteString("='")
+				escapeAttr(b, a.Name.Space)
+				b.WriteByte('\'')
+			}
+			b.WriteByte(' ')
+			b.WriteString(p)
+			b.WriteByte(':')
+			b.WriteString(a.Name.Local)
+		}
+		b.WriteString("='")
+		escapeAttr(b, a.Value)
+		b.WriteByte('\'')
+	}
+	open := true // the start tag still lacks its closing '>'
+	for {
+		tok, err := r.dec.Token()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		if r.dec.InputOffset()-r.begin > r.lim.MaxSize {
+			return r.abandon(tok, ErrTooLarge)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if open {
+				b.WriteByte('>')
+				open = false
+			}
+			cns := t.Name.Space
+			if ns == "" && isStanzaNS(cns) || cns == r.stanzaNS && ns == "" {
+				cns = ""
+			}
+			if err := r.element(t, cns, depth+1, ns); err != nil {
+				if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep) {
+					// The child consumed itself; consume the rest of this one.
+					if serr := r.dec.Skip(); serr != nil {
+						return serr
+					}
+				}
+				return err
+			}
+		case xml.CharData:
+			if len(t) == 0 {
+				continue
+			}
+			if open {
+				b.WriteByte('>')
+				open = false
+			}
+			escapeTextBytes(b, t)
+		case xml.EndElement:
+			if open {
+				b.WriteString("/>")
+			} else {
+				b.WriteString("</")
+				b.WriteString(qname)
+				b.WriteByte('>')
+			}
+			r.scope = r.scope[:mark]
+			return nil
+		}
+	}
+}
+
+// abandon consumes the rest of the element being written, given the token
+// just read inside it, and returns cause.
+func (r *reader) abandon(tok xml.Token, cause error) error {
+	switch tok.(type) {
+	case xml.EndElement:
+		return cause
+	case xml.StartElement:
+		if err := r.dec.Skip(); err != nil { // the child just opened
+			return err
+		}
+	}
+	if err := r.dec.Skip(); err != nil { // the element itself
+		return err
+	}
+	return cause
+}
+
+func hasDefaultDecl(start xml.StartElement) bool {
+	for _, a := range start.Attr {
+		if a.Name.Space == "" && a.Name.Local == "xmlns" {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixFor returns the innermost prefix declared in the output for uri.
+func (r *reader) prefixFor(uri string) string {
+	if uri == "" {
+		return ""
+	}
+	for i := len(r.scope) - 1; i >= 0; i-- {
+		if r.scope[i].uri == uri {
+			// A prefix is usable only if it is not shadowed further in.
+			p := r.scope[i].prefix
+			shadowed := false
+			for _, d := range r.scope[i+1:] {
+				if d.prefix == p {
+					shadowed = true
+				}
+			}
+			if !shadowed {
+				return p
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,124 @@
+package stanza
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// Append appends the XML serialisation of s to dst and returns the result.
+//
+// The output is deterministic: attributes in the order from, to, id, type,
+// xml:lang, then any others as decoded; values in single quotes; children
+// byte for byte as kept. The stanza element carries no xmlns, so it takes
+// the default namespace of the stream it is written to (jabber:client,
+// jabber:server or jabber:component:accept), and so do children in the
+// stanza namespace.
+func Append(dst []byte, s Stanza) []byte {
+	h := s.Head()
+	name := s.Kind().String()
+	dst = append(dst, '<')
+	dst = append(dst, name...)
+	if !h.From.IsZero() {
+		dst = appendAttr(dst, "from", h.From.String())
+	}
+	if !h.To.IsZero() {
+		dst = appendAttr(dst, "to", h.To.String())
+	}
+	if h.ID != "" {
+		dst = appendAttr(dst, "id", h.ID)
+	}
+	if h.Type != "" {
+		dst = appendAttr(dst, "type", h.Type)
+	}
+	if h.Lang != "" {
+		dst = appendAttr(dst, "xml:lang", h.Lang)
+	}
+	for _, a := range h.Attrs {
+		dst = appendAttr(dst, a.Name.Local, a.Value)
+	}
+	children := s.Payload()
+	if len(children) == 0 {
+		return append(dst, "/>"...)
+	}
+	dst = append(dst, '>')
+	for _, c := range children {
+		dst = append(dst, c.XML...)
+	}
+	dst = append(dst, "</"...)
+	dst = append(dst, name...)
+	return append(dst, '>')
+}
+
+// Encode returns the serialisation of s; see Append.
+func Encode(s Stanza) []byte { return Append(nil, s) }
+
+func appendAttr(dst []byte, name, value string) []byte {
+	dst = append(dst, ' ')
+	dst = append(dst, name...)
+	dst = append(dst, '=', '\'')
+	dst = appendEscaped(dst, value, true)
+	return append(dst, '\'')
+}
+
+// appendEscaped escapes s for character data or (attr) a single-quoted
+// attribute value. White space other than ' ' is written as a character
+// reference in attributes so that attribute-value normalisation keeps it.
+// Characters XML 1.0 does not allow become U+FFFD.
+func appendEscaped(dst []byte, s string, attr bool) []byte {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var esc string
+		width := 1
+		switch {
+		case c == '&':
+			esc = "&amp;"
+		case c == '<':
+			esc = "&lt;"
+		case c == '>':
+			esc = "&gt;"
+		case c == '\'' && attr:
+			esc = "&apos;"
+		case c == '"' && attr:
+			esc = "&quot;"
+		case c == '\r':
+			esc = "&#xD;"
+		case c == '\n' && attr:
+			esc = "&#xA;"
+		case c == '\t' && attr:
+			esc = "&#x9;"
+		case c < 0x20 && c != '\n' && c != '\t':
+			esc = "\uFFFD"
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			width = n
+			if !isXMLChar(r) || (r == utf8.RuneError && n == 1) {
+				esc = "\uFFFD"
+			}
+		}
+		if esc != "" {
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, esc...)
+			last = i + width
+		}
+		i += width
+	}
+	return append(dst, s[last:]...)
+}
+
+// isXMLChar reports whether r is allowed by XML 1.0 §2.2 (non-ASCII part).
+func isXMLChar(r rune) bool {
+	return r >= 0x80 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+func escapeText(b *bytes.Buffer, s string) {
+	b.Write(appendEscaped(b.AvailableBuffer(), s, false))
+}
+
+func escapeTextBytes(b *bytes.Buffer, s []byte) {
+	b.Write(appendEscaped(b.AvailableBuffer(), string(s), false))
+}
+
+func escapeAttr(b *bytes.Buffer, s string) {
+	b.Write(appendEscaped(b.AvailableBuffer(), s, true))
+}

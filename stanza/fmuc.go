@@ -1,0 +1,43 @@
+package stanza
+
+import (
+	"encoding/xml"
+	"fmt"
+)
+
+// NSFMUC is the XEP-0289 namespace.
+const NSFMUC = "http://isode.com/protocol/fmuc"
+
+// FMUC is the XEP-0289 <fmuc/> payload. On stanzas relayed between nodes it
+// carries From, the real JID of the occupant the stanza is about; on
+// presence from one node's bare JID to another's it carries Reject or Left.
+type FMUC struct {
+	XMLName xml.Name `xml:"http://isode.com/protocol/fmuc fmuc"`
+	// From is the real JID of the occupant (XEP-0289 §4); may be nil.
+	From *JID `xml:"from,attr,omitempty"`
+	// Reject refuses federation, with an optional human-readable text.
+	Reject *Reject `xml:"reject"`
+	// Left confirms that the joining node has left the FMUC set.
+	Left *struct{} `xml:"left"`
+}
+
+// Reject is the <reject/> of an FMUC payload.
+type Reject struct {
+	Text string `xml:",chardata"`
+}
+
+// Element returns f as a stanza child.
+func (f FMUC) Element() Element { return MustElement(f) }
+
+// FindFMUC decodes the stanza's <fmuc/> payload, if it has one.
+func FindFMUC(s Stanza) (*FMUC, bool, error) {
+	c, ok := Child(s, NSFMUC, "fmuc")
+	if !ok {
+		return nil, false, nil
+	}
+	var f FMUC
+	if err := c.Decode(&f); err != nil {
+		return nil, true, fmt.Errorf("stanza: bad fmuc payload: %w", err)
+	}
+	return &f, true, nil
+}

@@ -1,0 +1,342 @@
+package stanza
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/text/secure/precis"
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrJID is wrapped by every error Parse and NewJID return, so callers can
+// test for a malformed address with errors.Is.
+var ErrJID = errors.New("stanza: malformed JID")
+
+// maxPartLen is the RFC 7622 §3.1 limit on each of localpart, domainpart and
+// resourcepart, in octets of UTF-8 after preparation.
+const maxPartLen = 1023
+
+// JID is an XMPP address (RFC 7622): localpart@domainpart/resourcepart.
+//
+// A JID is a comparable value: two JIDs that denote the same address compare
+// equal with ==, so JIDs can be used as map keys. The zero value is the empty
+// address, which is not valid on the wire; see IsZero.
+type JID struct {
+	local    string
+	domain   string
+	resource string
+}
+
+var (
+	// RFC 7622 §3.3: the localpart uses the UsernameCaseMapped profile.
+	localProfile = precis.UsernameCaseMapped
+	// RFC 7622 §3.4: the resourcepart uses the OpaqueString profile.
+	resourceProfile = precis.OpaqueString
+	// RFC 7622 §3.2: the domainpart is an IDNA-aware domain name.
+	domainProfile = idna.New(
+		idna.MapForLookup(),
+		idna.Transitional(false),
+		idna.StrictDomainName(false),
+		idna.BidiRule(),
+		idna.ValidateLabels(true),
+	)
+)
+
+// Parse parses and normalises s as a JID per RFC 7622: the domainpart is
+// lower-cased and IDNA-checked, the localpart is prepared with the PRECIS
+// UsernameCaseMapped profile and the resourcepart with OpaqueString.
+// Errors wrap ErrJID.
+func Parse(s string) (JID, error) {
+	local, domain, resource, err := split(s)
+	if err != nil {
+		return JID{}, err
+	}
+	return NewJID(local, domain, resource)
+}
+
+// MustParse is like Parse but panics on error. It is meant for constants in
+// tests and examples, never for input from the network.
+func MustParse(s string) JID {
+	j, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return j
+}
+
+// split divides s into its three parts per RFC 7622 §3.1: the resourcepart
+// starts at the first '/', the localpart ends at the first '@' before it.
+func split(s string) (local, domain, resource string, err error) {
+	if s == "" {
+		return "", "", "", fmt.Errorf("%w: empty", ErrJID)
+	}
+	rest := s
+	hasResource := false
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		resource, rest, hasResource = rest[i+1:], rest[:i], true
+	}
+	hasLocal := false
+	if i := strings.IndexByte(rest, '@'); i >= 0 {
+		local, rest, hasLocal = rest[:i], rest[i+1:], true
+	}
+	domain = rest
+	if hasLocal && local == "" {
+		return "", "", "", fmt.Errorf("%w: %q has an empty localpart", ErrJID, s)
+	}
+	if hasResource && resource == "" {
+		return "", "", "", fmt.Errorf("%w: %q has an empty resourcepart", ErrJID, s)
+	}
+	return local, domain, resource, nil
+}
+
+// NewJID builds a JID from its parts, preparing and validating each as Parse
+// does. local and resource may be empty (absent); domain may not.
+func NewJID(local, domain, resource string) (JID, error) {
+	d, err := prepareDomain(domain)
+	if err != nil {
+		return JID{}, err
+	}
+	l, err := prepareLocal(local)
+	if err != nil {
+		return JID{}, err
+	}
+	r, err := prepareResource(resource)
+	if err != nil {
+		return JID{}, err
+	}
+	return JID{local: l, domain: d, resource: r}, nil
+}
+
+func prepareDomain(d string) (string, error) {
+	if !utf8.ValidString(d) {
+		return "", fmt.Errorf("%w: domainpart is not UTF-8", ErrJID)
+	}
+	// RFC 7622 §3.2: a trailing dot is stripped before anything else.
+	d = strings.TrimSuffix(d, ".")
+	if d == "" {
+		return "", fmt.Errorf("%w: empty domainpart", ErrJID)
+	}
+	if len(d) > maxPartLen {
+		return "", fmt.Errorf("%w: domainpart longer than %d octets", ErrJID, maxPartLen)
+	}
+	// RFC 7622 §3.2: an IP literal is allowed as-is (IPv6 in brackets).
+	if strings.HasPrefix(d, "[") {
+		if !strings.HasSuffix(d, "]") {
+			return "", fmt.Errorf("%w: unterminated IPv6 literal %q", ErrJID, d)
+		}
+		if !isIPv6(d[1 : len(d)-1]) {
+			return "", fmt.Errorf("%w: bad IPv6 literal %q", ErrJID, d)
+		}
+		return strings.ToLower(d), nil
+	}
+	for _, r := range d {
+		// Characters that can never appear in a domain name, even before IDNA
+		// mapping: ASCII space and controls, and the JID separators.
+		if r <= ' ' || r == 0x7f || strings.ContainsRune(`@/"&'<>:\`, r) {
+			return "", fmt.Errorf("%w: domainpart %q contains %q", ErrJID, d, r)
+		}
+	}
+	u, err := domainProfile.ToUnicode(d)
+	if err != nil {
+		return "", fmt.Errorf("%w: domainpart %q: %v", ErrJID, d, err)
+	}
+	u = norm.NFC.String(strings.ToLower(u))
+	if u == "" || len(u) > maxPartLen {
+		return "", fmt.Errorf("%w: domainpart %q has a bad length", ErrJID, d)
+	}
+	for _, label := range strings.Split(u, ".") {
+		if label == "" {
+			return "", fmt.Errorf("%w: domainpart %q has an empty label", ErrJID, d)
+		}
+	}
+	return u, nil
+}
+
+// forbiddenLocal are the characters RFC 7622 §3.3.1 excludes from a
+// localpart on top of the PRECIS IdentifierClass.
+const forbiddenLocal = "\"&'/:<>@"
+
+func prepareLocal(l string) (string, error) {
+	if l == "" {
+		return "", nil
+	}
+	if strings.ContainsAny(l, forbiddenLocal) {
+		return "", fmt.Errorf("%w: localpart %q contains a forbidden character", ErrJID, l)
+	}
+	p, err := localProfile.String(l)
+	if err != nil {
+		return "", fmt.Errorf("%w: localpart %q: %v", ErrJID, l, err)
+	}
+	if strings.ContainsAny(p, forbiddenLocal) {
+		return "", fmt.Errorf("%w: localpart %q contains a forbidden character", ErrJID, l)
+	}
+	if len(p) > maxPartLen {
+		return "", fmt.Errorf("%w: localpart longer than %d octets", ErrJID, maxPartLen)
+	}
+	return p, nil
+}
+
+func prepareResource(r string) (string, error) {
+	if r == "" {
+		return "", nil
+	}
+	p, err := resourceProfile.String(r)
+	if err != nil {
+		return "", fmt.Errorf("%w: resourcepart %q: %v", ErrJID, r, err)
+	}
+	if len(p) > maxPartLen {
+		return "", fmt.Errorf("%w: resourcepart longer than %d octets", ErrJID, maxPartLen)
+	}
+	return p, nil
+}
+
+// Local returns the localpart, or "" when there is none.
+func (j JID) Local() string { return j.local }
+
+// Domain returns the domainpart.
+func (j JID) Domain() string { return j.domain }
+
+// Resource returns the resourcepart, or "" when there is none.
+func (j JID) Resource() string { return j.resource }
+
+// IsZero reports whether j is the zero (empty) JID.
+func (j JID) IsZero() bool { return j == JID{} }
+
+// IsBare reports whether j has no resourcepart.
+func (j JID) IsBare() bool { return j.resource == "" }
+
+// Bare returns j without its resourcepart.
+func (j JID) Bare() JID { return JID{local: j.local, domain: j.domain} }
+
+// Domainpart returns the JID made of j's domainpart alone.
+func (j JID) Domainpart() JID { return JID{domain: j.domain} }
+
+// WithResource returns j with its resourcepart replaced by r, prepared with
+// the OpaqueString profile. An empty r yields the bare JID.
+func (j JID) WithResource(r string) (JID, error) {
+	p, err := prepareResource(r)
+	if err != nil {
+		return JID{}, err
+	}
+	return JID{local: j.local, domain: j.domain, resource: p}, nil
+}
+
+// String returns the JID in its canonical string form, "" for the zero JID.
+func (j JID) String() string {
+	n := len(j.domain)
+	if j.local != "" {
+		n += len(j.local) + 1
+	}
+	if j.resource != "" {
+		n += len(j.resource) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	if j.local != "" {
+		b.WriteString(j.local)
+		b.WriteByte('@')
+	}
+	b.WriteString(j.domain)
+	if j.resource != "" {
+		b.WriteByte('/')
+		b.WriteString(j.resource)
+	}
+	return b.String()
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (j JID) MarshalText() ([]byte, error) { return []byte(j.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler; an empty text yields the
+// zero JID.
+func (j *JID) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*j = JID{}
+		return nil
+	}
+	p, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*j = p
+	return nil
+}
+
+// isIPv6 reports whether s is an IPv6 address in RFC 4291 §2.2 text form
+// (without zone). The pure packages may not import net, so this is a small
+// syntax check rather than net/netip.
+func isIPv6(s string) bool {
+	if s == "" {
+		return false
+	}
+	groups, doubleColon := 0, false
+	if strings.HasPrefix(s, "::") {
+		doubleColon = true
+		s = s[2:]
+		if s == "" {
+			return true
+		}
+	}
+	for s != "" {
+		i := strings.IndexByte(s, ':')
+		part := s
+		if i >= 0 {
+			part = s[:i]
+		}
+		if i < 0 && strings.Contains(part, ".") {
+			if !isIPv4(part) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if part == "" || len(part) > 4 || strings.Trim(part, "0123456789abcdefABCDEF") != "" {
+			return false
+		}
+		groups++
+		if i < 0 {
+			break
+		}
+		s = s[i+1:]
+		if strings.HasPrefix(s, ":") {
+			if doubleColon {
+				return false
+			}
+			doubleColon = true
+			s = s[1:]
+			if s == "" {
+				break
+			}
+		} else if s == "" {
+			return false
+		}
+	}
+	if doubleColon {
+		return groups < 8
+	}
+	return groups == 8
+}
+
+// isIPv4 reports whether s is a dotted-quad IPv4 address.
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" || (len(p) > 1 && p[0] == '0') {
+			return false
+		}
+		n := 0
+		for _, c := range p {
+			n = n*10 + int(c-'0')
+		}
+		if n > 255 {
+			return false
+		}
+	}
+	return true
+}

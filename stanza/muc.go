@@ -1,0 +1,161 @@
+package stanza
+
+import "encoding/xml"
+
+// XEP-0045 namespaces (§19.1).
+const (
+	NSMUC      = "http://jabber.org/protocol/muc"
+	NSMUCUser  = "http://jabber.org/protocol/muc#user"
+	NSMUCAdmin = "http://jabber.org/protocol/muc#admin"
+	NSMUCOwner = "http://jabber.org/protocol/muc#owner"
+)
+
+// Affiliation is a long-lived association with a room (XEP-0045 §5.2).
+// The zero value means the attribute is absent.
+type Affiliation string
+
+// The affiliations of XEP-0045 §5.2.
+const (
+	AffiliationOwner   Affiliation = "owner"
+	AffiliationAdmin   Affiliation = "admin"
+	AffiliationMember  Affiliation = "member"
+	AffiliationNone    Affiliation = "none"
+	AffiliationOutcast Affiliation = "outcast"
+)
+
+// Valid reports whether a is one of the five XEP-0045 affiliations.
+func (a Affiliation) Valid() bool {
+	switch a {
+	case AffiliationOwner, AffiliationAdmin, AffiliationMember, AffiliationNone, AffiliationOutcast:
+		return true
+	}
+	return false
+}
+
+// Role is an occupant's temporary position in a room (XEP-0045 §5.1).
+// The zero value means the attribute is absent.
+type Role string
+
+// The roles of XEP-0045 §5.1.
+const (
+	RoleModerator   Role = "moderator"
+	RoleParticipant Role = "participant"
+	RoleVisitor     Role = "visitor"
+	RoleNone        Role = "none"
+)
+
+// Valid reports whether r is one of the four XEP-0045 roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleModerator, RoleParticipant, RoleVisitor, RoleNone:
+		return true
+	}
+	return false
+}
+
+// MUC is the <x xmlns='http://jabber.org/protocol/muc'/> a client puts in
+// the presence that enters a room (XEP-0045 §7.2).
+type MUC struct {
+	XMLName xml.Name `xml:"http://jabber.org/protocol/muc x"`
+	// History limits the discussion history sent on entry (§7.2.15).
+	History *History `xml:"history"`
+	// Password is the room password (§7.2.6).
+	Password string `xml:"password,omitempty"`
+}
+
+// History is the <history/> request of XEP-0045 §7.2.15. Nil fields are
+// absent; Since is an XEP-0082 DateTime (use SinceTime).
+type History struct {
+	MaxChars   *int   `xml:"maxchars,attr"`
+	MaxStanzas *int   `xml:"maxstanzas,attr"`
+	Seconds    *int   `xml:"seconds,attr"`
+	Since      string `xml:"since,attr,omitempty"`
+}
+
+// MUCUser is <x xmlns='http://jabber.org/protocol/muc#user'/>, carried in
+// room presence and in messages for invitations, declines and status
+// notifications (XEP-0045 §19.1). Fields are in schema order.
+type MUCUser struct {
+	XMLName  xml.Name `xml:"http://jabber.org/protocol/muc#user x"`
+	Decline  *Invite  `xml:"decline"`
+	Destroy  *Destroy `xml:"destroy"`
+	Invites  []Invite `xml:"invite"`
+	Items    []Item   `xml:"item"`
+	Password string   `xml:"password,omitempty"`
+	Statuses []Status `xml:"status"`
+}
+
+// HasStatus reports whether u carries the given status code.
+func (u *MUCUser) HasStatus(code int) bool {
+	for _, s := range u.Statuses {
+		if s.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Status is a muc#user <status code=”/> (XEP-0045 §15.6 lists the codes).
+type Status struct {
+	Code int `xml:"code,attr"`
+}
+
+// Item is the <item/> of muc#user, muc#admin and muc#owner payloads: an
+// occupant's or a user's affiliation and role, with an optional actor and
+// reason (XEP-0045 §19.1).
+type Item struct {
+	Affiliation Affiliation `xml:"affiliation,attr,omitempty"`
+	JID         *JID        `xml:"jid,attr,omitempty"`
+	Nick        string      `xml:"nick,attr,omitempty"`
+	Role        Role        `xml:"role,attr,omitempty"`
+	Actor       *Actor      `xml:"actor"`
+	Reason      string      `xml:"reason,omitempty"`
+	Continue    *Continue   `xml:"continue"`
+}
+
+// Actor names who performed a moderation action (XEP-0045 §8.2, §9.1).
+type Actor struct {
+	JID  *JID   `xml:"jid,attr,omitempty"`
+	Nick string `xml:"nick,attr,omitempty"`
+}
+
+// Continue is the <continue/> of a one-to-one chat converted to a room.
+type Continue struct {
+	Thread string `xml:"thread,attr,omitempty"`
+}
+
+// Invite is an <invite/> or <decline/> of a mediated invitation
+// (XEP-0045 §7.8.2). To is set by the inviter, From by the room.
+type Invite struct {
+	From     *JID      `xml:"from,attr,omitempty"`
+	To       *JID      `xml:"to,attr,omitempty"`
+	Reason   string    `xml:"reason,omitempty"`
+	Continue *Continue `xml:"continue"`
+}
+
+// Destroy is the <destroy/> of XEP-0045 §10.9, in muc#owner requests and
+// in the muc#user of the resulting unavailable presence.
+type Destroy struct {
+	JID      *JID   `xml:"jid,attr,omitempty"`
+	Reason   string `xml:"reason,omitempty"`
+	Password string `xml:"password,omitempty"`
+}
+
+// MUCAdmin is <query xmlns='http://jabber.org/protocol/muc#admin'/>, used
+// for role and affiliation changes and list queries (XEP-0045 §8, §9).
+type MUCAdmin struct {
+	XMLName xml.Name `xml:"http://jabber.org/protocol/muc#admin query"`
+	Items   []Item   `xml:"item"`
+}
+
+// MUCOwner is <query xmlns='http://jabber.org/protocol/muc#owner'/>, used
+// for room configuration and destruction (XEP-0045 §10).
+type MUCOwner struct {
+	XMLName xml.Name `xml:"http://jabber.org/protocol/muc#owner query"`
+	Form    *Form    `xml:"jabber:x:data x"`
+	Destroy *Destroy `xml:"destroy"`
+}
+
+// Ptr returns a pointer to a copy of v; handy for optional payload fields
+// such as History.MaxStanzas or Item.JID.
+func Ptr[T any](v T) *T { return &v }

@@ -1,0 +1,87 @@
+package stanza
+
+import "encoding/xml"
+
+// NSSID is the XEP-0359 unique and stable stanza IDs namespace.
+const NSSID = "urn:xmpp:sid:0"
+
+// StanzaID is an XEP-0359 <stanza-id/>: an id assigned by the entity By
+// (for a room, the room's bare JID).
+type StanzaID struct {
+	ID string
+	By JID
+}
+
+// Element returns the <stanza-id xmlns='urn:xmpp:sid:0'/> element.
+func (s StanzaID) Element() Element {
+	b := []byte("<stanza-id xmlns='" + NSSID + "'")
+	b = appendAttr(b, "id", s.ID)
+	b = appendAttr(b, "by", s.By.String())
+	b = append(b, "/>"...)
+	return Element{Name: xml.Name{Space: NSSID, Local: "stanza-id"}, XML: b}
+}
+
+// StanzaIDs returns the stanza-id elements of s with a usable id and by.
+func StanzaIDs(s Stanza) []StanzaID {
+	var out []StanzaID
+	for _, c := range Children(s, NSSID, "stanza-id") {
+		var raw struct {
+			ID string `xml:"id,attr"`
+			By string `xml:"by,attr"`
+		}
+		if c.Decode(&raw) != nil || raw.ID == "" {
+			continue
+		}
+		by, err := Parse(raw.By)
+		if err != nil {
+			continue
+		}
+		out = append(out, StanzaID{ID: raw.ID, By: by})
+	}
+	return out
+}
+
+// WithoutStanzaIDsBy returns the payload without <stanza-id/> elements
+// claiming to be by the given entity. XEP-0359 §5: an entity that adds a
+// stanza-id MUST remove any it did not add that carry its own 'by'.
+func WithoutStanzaIDsBy(payload []Element, by JID) []Element {
+	out := payload[:0:0]
+	for _, c := range payload {
+		if c.Is(NSSID, "stanza-id") {
+			var raw struct {
+				By string `xml:"by,attr"`
+			}
+			if c.Decode(&raw) != nil {
+				continue
+			}
+			if j, err := Parse(raw.By); err == nil && j == by {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// OriginIDElement returns an <origin-id xmlns='urn:xmpp:sid:0'/> element.
+func OriginIDElement(id string) Element {
+	b := []byte("<origin-id xmlns='" + NSSID + "'")
+	b = appendAttr(b, "id", id)
+	b = append(b, "/>"...)
+	return Element{Name: xml.Name{Space: NSSID, Local: "origin-id"}, XML: b}
+}
+
+// OriginID returns the id of the stanza's XEP-0359 <origin-id/>, if any.
+func OriginID(s Stanza) (string, bool) {
+	c, ok := Child(s, NSSID, "origin-id")
+	if !ok {
+		return "", false
+	}
+	var raw struct {
+		ID string `xml:"id,attr"`
+	}
+	if c.Decode(&raw) != nil || raw.ID == "" {
+		return "", false
+	}
+	return raw.ID, true
+}
