@@ -1,0 +1,166 @@
+package transport
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// Defaults for the zero fields of Config.
+const (
+	DefaultKeepAlive      = 60 * time.Second
+	DefaultBackoffMin     = 1 * time.Second
+	DefaultBackoffMax     = 60 * time.Second
+	DefaultJitter         = 0.5
+	DefaultOutboundQueue  = 1024
+	DefaultConnectTimeout = 15 * time.Second
+	DefaultWriteTimeout   = 60 * time.Second
+	DefaultCloseTimeout   = 2 * time.Second
+)
+
+// Config configures a Component. Address, Domain, Secret and Machine are
+// required; every other zero field takes its default.
+type Config struct {
+	// Address is the server's component port as host:port. A missing port
+	// is an error: there is no default (XEP-0114 has no well-known port,
+	// and gosrc.io/xmpp's silent 5222 is the client port).
+	Address string
+	// Domain is the component's name, sent as the stream header's 'to'
+	// (XEP-0114 §3). Every stanza sent must come from this domain.
+	Domain string
+	// Secret is the shared secret of the XEP-0114 handshake.
+	Secret string
+	// Machine is the state machine to drive.
+	Machine Machine
+	// Logger receives connection events; nil discards them.
+	Logger *slog.Logger
+	// KeepAlive is the idle time after which a single space is written as a
+	// whitespace ping (RFC 6120 §4.6.1). Default DefaultKeepAlive; negative
+	// disables it.
+	KeepAlive time.Duration
+	// BackoffMin and BackoffMax bound the delay before a reconnect
+	// attempt: BackoffMin after the first failure, doubling up to
+	// BackoffMax. Defaults DefaultBackoffMin and DefaultBackoffMax.
+	BackoffMin, BackoffMax time.Duration
+	// Jitter in [0, 1] is the fraction of each delay that is randomised:
+	// the delay d becomes d*(1-Jitter*r) with r from Rand. Zero takes
+	// DefaultJitter; negative means no jitter.
+	Jitter float64
+	// Rand returns numbers in [0, 1) for the jitter; nil uses math/rand/v2.
+	// Tests inject a fixed source.
+	Rand func() float64
+	// OutboundQueue is the number of encoded stanzas waiting for the
+	// writer. When it is full the newest stanza is dropped, counted in
+	// Stats.Dropped and logged: the Machine is never blocked by a slow
+	// server. Default DefaultOutboundQueue.
+	OutboundQueue int
+	// MaxStanzaSize is passed to the decoder as stanza.Limits.MaxSize;
+	// zero takes stanza.DefaultLimits. A larger stanza is answered with a
+	// policy-violation error and skipped.
+	MaxStanzaSize int64
+	// Clock gives the now passed to the Machine; nil uses time.Now.
+	Clock func() time.Time
+	// ConnectTimeout bounds dialling and the whole XEP-0114 handshake.
+	// Default DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+	// WriteTimeout bounds each write to the socket; a server that does not
+	// read for this long is treated as a lost connection. Default
+	// DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// CloseTimeout bounds the clean close: flushing the queue, sending
+	// </stream:stream> and waiting for the server's. Default
+	// DefaultCloseTimeout.
+	CloseTimeout time.Duration
+	// RetryRefused makes a refused handshake (ErrNotAuthorized,
+	// ErrConflict, ErrHostUnknown) a transient failure that is retried
+	// with backoff instead of ending Run. Off by default: a wrong secret
+	// never heals. Turn it on when a server may still hold the previous
+	// session for a while after a connection loss and answer conflict.
+	RetryRefused bool
+}
+
+// withDefaults validates c and fills in its defaults.
+func (c Config) withDefaults() (Config, stanza.JID, error) {
+	bad := func(format string, a ...any) (Config, stanza.JID, error) {
+		return Config{}, stanza.JID{}, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...)
+	}
+	host, port, err := net.SplitHostPort(c.Address)
+	if err != nil {
+		return bad("address %q: %v (want host:port)", c.Address, err)
+	}
+	if p, err := strconv.Atoi(port); host == "" || err != nil || p <= 0 || p > 65535 {
+		return bad("address %q: want host:port with a port in 1-65535", c.Address)
+	}
+	domain, err := stanza.Parse(c.Domain)
+	if err != nil || c.Domain == "" {
+		return bad("domain %q: %v", c.Domain, err)
+	}
+	if !domain.IsBare() || domain.Local() != "" {
+		return bad("domain %q is not a bare domain", c.Domain)
+	}
+	if c.Secret == "" {
+		return bad("empty secret")
+	}
+	if c.Machine == nil {
+		return bad("nil Machine")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.KeepAlive == 0 {
+		c.KeepAlive = DefaultKeepAlive
+	}
+	if c.BackoffMin < 0 || c.BackoffMax < 0 {
+		return bad("negative backoff")
+	}
+	if c.BackoffMin == 0 {
+		c.BackoffMin = DefaultBackoffMin
+	}
+	if c.BackoffMax == 0 {
+		c.BackoffMax = max(DefaultBackoffMax, c.BackoffMin)
+	}
+	if c.BackoffMax < c.BackoffMin {
+		return bad("BackoffMax %v < BackoffMin %v", c.BackoffMax, c.BackoffMin)
+	}
+	switch {
+	case c.Jitter == 0:
+		c.Jitter = DefaultJitter
+	case c.Jitter < 0:
+		c.Jitter = 0
+	case c.Jitter > 1:
+		return bad("jitter %v > 1", c.Jitter)
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Float64
+	}
+	if c.OutboundQueue < 0 {
+		return bad("negative OutboundQueue")
+	}
+	if c.OutboundQueue == 0 {
+		c.OutboundQueue = DefaultOutboundQueue
+	}
+	if c.MaxStanzaSize < 0 {
+		return bad("negative MaxStanzaSize")
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.ConnectTimeout < 0 || c.WriteTimeout < 0 || c.CloseTimeout < 0 {
+		return bad("negative timeout")
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.CloseTimeout == 0 {
+		c.CloseTimeout = DefaultCloseTimeout
+	}
+	return c, domain, nil
+}

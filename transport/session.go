@@ -1,0 +1,297 @@
+package transport
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// session is one authenticated stream: a reader goroutine that decodes
+// stanzas and hands them to the driver, and a writer goroutine that owns
+// every write to the socket after the handshake.
+type session struct {
+	conn   net.Conn
+	dec    *xml.Decoder
+	budget *budgetReader
+	id     string
+	queue  chan []byte
+	// stop is closed by the driver when the session ends; the reader then
+	// discards what it reads and the writer sends its last bytes and quits.
+	stop       chan struct{}
+	readerDone chan struct{}
+	writerDone chan struct{}
+
+	// mu orders the writer's per-write deadline against the driver's
+	// closing deadline, so that the latter always wins.
+	mu      sync.Mutex
+	closeBy time.Time
+	// flush and farewell are set by the driver before stop is closed:
+	// whether to write what is queued, and the bytes that end the stream.
+	flush    bool
+	farewell string
+}
+
+func newSession(conn net.Conn, c *Component) *session {
+	// A single top-level token (a stanza, or text between stanzas) may not
+	// exceed this, so a hostile peer cannot make the decoder buffer without
+	// bound. Oversize stanzas below it get a policy-violation reply.
+	limit := 4*c.limits.MaxSize + 64<<10
+	b := &budgetReader{r: conn, limit: limit}
+	return &session{
+		conn:       conn,
+		dec:        xml.NewDecoder(b),
+		budget:     b,
+		queue:      make(chan []byte, c.cfg.OutboundQueue),
+		stop:       make(chan struct{}),
+		readerDone: make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+}
+
+// errBudget reports a top-level token larger than the reader's budget.
+var errBudget = errors.New("transport: element from server exceeds the read budget")
+
+// budgetReader fails reads once more than limit bytes were read since the
+// last reset.
+type budgetReader struct {
+	r     io.Reader
+	n     int64
+	limit int64
+}
+
+func (b *budgetReader) reset() { b.n = 0 }
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.n >= b.limit {
+		return 0, errBudget
+	}
+	if rest := b.limit - b.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
+// eventKind says what a reader or writer reports to the driver.
+type eventKind uint8
+
+const (
+	evStanza eventKind = iota + 1 // a stanza for the Machine
+	evReply                       // an error reply to send
+	evLost                        // the stream is dead
+)
+
+type event struct {
+	sess *session
+	kind eventKind
+	st   stanza.Stanza
+	err  error
+	// farewell is what to write before closing after evLost.
+	farewell string
+}
+
+// errStreamClosed reports that the server closed the stream.
+var errStreamClosed = errors.New("transport: server closed the stream")
+
+// notWellFormed is the RFC 6120 §4.9.3.13 stream error sent back when the
+// server's XML is broken.
+const notWellFormed = "<stream:error><not-well-formed xmlns='" + NSStreams + "'/></stream:error>"
+
+// deliver hands ev to the driver; after stop it reports false.
+func (s *session) deliver(c *Component, ev event) bool {
+	ev.sess = s
+	select {
+	case c.events <- ev:
+		return true
+	case <-s.stop:
+		return false
+	}
+}
+
+// readLoop decodes the stream until it ends. XEP-0114 streams carry
+// jabber:component:accept stanzas; anything else at the top level is
+// skipped.
+func (s *session) readLoop(c *Component) {
+	defer close(s.readerDone)
+	log := c.cfg.Logger
+	lost := func(err error, farewell string) {
+		s.deliver(c, event{kind: evLost, err: err, farewell: farewell})
+		// After stop, keep reading (bounded by the closing deadline) so
+		// that the server's </stream:stream> is consumed.
+		for {
+			if _, err := s.dec.Token(); err != nil {
+				return
+			}
+		}
+	}
+	for {
+		s.budget.reset()
+		tok, err := s.dec.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				lost(io.ErrUnexpectedEOF, "")
+				return
+			}
+			var se *xml.SyntaxError
+			if errors.As(err, &se) || errors.Is(err, errBudget) {
+				lost(err, notWellFormed)
+				return
+			}
+			lost(err, "")
+			return
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			lost(errStreamClosed, "")
+			return
+		case xml.StartElement:
+			if t.Name.Space == nsStream && t.Name.Local == "error" {
+				// RFC 6120 §4.9: a stream error ends the stream.
+				lost(s.readStreamError(t), "")
+				return
+			}
+			if !isStanzaName(t.Name) {
+				log.Debug("transport: ignoring top-level element", "name", t.Name.Local, "ns", t.Name.Space)
+				if err := s.dec.Skip(); err != nil {
+					lost(err, notWellFormed)
+					return
+				}
+				continue
+			}
+			st, err := stanza.DecodeElement(s.dec, t, c.limits)
+			if err == nil {
+				if !s.deliver(c, event{kind: evStanza, st: st}) {
+					lost(nil, "")
+					return
+				}
+				continue
+			}
+			c.stats.decodeErrors.Add(1)
+			var de *stanza.DecodeError
+			if !errors.As(err, &de) || !de.Aligned {
+				// The XML itself is broken: the decoder cannot go on.
+				lost(err, notWellFormed)
+				return
+			}
+			log.Warn("transport: undecodable stanza from server", "err", err)
+			reply, ok := de.Reply()
+			if !ok {
+				continue
+			}
+			if reply.Head().From.IsZero() {
+				// XEP-0114 §3: stanzas sent MUST carry 'from'.
+				reply.Head().From = c.domain
+			}
+			if !s.deliver(c, event{kind: evReply, st: reply}) {
+				lost(nil, "")
+				return
+			}
+		}
+		// Text between stanzas (whitespace pings), comments and processing
+		// instructions are ignored.
+	}
+}
+
+func isStanzaName(n xml.Name) bool {
+	if n.Space != nsComponent && n.Space != "" {
+		return false
+	}
+	switch n.Local {
+	case "message", "presence", "iq":
+		return true
+	}
+	return false
+}
+
+// write writes b with the per-write deadline, never later than the closing
+// deadline.
+func (s *session) write(b []byte, timeout time.Duration) error {
+	s.mu.Lock()
+	dl := time.Now().Add(timeout)
+	if !s.closeBy.IsZero() && s.closeBy.Before(dl) {
+		dl = s.closeBy
+	}
+	_ = s.conn.SetWriteDeadline(dl)
+	s.mu.Unlock()
+	_, err := s.conn.Write(b)
+	return err
+}
+
+// writeLoop is the only writer after the handshake: stanzas from the
+// queue, whitespace pings when idle, and the end of the stream.
+func (s *session) writeLoop(c *Component) {
+	defer close(s.writerDone)
+	timeout := c.cfg.WriteTimeout
+	var ping <-chan time.Time
+	var pingTimer *time.Timer
+	if c.cfg.KeepAlive > 0 {
+		pingTimer = time.NewTimer(c.cfg.KeepAlive)
+		defer pingTimer.Stop()
+		ping = pingTimer.C
+	}
+	wrote := func() {
+		if pingTimer != nil {
+			pingTimer.Reset(c.cfg.KeepAlive)
+		}
+	}
+	fail := func(err error) {
+		s.deliver(c, event{kind: evLost, err: err})
+	}
+	for {
+		select {
+		case b := <-s.queue:
+			if err := s.write(b, timeout); err != nil {
+				fail(err)
+				return
+			}
+			c.stats.out.Add(1)
+			wrote()
+		case <-ping:
+			// RFC 6120 §4.6.1: whitespace keeps the connection alive.
+			if err := s.write([]byte{' '}, timeout); err != nil {
+				fail(err)
+				return
+			}
+			c.stats.keepAlives.Add(1)
+			wrote()
+		case <-s.stop:
+			s.mu.Lock()
+			flush, farewell := s.flush, s.farewell
+			s.mu.Unlock()
+			for flush {
+				select {
+				case b := <-s.queue:
+					if err := s.write(b, timeout); err != nil {
+						return
+					}
+					c.stats.out.Add(1)
+				default:
+					flush = false
+				}
+			}
+			_ = s.write([]byte(farewell+streamClose), timeout)
+			return
+		}
+	}
+}
+
+// end stops the session: the writer flushes (if asked), writes farewell and
+// </stream:stream>, the reader waits for the server's close, all before
+// the closing deadline; then the socket is closed.
+func (s *session) end(flush bool, farewell string, grace time.Duration) {
+	s.mu.Lock()
+	s.closeBy = time.Now().Add(grace)
+	s.flush, s.farewell = flush, farewell
+	_ = s.conn.SetDeadline(s.closeBy)
+	s.mu.Unlock()
+	close(s.stop)
+	<-s.writerDone
+	<-s.readerDone
+	_ = s.conn.Close()
+}
