@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // Namespaces of the stanza element itself. Children in any of these (or in
@@ -172,6 +173,10 @@ type reader struct {
 	// scope is the stack of prefix declarations written so far in the
 	// element being serialised.
 	scope []prefixDecl
+	// outer are the prefix declarations made on the stanza element itself.
+	// A child that uses one of them gets it re-declared on its own start
+	// tag, since an Element must be self-contained.
+	outer []prefixDecl
 }
 
 type prefixDecl struct {
@@ -205,9 +210,13 @@ func (r *reader) stanza(start xml.StartElement) (Stanza, error) {
 			h.Type, de.Type = a.Value, a.Value
 		case a.Name.Space == nsXML && a.Name.Local == "lang":
 			h.Lang = a.Value
-		case a.Name.Space == "" && a.Name.Local == "xmlns", a.Name.Space == "xmlns":
-			// Namespace declarations are re-derived on output.
-		case a.Name.Space == "":
+		case a.Name.Space == "xmlns":
+			// Prefix declarations are re-derived on output; remember them
+			// for the children that use them.
+			r.outer = append(r.outer, prefixDecl{prefix: a.Name.Local, uri: a.Value})
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			// The default namespace is that of the stream on output.
+		default:
 			h.Attrs = append(h.Attrs, a)
 		}
 	}
@@ -352,7 +361,11 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 	qname := start.Name.Local
 	declareDefault := false
 	if ns != parentNS {
-		if p := r.prefixFor(ns); p != "" && !hasDefaultDecl(start) {
+		p := ""
+		if !hasDefaultDecl(start) {
+			p = r.usablePrefix(ns, mark, depth)
+		}
+		if p != "" {
 			qname = p + ":" + start.Name.Local
 			ns = parentNS // the default namespace does not change
 		} else {
@@ -366,6 +379,8 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 		b.WriteByte('\'')
 	}
 	for _, d := range r.scope[mark:] {
+		// Declarations borrowed from the stanza element for this element's
+		// own name come after the element's own declarations.
 		b.WriteString(" xmlns:")
 		b.WriteString(d.prefix)
 		b.WriteString("='")
@@ -383,14 +398,17 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 			b.WriteString(" xml:")
 			b.WriteString(a.Name.Local)
 		default:
-			p := r.prefixFor(a.Name.Space)
+			before := len(r.scope)
+			p := r.usablePrefix(a.Name.Space, mark, depth)
 			if p == "" {
-				p = fmt.Sprintf("ns%d", len(r.scope))
+				p = r.freshPrefix()
 				r.scope = append(r.scope, prefixDecl{prefix: p, uri: a.Name.Space, depth: depth})
+			}
+			for _, d := range r.scope[before:] {
 				b.WriteString(" xmlns:")
-				b.WriteString(p)
+				b.WriteString(d.prefix)
 				b.WriteString("='")
-				escapeAttr(b, a.Name.Space)
+				escapeAttr(b, d.uri)
 				b.WriteByte('\'')
 			}
 			b.WriteByte(' ')
@@ -480,6 +498,54 @@ func hasDefaultDecl(start xml.StartElement) bool {
 		}
 	}
 	return false
+}
+
+// usablePrefix returns a prefix bound to uri for use on the element being
+// written at depth: one already declared in the output, or else one the
+// stanza element declared, which is then declared again here (appended to
+// r.scope; the caller writes it). mark is where this element's own
+// declarations start in r.scope. It returns "" when there is none.
+func (r *reader) usablePrefix(uri string, mark, depth int) string {
+	if p := r.prefixFor(uri); p != "" {
+		return p
+	}
+	if uri == "" {
+		return ""
+	}
+outer:
+	for i := len(r.outer) - 1; i >= 0; i-- {
+		d := r.outer[i]
+		if d.uri != uri || d.prefix == "" || d.prefix == "xml" || d.prefix == "xmlns" {
+			continue
+		}
+		// The element's own declarations win over the stanza's.
+		for _, own := range r.scope[mark:] {
+			if own.prefix == d.prefix {
+				continue outer
+			}
+		}
+		r.scope = append(r.scope, prefixDecl{prefix: d.prefix, uri: uri, depth: depth})
+		return d.prefix
+	}
+	return ""
+}
+
+// freshPrefix returns a prefix of the form nsN that is bound nowhere in the
+// output scope.
+func (r *reader) freshPrefix() string {
+	for n := 0; ; n++ {
+		p := "ns" + strconv.Itoa(n)
+		used := false
+		for _, d := range r.scope {
+			if d.prefix == p {
+				used = true
+				break
+			}
+		}
+		if !used {
+			return p
+		}
+	}
 }
 
 // prefixFor returns the innermost prefix declared in the output for uri.

@@ -2,6 +2,9 @@ package stanza
 
 import (
 	"bytes"
+	"encoding/xml"
+	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -33,9 +36,7 @@ func Append(dst []byte, s Stanza) []byte {
 	if h.Lang != "" {
 		dst = appendAttr(dst, "xml:lang", h.Lang)
 	}
-	for _, a := range h.Attrs {
-		dst = appendAttr(dst, a.Name.Local, a.Value)
-	}
+	dst = appendExtraAttrs(dst, h.Attrs)
 	children := s.Payload()
 	if len(children) == 0 {
 		return append(dst, "/>"...)
@@ -51,6 +52,30 @@ func Append(dst []byte, s Stanza) []byte {
 
 // Encode returns the serialisation of s; see Append.
 func Encode(s Stanza) []byte { return Append(nil, s) }
+
+// appendExtraAttrs writes the stanza's other attributes in order. An
+// attribute in the XML namespace keeps its xml: prefix; one in any other
+// namespace gets a prefix nsN declared just before its first use.
+func appendExtraAttrs(dst []byte, attrs []xml.Attr) []byte {
+	var spaces []string
+	for _, a := range attrs {
+		switch a.Name.Space {
+		case "":
+			dst = appendAttr(dst, a.Name.Local, a.Value)
+		case nsXML:
+			dst = appendAttr(dst, "xml:"+a.Name.Local, a.Value)
+		default:
+			n := slices.Index(spaces, a.Name.Space)
+			if n < 0 {
+				n = len(spaces)
+				spaces = append(spaces, a.Name.Space)
+				dst = appendAttr(dst, "xmlns:ns"+strconv.Itoa(n), a.Name.Space)
+			}
+			dst = appendAttr(dst, "ns"+strconv.Itoa(n)+":"+a.Name.Local, a.Value)
+		}
+	}
+	return dst
+}
 
 func appendAttr(dst []byte, name, value string) []byte {
 	dst = append(dst, ' ')

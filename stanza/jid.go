@@ -152,7 +152,21 @@ func prepareDomain(d string) (string, error) {
 			return "", fmt.Errorf("%w: domainpart %q has an empty label", ErrJID, d)
 		}
 	}
+	// RFC 7622 §3.2 and RFC 5890 §2.3.1: labels are U-labels or LDH labels.
+	// IDNA mapping can turn a wide form into any ASCII character (U+FF0F
+	// into '/'), so the mapped result is checked too. The underscore is
+	// tolerated, as deployed XMPP domains use it.
+	for _, r := range u {
+		if r < utf8.RuneSelf && !isLDH(byte(r)) && r != '.' && r != '_' {
+			return "", fmt.Errorf("%w: domainpart %q contains %q", ErrJID, d, r)
+		}
+	}
 	return u, nil
+}
+
+// isLDH reports whether c is an ASCII letter, digit or hyphen.
+func isLDH(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
 }
 
 // forbiddenLocal are the characters RFC 7622 §3.3.1 excludes from a
@@ -162,6 +176,9 @@ const forbiddenLocal = "\"&'/:<>@"
 func prepareLocal(l string) (string, error) {
 	if l == "" {
 		return "", nil
+	}
+	if !utf8.ValidString(l) {
+		return "", fmt.Errorf("%w: localpart is not UTF-8", ErrJID)
 	}
 	if strings.ContainsAny(l, forbiddenLocal) {
 		return "", fmt.Errorf("%w: localpart %q contains a forbidden character", ErrJID, l)
@@ -182,6 +199,9 @@ func prepareLocal(l string) (string, error) {
 func prepareResource(r string) (string, error) {
 	if r == "" {
 		return "", nil
+	}
+	if !utf8.ValidString(r) {
+		return "", fmt.Errorf("%w: resourcepart is not UTF-8", ErrJID)
 	}
 	p, err := resourceProfile.String(r)
 	if err != nil {
