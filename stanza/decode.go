@@ -110,9 +110,9 @@ func (e *DecodeError) Reply() (Stanza, bool) {
 // Decode decodes one stanza from b with the default limits.
 func Decode(b []byte) (Stanza, error) { return DecodeLimits(b, Limits{}) }
 
-// DecodeLimits decodes one stanza from b. Leading XML declarations,
-// comments and white space are skipped; anything after the stanza is an
-// error.
+// DecodeLimits decodes one stanza from b. XML declarations, comments and
+// white space before and after the stanza are skipped; anything else
+// around it (text, a second element, a DTD) is an error.
 func DecodeLimits(b []byte, lim Limits) (Stanza, error) {
 	lim = lim.withDefaults()
 	if int64(len(b)) > lim.MaxSize {
@@ -133,22 +133,17 @@ func DecodeLimits(b []byte, lim Limits) (Stanza, error) {
 			if err != nil {
 				return nil, err
 			}
-			for {
-				tok, err := d.Token()
-				if err == io.EOF {
-					return s, nil
-				}
-				if err != nil {
-					return nil, &DecodeError{Condition: BadRequest, Err: err}
-				}
-				if c, ok := tok.(xml.CharData); !ok || len(bytes.TrimSpace(c)) != 0 {
-					return nil, &DecodeError{Condition: BadRequest, Err: fmt.Errorf("%w: data after the stanza", ErrInvalid)}
-				}
+			if err := onlyMisc(d); err != nil {
+				return nil, &DecodeError{Condition: BadRequest, Err: fmt.Errorf("%w: after the stanza: %w", ErrInvalid, err)}
 			}
+			return s, nil
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) != 0 {
 				return nil, &DecodeError{Condition: BadRequest, Err: fmt.Errorf("%w: text before the stanza", ErrInvalid)}
 			}
+		case xml.Directive:
+			// RFC 6120 §11.1: no DTDs in XMPP.
+			return nil, &DecodeError{Condition: BadRequest, Err: fmt.Errorf("%w: DTD or directive before the stanza", ErrInvalid)}
 		}
 	}
 }

@@ -3,7 +3,9 @@ package stanza
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // Element is one child element of a stanza (a payload), kept as a complete,
@@ -92,15 +94,15 @@ func ParseElement(b []byte) (Element, error) {
 			if err != nil {
 				return Element{}, err
 			}
-			if _, err := d.Token(); err == nil {
-				return Element{}, fmt.Errorf("stanza: parsing element: trailing data after the element")
+			if err := onlyMisc(d); err != nil {
+				return Element{}, fmt.Errorf("stanza: parsing element: %w", err)
 			}
 			return e, nil
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) != 0 {
 				return Element{}, fmt.Errorf("stanza: parsing element: text before the element")
 			}
-		case xml.ProcInst, xml.Comment, xml.Directive:
+		case xml.ProcInst, xml.Comment:
 			// An XML declaration or a comment ahead of the element is harmless.
 		default:
 			return Element{}, fmt.Errorf("stanza: parsing element: unexpected %T", tok)
@@ -136,4 +138,27 @@ func EmptyElement(space, local string) Element {
 	}
 	b.WriteString("/>")
 	return Element{Name: xml.Name{Space: space, Local: local}, XML: b.Bytes()}
+}
+
+// onlyMisc reads d to its end and reports an error unless what is left is
+// white space, comments and processing instructions.
+func onlyMisc(d *xml.Decoder) error {
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) != 0 {
+				return errors.New("text after the element")
+			}
+		case xml.Comment, xml.ProcInst:
+		default:
+			return fmt.Errorf("unexpected %T after the element", tok)
+		}
+	}
 }
