@@ -59,32 +59,35 @@ var testAccounts = []servers.Account{
 	{User: "carol", Password: "carol-pw"},
 }
 
+func TestEjabberd(t *testing.T) {
+	t.Parallel()
+	s := servers.StartEjabberd(t, servers.EjabberdOptions{Accounts: testAccounts})
+	t.Logf("ejabberd start time: %v", s.StartDuration)
+	testHarness(t, s)
+	testOwnMUC(t, s)
+
+	t.Run("accounts added while running", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, s.AddAccounts(ctx, servers.Account{User: "dave", Password: "dave-pw"}))
+		login(ctx, t, s, "dave", "dave-pw")
+	})
+
+	t.Run("restart keeps ports and data", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, s.Restart())
+		t.Logf("ejabberd restart time: %v", s.StartDuration)
+		login(ctx, t, s, "dave", "dave-pw")
+	})
+}
+
 func TestProsody(t *testing.T) {
 	t.Parallel()
 	s := servers.StartProsody(t, servers.ProsodyOptions{Accounts: testAccounts})
 	testHarness(t, s)
 
-	t.Run("own MUC", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		room := stanza.MustParse("tea@" + s.MUCDomain)
-		var cs []*xmppclient.Client
-		for _, a := range testAccounts {
-			c := login(ctx, t, s, a.User, a.Password)
-			join(ctx, t, c, room, a.User)
-			cs = append(cs, c)
-		}
-		require.NoError(t, cs[0].Send(&stanza.Message{
-			Header:   stanza.Header{ID: "g1", To: room, Type: stanza.MessageGroupchat},
-			Children: []stanza.Element{stanza.TextElement("body", "curiouser and curiouser")},
-		}))
-		for _, c := range cs {
-			m, err := c.Expect(ctx, xmppclient.MessageWithBody("curiouser and curiouser"))
-			require.NoError(t, err)
-			assert.Equal(t, must(room.WithResource("alice")), m.Head().From)
-			assert.Equal(t, "g1", m.Head().ID, "XEP-0045 §7.4: the reflection keeps the id")
-		}
-	})
+	testOwnMUC(t, s)
 
 	t.Run("restart keeps ports and data", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -122,4 +125,31 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// testOwnMUC joins the server's own MUC with three clients and checks
+// that a groupchat message reaches all of them.
+func testOwnMUC(t *testing.T, s *servers.Server) {
+	t.Run("own MUC", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		room := stanza.MustParse("tea@" + s.MUCDomain)
+		var cs []*xmppclient.Client
+		for _, a := range testAccounts {
+			c := login(ctx, t, s, a.User, a.Password)
+			join(ctx, t, c, room, a.User)
+			cs = append(cs, c)
+		}
+		require.NoError(t, cs[0].Send(&stanza.Message{
+			Header:   stanza.Header{ID: "g1", To: room, Type: stanza.MessageGroupchat},
+			Children: []stanza.Element{stanza.TextElement("body", "curiouser and curiouser")},
+		}))
+		for _, c := range cs {
+			m, err := c.Expect(ctx, xmppclient.MessageWithBody("curiouser and curiouser"))
+			require.NoError(t, err)
+			assert.Equal(t, must(room.WithResource("alice")), m.Head().From)
+			assert.Equal(t, "g1", m.Head().ID, "XEP-0045 §7.4: the reflection keeps the id")
+		}
+	})
+
 }
