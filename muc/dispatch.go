@@ -1,0 +1,165 @@
+package muc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// Namespaces the room dispatches on.
+const (
+	nsDiscoInfo  = "http://jabber.org/protocol/disco#info"
+	nsDiscoItems = "http://jabber.org/protocol/disco#items"
+)
+
+// Handle processes one stanza from a local entity addressed to the room
+// (room@service) or to one of its occupant JIDs (room@service/nick).
+// in.From is the sender's real full JID. Protocol problems are answered
+// with error stanzas in the Output; the error reports misuse only.
+func (r *Room) Handle(now time.Time, in stanza.Stanza) (Output, error) {
+	return r.handle(now, stanza.JID{}, in)
+}
+
+// HandleRemote processes a stanza that arrived through the federated node
+// via on behalf of a remote user: in.From is that user's real full JID,
+// in.To the room or an occupant JID. All local policy applies (bans,
+// members-only, password, maximum occupants...). Stanzas for the sender
+// and for other occupants of the same node go out as RemoteDeliveries to
+// via; broadcasts are never sent back to via, whose node fans out itself.
+func (r *Room) HandleRemote(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
+	if via.IsZero() {
+		return Output{}, fmt.Errorf("%w: HandleRemote without a node", ErrConfig)
+	}
+	return r.handle(now, via, in)
+}
+
+func (r *Room) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
+	if in == nil || in.Head() == nil {
+		return Output{}, ErrNilStanza
+	}
+	if r.destroyed {
+		return Output{}, ErrDestroyed
+	}
+	h := in.Head()
+	if h.To.Bare() != r.jid {
+		return Output{}, fmt.Errorf("%w: %q is not in room %q", ErrWrongAddress, h.To.String(), r.jid.String())
+	}
+	var out Output
+	tx := &request{now: now, in: in, from: h.From, via: via, out: &out}
+	if h.From.IsZero() {
+		// RFC 6120 §8.1.2.1: the server stamps 'from'; without it there is
+		// nobody to answer.
+		return out, nil
+	}
+	switch s := in.(type) {
+	case *stanza.Presence:
+		r.onPresence(tx, s)
+	case *stanza.Message:
+		r.onMessage(tx, s)
+	case *stanza.IQ:
+		r.onIQ(tx, s)
+	}
+	return out, nil
+}
+
+// onPresence dispatches presence (XEP-0045 §7.2, §7.6, §7.7, §7.14).
+func (r *Room) onPresence(tx *request, p *stanza.Presence) {
+	nick := p.To.Resource()
+	switch p.Type {
+	case stanza.PresenceAvailable:
+		if nick == "" {
+			// §7.2.1: no nickname specified.
+			r.fail(tx, stanza.JIDMalformed, "")
+			return
+		}
+		o := r.sender(tx)
+		switch {
+		case o == nil:
+			r.enter(tx, p)
+		case o.Nick != nick:
+			r.changeNick(tx, o, p)
+		default:
+			r.updatePresence(tx, o, p)
+		}
+	case stanza.PresenceUnavailable:
+		// §18.3 (Presence business rules): unavailable presence from a
+		// non-occupant is silently ignored.
+		if o := r.sender(tx); o != nil {
+			r.exit(tx, o, p)
+		}
+	case stanza.PresenceError:
+		r.onPresenceError(tx, p)
+	default:
+		// §18.3: probes and subscriptions are neither joins nor exits.
+		// A service MAY answer probes; this one ignores them.
+	}
+}
+
+// onPresenceError handles an error bounced by an occupant's server. The
+// service-removes-user flow of XEP-0045 §11.1 plugs in here.
+func (r *Room) onPresenceError(tx *request, p *stanza.Presence) {}
+
+// onMessage dispatches messages (XEP-0045 §7.4, §7.5, §8.1).
+func (r *Room) onMessage(tx *request, m *stanza.Message) {
+	if m.Type == stanza.MessageError {
+		r.onMessageError(tx, m)
+		return
+	}
+	if m.To.Resource() != "" {
+		r.privateMessage(tx, m)
+		return
+	}
+	if m.Type == stanza.MessageGroupchat {
+		r.groupchat(tx, m)
+		return
+	}
+	r.roomMessage(tx, m)
+}
+
+// onMessageError handles an error bounced by an occupant's server
+// (XEP-0045 §11.1 plugs in here).
+func (r *Room) onMessageError(tx *request, m *stanza.Message) {}
+
+// roomMessage handles a non-groupchat message to the bare room JID: the
+// mediated invitations (§7.8.2), declines and voice requests (§7.13) plug
+// in here, dispatched on payload. Anything else is refused: §7.4 lets a
+// service reject messages that are not of type groupchat.
+func (r *Room) roomMessage(tx *request, m *stanza.Message) {
+	r.fail(tx, stanza.BadRequest, "messages to the room must be of type groupchat")
+}
+
+// onIQ dispatches IQs. This switch on the payload namespace is the one
+// place where IQ features plug in.
+func (r *Room) onIQ(tx *request, q *stanza.IQ) {
+	if q.To.Resource() != "" {
+		r.occupantIQ(tx, q)
+		return
+	}
+	if q.Type == stanza.IQResult || q.Type == stanza.IQError {
+		return // RFC 6120 §8.2.3: never answer a response
+	}
+	p, ok := q.Query()
+	if !ok {
+		r.fail(tx, stanza.BadRequest, "")
+		return
+	}
+	switch p.Name.Space {
+	case nsDiscoInfo:
+		r.discoInfo(tx, q, p)
+	case nsDiscoItems:
+		r.discoItems(tx, q, p)
+	case stanza.NSMUCAdmin:
+		r.admin(tx, q, p)
+	case stanza.NSMUCOwner:
+		r.owner(tx, q, p)
+	default:
+		// RFC 6120 §8.4: an IQ for a namespace nobody handles.
+		r.fail(tx, stanza.ServiceUnavailable, "")
+	}
+}
+
+// result builds the IQ result answering q, with an optional payload.
+func (r *Room) result(q *stanza.IQ, payload ...stanza.Element) *stanza.IQ {
+	return &stanza.IQ{Header: stanza.Header{ID: q.ID, From: q.To, To: q.From, Type: stanza.IQResult}, Children: payload}
+}

@@ -1,0 +1,200 @@
+package muc
+
+import (
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// enter handles available presence to room/nick from a non-occupant
+// (XEP-0045 §7.2).
+func (r *Room) enter(tx *request, p *stanza.Presence) {
+	x, hasX := stanza.Child(p, stanza.NSMUC, "x")
+	if !hasX {
+		// Decision (XEP-0045 §7.2.18, Groupchat 1.0 Protocol): presence
+		// without the muc <x/> from a non-occupant is indistinguishable
+		// from a presence update of a desynchronised client, so it is NOT
+		// a join. As RECOMMENDED since version 1.32, the service answers
+		// with an explicit kick carrying 110, 307 and 333.
+		r.notInRoom(tx, p)
+		return
+	}
+	var req stanza.MUC
+	if err := x.Decode(&req); err != nil {
+		r.fail(tx, stanza.BadRequest, "malformed muc payload")
+		return
+	}
+	nick := p.To.Resource()
+	bare := tx.from.Bare()
+	aff := r.Affiliation(bare)
+	creating := r.locked && len(r.occupants) == 0 && aff == stanza.AffiliationOwner
+	switch {
+	case r.locked && !creating && aff != stanza.AffiliationOwner:
+		// §7.2.10: a locked room does not (yet) exist for others.
+		r.fail(tx, stanza.ItemNotFound, "")
+		return
+	case aff == stanza.AffiliationOutcast:
+		// §7.2.7: banned users are refused.
+		r.fail(tx, stanza.Forbidden, "")
+		return
+	case r.config.MembersOnly && rank(aff) < rank(stanza.AffiliationMember):
+		// §7.2.6: members-only rooms.
+		r.fail(tx, stanza.RegistrationRequired, "")
+		return
+	case r.config.PasswordProtected && req.Password != r.config.Password:
+		// §7.2.5: missing or wrong password. Owners and admins are not
+		// exempt: the XEP grants no exemption.
+		r.fail(tx, stanza.NotAuthorized, "")
+		return
+	}
+	if other, ok := r.byNick[nick]; ok && other.JID != tx.from {
+		// §7.2.8: the nick is in use (one full JID per nick, see
+		// Occupant).
+		r.fail(tx, stanza.Conflict, "")
+		return
+	}
+	if owner, ok := r.nickOwner(nick); ok && owner != bare {
+		// §7.2.8: the nick is registered by another user.
+		r.fail(tx, stanza.Conflict, "")
+		return
+	}
+	if r.config.MaxUsers > 0 && len(r.occupants) >= r.config.MaxUsers {
+		// §7.2.9: full; admins and owners may still enter, up to a
+		// reasonable number of extra occupants.
+		if rank(aff) < rank(stanza.AffiliationAdmin) || len(r.occupants) >= r.config.MaxUsers+r.opts.MaxExtraOccupants {
+			r.failType(tx, stanza.ErrorWait, stanza.ServiceUnavailable, "")
+			return
+		}
+	}
+	o := &Occupant{
+		Nick:        nick,
+		JID:         tx.from,
+		Via:         tx.via,
+		Role:        defaultRole(aff, r.config.Moderated),
+		Affiliation: aff,
+		Presence:    clientPresence(p.Children),
+		addr:        p.To,
+	}
+	// §7.1 order: others' presence, the newcomer's presence to the others,
+	// self-presence, history, subject.
+	r.rosterTo(tx, o)
+	r.occupants = append(r.occupants, o)
+	r.byNick[nick] = o
+	r.byJID[tx.from] = o
+	r.broadcastPresence(tx, o, p.ID)
+	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, r.joinCodes(creating)...)
+	r.sendHistory(tx, o, req.History)
+	r.sendSubject(tx, o)
+	tx.out.event(OccupantJoined{RoomJID: r.jid, Nick: nick, JID: tx.from, Via: tx.via, Role: o.Role, Affiliation: o.Affiliation})
+}
+
+// joinCodes are the status codes of the self-presence on entry besides 110.
+func (r *Room) joinCodes(creating bool) []int {
+	var codes []int
+	if r.config.NonAnonymous() {
+		codes = append(codes, 100) // §7.2.3
+	}
+	if r.config.EnableLogging {
+		codes = append(codes, 170) // §7.2.12
+	}
+	if creating {
+		codes = append(codes, 201) // §10.1.1
+	}
+	return codes
+}
+
+// resync answers a muc-tagged join from an occupant already in the room
+// under that nick: XEP-0045 §7.2.1 and §18.3 say to send exactly what a
+// new join gets, and to update the others if the presence changed.
+func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence) {
+	var req stanza.MUC
+	if x, ok := stanza.Child(p, stanza.NSMUC, "x"); ok {
+		if err := x.Decode(&req); err != nil {
+			r.fail(tx, stanza.BadRequest, "malformed muc payload")
+			return
+		}
+	}
+	changed := r.setPresence(o, p)
+	r.rosterTo(tx, o)
+	if changed {
+		r.broadcastPresence(tx, o, p.ID)
+	}
+	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, r.joinCodes(false)...)
+	r.sendHistory(tx, o, req.History)
+	r.sendSubject(tx, o)
+}
+
+// rosterTo sends o the presence of every other occupant whose presence is
+// broadcast (§7.2.2).
+func (r *Room) rosterTo(tx *request, o *Occupant) {
+	full := r.canSee(o)
+	if !o.Via.IsZero() {
+		full = true
+	}
+	for _, other := range r.occupants {
+		if other == o || r.config.HidePresence.Has(other.Role) {
+			continue
+		}
+		r.send(tx, o, presenceOf(other, o.JID, "", "", r.view(other, full)))
+	}
+}
+
+// notInRoom is the §7.2.18 answer to presence from a non-occupant that is
+// not a join: an unavailable self-presence with 110, 307 and 333.
+func (r *Room) notInRoom(tx *request, p *stanza.Presence) {
+	x := userX(&item{aff: r.Affiliation(tx.from), role: stanza.RoleNone, reason: "You are not in the room."}, nil, 110, 307, 333)
+	r.reply(tx, &stanza.Presence{
+		Header:   stanza.Header{From: p.To, To: tx.from, Type: stanza.PresenceUnavailable},
+		Children: []stanza.Element{x},
+	})
+}
+
+// clientPresence is the part of a client's presence the room relays: all
+// children except the muc and muc#user <x/> (XEP-0045 §18.3: the service
+// MUST NOT reflect client-generated muc#user data).
+func clientPresence(children []stanza.Element) []stanza.Element {
+	n := 0
+	for _, c := range children {
+		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") {
+			n++
+		}
+	}
+	out := make([]stanza.Element, 0, n)
+	for _, c := range children {
+		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// setPresence stores p as o's presence and reports whether it changed.
+func (r *Room) setPresence(o *Occupant, p *stanza.Presence) bool {
+	np := clientPresence(p.Children)
+	if sameElements(np, o.Presence) {
+		return false
+	}
+	o.Presence = np
+	o.invalidate()
+	return true
+}
+
+func sameElements(a, b []stanza.Element) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || string(a[i].XML) != string(b[i].XML) {
+			return false
+		}
+	}
+	return true
+}
+
+// nickOwner returns the bare JID that registered nick (§7.10), if any.
+func (r *Room) nickOwner(nick string) (stanza.JID, bool) {
+	for j, n := range r.nicks {
+		if n == nick {
+			return j, true
+		}
+	}
+	return stanza.JID{}, false
+}

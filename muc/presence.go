@@ -1,0 +1,81 @@
+package muc
+
+import (
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// updatePresence handles available presence from an occupant to its own
+// occupant JID: a status change (XEP-0045 §7.7), or, with the muc <x/>, a
+// resynchronisation request (§7.2.1).
+func (r *Room) updatePresence(tx *request, o *Occupant, p *stanza.Presence) {
+	if _, ok := stanza.Child(p, stanza.NSMUC, "x"); ok {
+		r.resync(tx, o, p)
+		return
+	}
+	r.setPresence(o, p)
+	// §7.7: the new presence goes to every occupant, the sender included
+	// (its copy with 110).
+	r.broadcastPresence(tx, o, p.ID)
+	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role})
+}
+
+// unavailableView builds the payload of o's unavailable presence: the
+// client's status children (when it left by itself) and a muc#user <x/>
+// with role none (§7.14, §18.3).
+func unavailableView(status []stanza.Element, it item, full bool, codes ...int) []stanza.Element {
+	p := make([]stanza.Element, 0, len(status)+1)
+	p = append(p, status...)
+	if !full {
+		it.jid = stanza.JID{}
+	}
+	return append(p, userX(&it, nil, codes...))
+}
+
+// leaveOthers tells every other occupant that o has left, with the given
+// item and status codes (§7.14, §8.2, §9.1). it.jid is shown only to
+// those who may see it.
+func (r *Room) leaveOthers(tx *request, o *Occupant, status []stanza.Element, it item, codes ...int) {
+	if r.config.HidePresence.Has(o.Role) && len(codes) == 0 {
+		return
+	}
+	it.jid = o.JID
+	var views [2][]stanza.Element
+	r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
+		i := 0
+		if full {
+			i = 1
+		}
+		if views[i] == nil {
+			views[i] = unavailableView(status, it, full, codes...)
+		}
+		return presenceOf(o, to, stanza.PresenceUnavailable, "", views[i])
+	})
+}
+
+// leaveSelf sends o its unavailable self-presence with 110 and codes;
+// destroy, when set, is the §10.9 <destroy/>.
+func (r *Room) leaveSelf(tx *request, o *Occupant, id string, status []stanza.Element, it item, destroy *stanza.Destroy, codes ...int) {
+	all := append([]int{110}, codes...)
+	sortInts(all)
+	if r.canSee(o) || o.Via != (stanza.JID{}) {
+		it.jid = o.JID
+	}
+	p := make([]stanza.Element, 0, len(status)+1)
+	p = append(p, status...)
+	p = append(p, userX(&it, destroy, all...))
+	r.send(tx, o, presenceOf(o, o.JID, stanza.PresenceUnavailable, id, p))
+}
+
+// removeOccupant drops o from the room's tables.
+func (r *Room) removeOccupant(o *Occupant) {
+	for i, x := range r.occupants {
+		if x == o {
+			copy(r.occupants[i:], r.occupants[i+1:])
+			r.occupants[len(r.occupants)-1] = nil
+			r.occupants = r.occupants[:len(r.occupants)-1]
+			break
+		}
+	}
+	delete(r.byNick, o.Nick)
+	delete(r.byJID, o.JID)
+}

@@ -1,0 +1,81 @@
+package muc
+
+import (
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// mayPM is the muc#roomconfig_allowpm rule (XEP-0045 §7.5).
+func (r *Room) mayPM(o *Occupant) bool {
+	switch r.config.AllowPM {
+	case PMAnyone:
+		return true
+	case PMParticipants:
+		return o.Role == stanza.RoleParticipant || o.Role == stanza.RoleModerator
+	case PMModerators:
+		return o.Role == stanza.RoleModerator
+	}
+	return false
+}
+
+// privateMessage handles a message to room/nick (XEP-0045 §7.5).
+func (r *Room) privateMessage(tx *request, m *stanza.Message) {
+	o := r.sender(tx)
+	if o == nil {
+		// §7.5: the sender is not an occupant.
+		r.fail(tx, stanza.NotAcceptable, "")
+		return
+	}
+	if m.Type == stanza.MessageGroupchat {
+		// §7.5: a private message MUST NOT be of type groupchat.
+		r.fail(tx, stanza.BadRequest, "")
+		return
+	}
+	target, ok := r.byNick[m.To.Resource()]
+	if !ok {
+		// §7.5: no such occupant.
+		r.fail(tx, stanza.ItemNotFound, "")
+		return
+	}
+	if !r.mayPM(o) {
+		r.fail(tx, stanza.Forbidden, "private messages are not allowed in this room")
+		return
+	}
+	payload := m.Children
+	if _, ok := stanza.Child(m, stanza.NSMUCUser, "x"); !ok {
+		// §7.5: the service SHOULD add the muc#user <x/> (XEP-0280).
+		payload = make([]stanza.Element, 0, len(m.Children)+1)
+		payload = append(payload, m.Children...)
+		payload = append(payload, stanza.EmptyElement(stanza.NSMUCUser, "x"))
+	}
+	r.send(tx, target, &stanza.Message{
+		Header:   stanza.Header{From: o.addr, To: target.JID, ID: m.ID, Type: m.Type, Lang: m.Lang, Attrs: m.Attrs},
+		Children: payload,
+	})
+}
+
+// occupantIQ handles an IQ to room/nick: XEP-0045 §18.4 says the service
+// SHOULD forward it to the occupant's real JID without revealing either
+// real JID. Requests from non-occupants get not-acceptable; responses
+// (result or error) travel back the same way, from the responder's
+// occupant JID. XEP-0410 self-ping plugs in here.
+func (r *Room) occupantIQ(tx *request, q *stanza.IQ) {
+	o := r.sender(tx)
+	response := q.Type == stanza.IQResult || q.Type == stanza.IQError
+	if o == nil {
+		if !response {
+			r.fail(tx, stanza.NotAcceptable, "")
+		}
+		return
+	}
+	target, ok := r.byNick[q.To.Resource()]
+	if !ok {
+		if !response {
+			r.fail(tx, stanza.ItemNotFound, "")
+		}
+		return
+	}
+	r.send(tx, target, &stanza.IQ{
+		Header:   stanza.Header{From: o.addr, To: target.JID, ID: q.ID, Type: q.Type, Lang: q.Lang},
+		Children: q.Children,
+	})
+}

@@ -1,0 +1,209 @@
+package muc
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// Options are the settings a Room gets from its service.
+type Options struct {
+	// NewID returns a fresh stanza id whenever the room needs one (subject
+	// messages, reflections of id-less messages). Required.
+	NewID func() string
+	// MaxHistory caps Config.HistoryLength; 0 means 100.
+	MaxHistory int
+	// MaxExtraOccupants is how many admins and owners may still enter a
+	// full room (XEP-0045 §7.2.9); 0 means 10.
+	MaxExtraOccupants int
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.NewID == nil {
+		return o, fmt.Errorf("%w: Options.NewID is required", ErrConfig)
+	}
+	if o.MaxHistory < 0 || o.MaxExtraOccupants < 0 {
+		return o, fmt.Errorf("%w: negative limit", ErrConfig)
+	}
+	if o.MaxHistory == 0 {
+		o.MaxHistory = 100
+	}
+	if o.MaxExtraOccupants == 0 {
+		o.MaxExtraOccupants = 10
+	}
+	return o, nil
+}
+
+// Subject is the room subject (XEP-0045 §8.1).
+type Subject struct {
+	// Text is the subject; "" when none is set.
+	Text string
+	// Nick is the occupant who set it ("" for the room itself).
+	Nick string
+	// Set is when it was set; zero when never.
+	Set time.Time
+}
+
+// Room is one XEP-0045 chat room: its configuration, affiliations,
+// occupants, subject and discussion history.
+//
+// A Room is a pure state machine; it is not safe for concurrent use.
+type Room struct {
+	jid  stanza.JID
+	opts Options
+
+	config    Config
+	locked    bool // §10.1: created but not yet configured
+	destroyed bool
+
+	affs  map[stanza.JID]stanza.Affiliation // bare JID -> affiliation (never none)
+	nicks map[stanza.JID]string             // bare JID -> registered nick (§7.10)
+
+	occupants []*Occupant // in order of entry
+	byNick    map[string]*Occupant
+	byJID     map[stanza.JID]*Occupant // real full JID -> occupant
+
+	history []HistoryEntry
+	subject Subject
+
+	lockDeadline time.Time // see ServiceOptions.LockTimeout
+}
+
+// NewRoom returns an unlocked, empty room with the given bare JID and
+// configuration. Owners and other affiliations are set with
+// SetAffiliation (or come from a State, see Restore).
+func NewRoom(jid stanza.JID, cfg Config, opts Options) (*Room, error) {
+	if jid.IsZero() || !jid.IsBare() || jid.Local() == "" {
+		return nil, fmt.Errorf("%w: room JID %q must be a bare JID with a localpart", ErrConfig, jid.String())
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.HistoryLength > o.MaxHistory {
+		return nil, fmt.Errorf("%w: HistoryLength %d above the service maximum %d", ErrConfig, cfg.HistoryLength, o.MaxHistory)
+	}
+	return &Room{
+		jid:    jid,
+		opts:   o,
+		config: cfg,
+		affs:   map[stanza.JID]stanza.Affiliation{},
+		nicks:  map[stanza.JID]string{},
+		byNick: map[string]*Occupant{},
+		byJID:  map[stanza.JID]*Occupant{},
+	}, nil
+}
+
+// JID returns the room's bare JID.
+func (r *Room) JID() stanza.JID { return r.jid }
+
+// Config returns the current configuration.
+func (r *Room) Config() Config { return r.config }
+
+// Locked reports whether the room awaits its initial configuration
+// (XEP-0045 §10.1).
+func (r *Room) Locked() bool { return r.locked }
+
+// Destroyed reports whether the room has been destroyed.
+func (r *Room) Destroyed() bool { return r.destroyed }
+
+// Subject returns the current subject.
+func (r *Room) Subject() Subject { return r.subject }
+
+// Len returns the number of occupants.
+func (r *Room) Len() int { return len(r.occupants) }
+
+// Occupants returns copies of the occupants in order of entry.
+func (r *Room) Occupants() []Occupant {
+	out := make([]Occupant, len(r.occupants))
+	for i, o := range r.occupants {
+		out[i] = *o
+		out[i].view = [2][]stanza.Element{}
+	}
+	return out
+}
+
+// Occupant returns a copy of the occupant with the given nick.
+func (r *Room) Occupant(nick string) (Occupant, bool) {
+	o, ok := r.byNick[nick]
+	if !ok {
+		return Occupant{}, false
+	}
+	c := *o
+	c.view = [2][]stanza.Element{}
+	return c, true
+}
+
+// Affiliation returns the affiliation of a user (by bare JID).
+func (r *Room) Affiliation(j stanza.JID) stanza.Affiliation {
+	if a, ok := r.affs[j.Bare()]; ok {
+		return a
+	}
+	return stanza.AffiliationNone
+}
+
+// SetAffiliation sets a user's affiliation directly, as an embedder's
+// administrative action: no permission checks, no stanzas (occupants
+// already in the room keep their role). It returns the event to persist.
+func (r *Room) SetAffiliation(j stanza.JID, a stanza.Affiliation) (AffiliationChanged, error) {
+	if j.IsZero() || !a.Valid() {
+		return AffiliationChanged{}, fmt.Errorf("%w: bad affiliation %q for %q", ErrConfig, a, j.String())
+	}
+	b := j.Bare()
+	ev := AffiliationChanged{RoomJID: r.jid, JID: b, From: r.Affiliation(b), To: a}
+	r.setAff(b, a)
+	for _, o := range r.occupants {
+		if o.JID.Bare() == b {
+			o.Affiliation = a
+			o.invalidate()
+		}
+	}
+	return ev, nil
+}
+
+func (r *Room) setAff(b stanza.JID, a stanza.Affiliation) {
+	if a == stanza.AffiliationNone {
+		delete(r.affs, b)
+		return
+	}
+	r.affs[b] = a
+	if a == stanza.AffiliationOutcast {
+		// XEP-0045 §9.1: banning removes the user's registered nick.
+		delete(r.nicks, b)
+	}
+}
+
+// jidsWith returns the bare JIDs holding affiliation a, sorted.
+func (r *Room) jidsWith(a stanza.Affiliation) []stanza.JID {
+	var out []stanza.JID
+	for j, x := range r.affs {
+		if x == a {
+			out = append(out, j)
+		}
+	}
+	sortJIDs(out)
+	return out
+}
+
+func sortJIDs(js []stanza.JID) {
+	sort.Slice(js, func(i, k int) bool { return js[i].String() < js[k].String() })
+}
+
+// owners counts the room's owners.
+func (r *Room) owners() int {
+	n := 0
+	for _, a := range r.affs {
+		if a == stanza.AffiliationOwner {
+			n++
+		}
+	}
+	return n
+}
+
+// addr returns room@service/nick.
+func (r *Room) addr(nick string) (stanza.JID, error) { return r.jid.WithResource(nick) }

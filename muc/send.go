@@ -1,0 +1,178 @@
+package muc
+
+import (
+	"time"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// request is the context of one input stanza being handled by a room.
+type request struct {
+	now time.Time
+	in  stanza.Stanza
+	// from is the sender's real JID.
+	from stanza.JID
+	// via is the node the stanza arrived through; zero for local input.
+	via stanza.JID
+	out *Output
+}
+
+// sender returns the occupant that sent the stanza, if any. A stanza that
+// arrived through one node only speaks for occupants reached through that
+// node.
+func (r *Room) sender(tx *request) *Occupant {
+	o := r.byJID[tx.from]
+	if o == nil || o.Via != tx.via {
+		return nil
+	}
+	return o
+}
+
+// reply sends s (addressed to the sender's real JID) back to the sender.
+func (r *Room) reply(tx *request, s stanza.Stanza) {
+	if s == nil {
+		return
+	}
+	if tx.via.IsZero() {
+		tx.out.Stanzas = append(tx.out.Stanzas, s)
+		return
+	}
+	s.Head().To = tx.via
+	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: tx.via, Subject: tx.from, Stanza: s})
+}
+
+// fail answers the input with a stanza error from the room (RFC 6120
+// §8.3; XEP-0045 puts the room in 'by'). Errors are never answered.
+func (r *Room) fail(tx *request, cond stanza.Condition, text string) {
+	e := stanza.NewError(cond, text)
+	e.By = r.jid
+	r.reply(tx, stanza.ErrorReply(tx.in, e))
+}
+
+// failType is fail with an explicit error type.
+func (r *Room) failType(tx *request, typ stanza.ErrorType, cond stanza.Condition, text string) {
+	e := &stanza.Error{Type: typ, Condition: cond, Text: text, By: r.jid}
+	r.reply(tx, stanza.ErrorReply(tx.in, e))
+}
+
+// send delivers s to one occupant: directly when local, as a
+// RemoteDelivery through its node otherwise. s is addressed to o.JID.
+func (r *Room) send(tx *request, o *Occupant, s stanza.Stanza) {
+	if o.Via.IsZero() {
+		tx.out.Stanzas = append(tx.out.Stanzas, s)
+		return
+	}
+	s.Head().To = o.Via
+	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: o.Via, Subject: o.JID, Stanza: s})
+}
+
+// canSee reports whether o may see other occupants' real JIDs
+// (XEP-0045 §7.2.3 and §7.2.4).
+func (r *Room) canSee(o *Occupant) bool {
+	return r.config.Whois == WhoisAnyone || o.Role == stanza.RoleModerator
+}
+
+// builder makes the stanza for one recipient: to is the recipient's
+// address, full whether the real JID of the subject may be shown.
+type builder func(to stanza.JID, full bool) stanza.Stanza
+
+// broadcast sends one stanza per local occupant except skip, and one
+// RemoteDelivery per distinct node (never back to tx.via), built by mk.
+// subject is the real JID the stanza is about.
+func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk builder) {
+	if cap(tx.out.Stanzas)-len(tx.out.Stanzas) < len(r.occupants) {
+		s := make([]stanza.Stanza, len(tx.out.Stanzas), len(tx.out.Stanzas)+len(r.occupants))
+		copy(s, tx.out.Stanzas)
+		tx.out.Stanzas = s
+	}
+	var vias []stanza.JID
+	for _, o := range r.occupants {
+		if o == skip {
+			continue
+		}
+		if o.Via.IsZero() {
+			tx.out.Stanzas = append(tx.out.Stanzas, mk(o.JID, r.canSee(o)))
+			continue
+		}
+		if o.Via == tx.via || containsJID(vias, o.Via) {
+			continue
+		}
+		vias = append(vias, o.Via)
+	}
+	for _, v := range vias {
+		tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: v, Subject: subject, Stanza: mk(v, true)})
+	}
+}
+
+func containsJID(js []stanza.JID, j stanza.JID) bool {
+	for _, x := range js {
+		if x == j {
+			return true
+		}
+	}
+	return false
+}
+
+// view returns the payload others see in o's presence: its own presence
+// children and a muc#user <x/> with role, affiliation and, when full, the
+// real JID (XEP-0045 §7.2.2). The result is cached and shared; never
+// modify it.
+func (r *Room) view(o *Occupant, full bool) []stanza.Element {
+	i := 0
+	if full {
+		i = 1
+	}
+	if o.view[i] != nil {
+		return o.view[i]
+	}
+	it := item{aff: o.Affiliation, role: o.Role}
+	if full {
+		it.jid = o.JID
+	}
+	p := make([]stanza.Element, 0, len(o.Presence)+1)
+	p = append(p, o.Presence...)
+	p = append(p, userX(&it, nil))
+	o.view[i] = p
+	return p
+}
+
+// presenceOf returns o's presence with payload, from its occupant JID.
+func presenceOf(o *Occupant, to stanza.JID, typ, id string, payload []stanza.Element) *stanza.Presence {
+	return &stanza.Presence{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: typ}, Children: payload}
+}
+
+// broadcastPresence sends o's current presence to every other occupant
+// allowed to receive it (muc#roomconfig_presencebroadcast), with id.
+func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
+	if r.config.HidePresence.Has(o.Role) {
+		return
+	}
+	r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
+		return presenceOf(o, to, "", id, r.view(o, full))
+	})
+}
+
+// selfPresence sends o its own presence with status 110 and extra codes.
+func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, statuses ...int) {
+	codes := make([]int, 0, len(statuses)+1)
+	codes = append(codes, 110)
+	codes = append(codes, statuses...)
+	sortInts(codes)
+	if r.canSee(o) && it.jid.IsZero() {
+		it.jid = o.JID
+	}
+	var payload []stanza.Element
+	if typ == "" {
+		payload = append(payload, o.Presence...)
+	}
+	payload = append(payload, userX(&it, nil, codes...))
+	r.send(tx, o, presenceOf(o, o.JID, typ, id, payload))
+}
+
+func sortInts(a []int) {
+	for i := 1; i < len(a); i++ {
+		for k := i; k > 0 && a[k] < a[k-1]; k-- {
+			a[k], a[k-1] = a[k-1], a[k]
+		}
+	}
+}

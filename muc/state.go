@@ -1,0 +1,103 @@
+package muc
+
+import (
+	"fmt"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// State is what a room needs persisted to be rebuilt after a restart:
+// everything but its occupants, who are transient.
+type State struct {
+	// JID is the room's bare JID.
+	JID stanza.JID
+	// Config is the room configuration.
+	Config Config
+	// Locked is true for a room awaiting its initial configuration.
+	Locked bool
+	// Affiliations are the users with an affiliation other than none, or
+	// with a registered nick, sorted by JID.
+	Affiliations []AffiliationEntry
+	// Subject is the current subject.
+	Subject Subject
+	// History is the discussion history, oldest first.
+	History []HistoryEntry
+}
+
+// AffiliationEntry is one user's affiliation and registered nick
+// (XEP-0045 §7.10).
+type AffiliationEntry struct {
+	JID         stanza.JID
+	Affiliation stanza.Affiliation
+	Nick        string
+}
+
+// State returns the room's persistent state.
+func (r *Room) State() State {
+	seen := map[stanza.JID]bool{}
+	var js []stanza.JID
+	for j := range r.affs {
+		seen[j] = true
+		js = append(js, j)
+	}
+	for j := range r.nicks {
+		if !seen[j] {
+			js = append(js, j)
+		}
+	}
+	sortJIDs(js)
+	st := State{JID: r.jid, Config: r.config, Locked: r.locked, Subject: r.subject, History: r.History()}
+	for _, j := range js {
+		st.Affiliations = append(st.Affiliations, AffiliationEntry{JID: j, Affiliation: r.Affiliation(j), Nick: r.nicks[j]})
+	}
+	return st
+}
+
+// Restore rebuilds a room from a persisted State. Errors wrap ErrState or
+// ErrConfig.
+func Restore(st State, opts Options) (*Room, error) {
+	r, err := NewRoom(st.JID, st.Config, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.locked = st.Locked
+	nicks := map[string]bool{}
+	for _, a := range st.Affiliations {
+		if a.JID.IsZero() || !a.JID.IsBare() {
+			return nil, fmt.Errorf("%w: affiliation for %q: not a bare JID", ErrState, a.JID.String())
+		}
+		if a.Affiliation != "" && !a.Affiliation.Valid() {
+			return nil, fmt.Errorf("%w: affiliation %q", ErrState, a.Affiliation)
+		}
+		if _, dup := r.affs[a.JID]; dup {
+			return nil, fmt.Errorf("%w: %q listed twice", ErrState, a.JID.String())
+		}
+		if a.Affiliation != "" && a.Affiliation != stanza.AffiliationNone {
+			r.affs[a.JID] = a.Affiliation
+		}
+		if a.Nick != "" {
+			if nicks[a.Nick] {
+				return nil, fmt.Errorf("%w: nick %q registered twice", ErrState, a.Nick)
+			}
+			if _, err := r.addr(a.Nick); err != nil {
+				return nil, fmt.Errorf("%w: nick %q: %w", ErrState, a.Nick, err)
+			}
+			nicks[a.Nick] = true
+			r.nicks[a.JID] = a.Nick
+		}
+	}
+	r.subject = st.Subject
+	hist := st.History
+	if n := len(hist) - st.Config.HistoryLength; n > 0 {
+		hist = hist[n:]
+	}
+	for _, e := range hist {
+		if _, err := r.addr(e.Nick); err != nil {
+			return nil, fmt.Errorf("%w: history entry from %q: %w", ErrState, e.Nick, err)
+		}
+		e.Payload = append([]stanza.Element(nil), e.Payload...)
+		r.prepare(&e)
+		r.history = append(r.history, e)
+	}
+	return r, nil
+}

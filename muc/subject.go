@@ -1,0 +1,71 @@
+package muc
+
+import (
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// isSubjectChange reports whether m is a subject change: XEP-0045 §8.1, a
+// <subject/> and neither <body/> nor <thread/>.
+func isSubjectChange(m *stanza.Message) bool {
+	hasSubject := false
+	for _, c := range m.Children {
+		switch {
+		case c.Is("", "subject"):
+			hasSubject = true
+		case c.Is("", "body"), c.Is("", "thread"):
+			return false
+		}
+	}
+	return hasSubject
+}
+
+// mayChangeSubject is the §8.1 rule: moderators always; participants when
+// muc#roomconfig_changesubject is on; visitors never.
+func (r *Room) mayChangeSubject(o *Occupant) bool {
+	switch o.Role {
+	case stanza.RoleModerator:
+		return true
+	case stanza.RoleParticipant:
+		return r.config.ChangeSubject
+	}
+	return false
+}
+
+// changeSubject handles a subject change from occupant o (XEP-0045 §8.1).
+func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
+	if !r.mayChangeSubject(o) {
+		r.fail(tx, stanza.Forbidden, "")
+		return
+	}
+	text, _ := m.Subject()
+	r.subject = Subject{Text: text, Nick: o.Nick, Set: tx.now.UTC()}
+	id := m.ID
+	if id == "" {
+		id = r.opts.NewID()
+	}
+	payload := m.Children
+	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
+		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
+	})
+	tx.out.event(SubjectChanged{RoomJID: r.jid, Subject: r.subject})
+}
+
+// sendSubject sends o the current subject after the history (§7.2.15):
+// an empty <subject/> when there is none; stamped with a delay from the
+// room when it was ever set.
+func (r *Room) sendSubject(tx *request, o *Occupant) {
+	from := r.jid
+	if r.subject.Nick != "" {
+		if a, err := r.addr(r.subject.Nick); err == nil {
+			from = a
+		}
+	}
+	payload := []stanza.Element{stanza.TextElement("subject", r.subject.Text)}
+	if !r.subject.Set.IsZero() {
+		payload = append(payload, stanza.Delay{From: r.jid, Stamp: r.subject.Set}.Element())
+	}
+	r.send(tx, o, &stanza.Message{
+		Header:   stanza.Header{From: from, To: o.JID, ID: r.opts.NewID(), Type: stanza.MessageGroupchat},
+		Children: payload,
+	})
+}
