@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // Namespaces of the stanza element itself. Children in any of these (or in
@@ -84,10 +85,16 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Reply builds the error stanza that answers the undecodable stanza, or
 // reports false when none should be sent: errors are never answered with
-// errors (RFC 6120 §8.3.1), the sender's address must be usable, and the
-// kind must be known.
+// errors (RFC 6120 §8.3.1), the sender's address must be usable (so a
+// malformed 'from' cannot be answered), the kind must be known, and an IQ
+// must have had an id.
 func (e *DecodeError) Reply() (Stanza, bool) {
 	if e.Kind == 0 || e.Type == "error" {
+		return nil, false
+	}
+	if e.Kind == KindIQ && e.ID == "" {
+		// RFC 6120 §8.1.3: a response carries the request's id; an IQ
+		// error without one would be invalid itself.
 		return nil, false
 	}
 	to, err := Parse(e.From)
@@ -154,8 +161,19 @@ func DecodeLimits(b []byte, lim Limits) (Stanza, error) {
 // true, d is positioned after the element's end tag.
 func DecodeElement(d *xml.Decoder, start xml.StartElement, lim Limits) (Stanza, error) {
 	lim = lim.withDefaults()
-	r := reader{dec: d, lim: lim, begin: d.InputOffset(), stanzaNS: start.Name.Space}
+	// The start tag has been read already; count its approximate size
+	// against MaxSize too.
+	r := reader{dec: d, lim: lim, begin: d.InputOffset() - startTagSize(start), stanzaNS: start.Name.Space}
 	return r.stanza(start)
+}
+
+// startTagSize estimates the length in bytes of start as it was sent.
+func startTagSize(start xml.StartElement) int64 {
+	n := len(start.Name.Local) + 2
+	for _, a := range start.Attr {
+		n += len(a.Name.Local) + len(a.Value) + 4
+	}
+	return int64(n)
 }
 
 type reader struct {
@@ -193,6 +211,7 @@ func (r *reader) stanza(start xml.StartElement) (Stanza, error) {
 		de.Kind = 0
 	}
 	var h Header
+	startErr := checkStart(start)
 	for _, a := range start.Attr {
 		switch {
 		case a.Name.Space == "" && a.Name.Local == "id":
@@ -218,13 +237,17 @@ func (r *reader) stanza(start xml.StartElement) (Stanza, error) {
 	children, err := r.children(start)
 	if err != nil {
 		de.Err = err
-		de.Aligned = errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep)
+		de.Aligned = consumed(err)
 		if errors.Is(err, ErrTooLarge) {
 			de.Condition = PolicyViolation
 		}
 		return nil, de
 	}
 	de.Aligned = true
+	if startErr != nil {
+		de.Err = startErr
+		return nil, de
+	}
 	if de.Kind == 0 {
 		de.Condition = FeatureNotImplemented
 		de.Err = fmt.Errorf("%w: <%s xmlns=%q>", ErrNotStanza, start.Name.Local, start.Name.Space)
@@ -297,7 +320,7 @@ func (r *reader) children(start xml.StartElement) ([]Element, error) {
 			}
 			e, err := r.child(t, start.Name.Space, 2)
 			if err != nil {
-				if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep) {
+				if consumed(err) {
 					limitErr = err
 					continue
 				}
@@ -342,6 +365,12 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 			return err
 		}
 		return ErrTooDeep
+	}
+	if err := checkStart(start); err != nil {
+		if serr := r.dec.Skip(); serr != nil {
+			return serr
+		}
+		return err
 	}
 	// Prefix declarations made on this element are in scope for its name
 	// and attributes.
@@ -438,7 +467,7 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 				cns = ""
 			}
 			if err := r.element(t, cns, depth+1, ns); err != nil {
-				if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep) {
+				if consumed(err) {
 					// The child consumed itself; consume the rest of this one.
 					if serr := r.dec.Skip(); serr != nil {
 						return serr
@@ -484,6 +513,59 @@ func (r *reader) abandon(tok xml.Token, cause error) error {
 		return err
 	}
 	return cause
+}
+
+// errNotWellFormed is wrapped by the errors of checkStart.
+var errNotWellFormed = fmt.Errorf("%w: XML not namespace-well-formed", ErrInvalid)
+
+// consumed reports whether err came from an element that the decoder read
+// to its end before giving up, so that the stream is still aligned.
+func consumed(err error) bool {
+	return errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTooDeep) || errors.Is(err, errNotWellFormed)
+}
+
+// checkStart rejects what encoding/xml lets through but XML 1.0 and
+// Namespaces in XML 1.0 forbid, so that the encoder never writes XML a
+// server would close the stream over: duplicate attributes, names with an
+// empty prefix or local part, reserved prefixes misused, a prefix
+// undeclared with xmlns:p=''.
+func checkStart(start xml.StartElement) error {
+	bad := func(what string, n xml.Name) error {
+		return fmt.Errorf("%w: %s %q", errNotWellFormed, what, n.Space+" "+n.Local)
+	}
+	if !isLocalName(start.Name.Local) || start.Name.Space == "xmlns" || start.Name.Space == nsXML {
+		return bad("element name", start.Name)
+	}
+	for i, a := range start.Attr {
+		if !isLocalName(a.Name.Local) {
+			return bad("attribute name", a.Name)
+		}
+		for _, b := range start.Attr[:i] {
+			if b.Name == a.Name {
+				return bad("duplicate attribute", a.Name)
+			}
+		}
+		switch {
+		case a.Name.Space == "xmlns":
+			if a.Value == "" || a.Name.Local == "xmlns" || (a.Name.Local == "xml") != (a.Value == nsXML) || a.Value == nsXMLNS {
+				return bad("namespace declaration", a.Name)
+			}
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			if a.Value == nsXML || a.Value == nsXMLNS {
+				return bad("namespace declaration", a.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// nsXMLNS is the namespace Namespaces in XML 1.0 §3 reserves for xmlns.
+const nsXMLNS = "http://www.w3.org/2000/xmlns/"
+
+// isLocalName reports whether s can be the local part of a qualified name;
+// encoding/xml has checked its characters but lets "a:" and ":a" through.
+func isLocalName(s string) bool {
+	return s != "" && !strings.Contains(s, ":")
 }
 
 func hasDefaultDecl(start xml.StartElement) bool {
