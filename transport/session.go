@@ -122,11 +122,25 @@ func (s *session) readLoop(c *Component) {
 	log := c.cfg.Logger
 	lost := func(err error, farewell string) {
 		s.deliver(c, event{kind: evLost, err: err, farewell: farewell})
-		// After stop, keep reading (bounded by the closing deadline) so
-		// that the server's </stream:stream> is consumed.
+		if errors.Is(err, errStreamClosed) {
+			return
+		}
+		// After stop, keep reading (bounded by the closing deadline) until
+		// the server's </stream:stream>.
+		depth := 0
 		for {
-			if _, err := s.dec.Token(); err != nil {
+			tok, err := s.dec.Token()
+			if err != nil {
 				return
+			}
+			switch tok.(type) {
+			case xml.StartElement:
+				depth++
+			case xml.EndElement:
+				if depth == 0 {
+					return
+				}
+				depth--
 			}
 		}
 	}
@@ -182,6 +196,10 @@ func (s *session) readLoop(c *Component) {
 			log.Warn("transport: undecodable stanza from server", "err", err)
 			reply, ok := de.Reply()
 			if !ok {
+				continue
+			}
+			if reply.Kind() == stanza.KindIQ && reply.Head().ID == "" {
+				// RFC 6120 §8.2.3: an IQ without id cannot be answered.
 				continue
 			}
 			if reply.Head().From.IsZero() {
