@@ -142,7 +142,8 @@ func (e *Error) Element() Element {
 	}
 	b.WriteString("><")
 	cond := e.Condition
-	if cond == "" {
+	if !isConditionName(string(cond)) {
+		// An empty or unwritable condition: RFC 6120 §8.3.3.21.
 		cond = UndefinedCondition
 	}
 	b.WriteString(string(cond))
@@ -257,11 +258,14 @@ func StanzaError(s Stanza) (*Error, bool) {
 // swapped, the same id, type "error", the original payload kept (except any
 // previous <error/>), and e appended. s is not modified. Callers must not
 // answer a stanza of type "error" with an error; ErrorReply returns nil for
-// one.
+// one. A nil e stands for undefined-condition.
 func ErrorReply(s Stanza, e *Error) Stanza {
 	h := s.Head()
 	if h.Type == "error" {
 		return nil
+	}
+	if e == nil {
+		e = &Error{Condition: UndefinedCondition}
 	}
 	rh := Header{ID: h.ID, From: h.To, To: h.From, Type: "error", Lang: h.Lang}
 	payload := make([]Element, 0, len(s.Payload())+1)
@@ -279,4 +283,18 @@ func ErrorReply(s Stanza, e *Error) Stanza {
 	default:
 		return &IQ{Header: rh, Children: payload}
 	}
+}
+
+// isConditionName reports whether s can be written as a condition element
+// name: an ASCII letter followed by letters, digits, '-', '_' or '.'.
+func isConditionName(s string) bool {
+	if s == "" || !('a' <= s[0] && s[0] <= 'z' || 'A' <= s[0] && s[0] <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isLDH(c) && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
