@@ -19,7 +19,9 @@ func WriteTable(w io.Writer, results []Result) error {
 		fmt.Fprintln(tw)
 	}
 	itoa := strconv.Itoa
-	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms" }
+	ms := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms"
+	}
 	row("room", func(r Result) string { return r.Room.String() })
 	row("clients N / senders S / msgs M", func(r Result) string { return fmt.Sprintf("%d / %d / %d", r.Clients, r.Senders, r.Messages) })
 	row("login time", func(r Result) string { return r.ConnectTime.Round(time.Millisecond).String() })
