@@ -1,6 +1,9 @@
 package stanza
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"time"
+)
 
 // XEP-0045 namespaces (§19.1).
 const (
@@ -70,6 +73,20 @@ type History struct {
 	MaxStanzas *int   `xml:"maxstanzas,attr"`
 	Seconds    *int   `xml:"seconds,attr"`
 	Since      string `xml:"since,attr,omitempty"`
+}
+
+// SinceTime parses Since as an XEP-0082 DateTime (XEP-0045 §7.2.15). It
+// reports ok false when the attribute is absent, and an error when it is
+// present but not a DateTime.
+func (h *History) SinceTime() (t time.Time, ok bool, err error) {
+	if h == nil || h.Since == "" {
+		return time.Time{}, false, nil
+	}
+	t, err = ParseTime(h.Since)
+	if err != nil {
+		return time.Time{}, true, err
+	}
+	return t, true, nil
 }
 
 // MUCUser is <x xmlns='http://jabber.org/protocol/muc#user'/>, carried in
