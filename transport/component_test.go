@@ -3,8 +3,8 @@ package transport
 import (
 	"context"
 	"fmt"
-	"os"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"

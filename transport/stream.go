@@ -56,7 +56,7 @@ func (c *Component) dial(ctx context.Context) (*session, error) {
 	// Cancelling ctx unblocks any read or write of the handshake.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	s := newSession(conn, c)
-	id, err := s.handshake(cfg.Domain, cfg.Secret)
+	id, err := s.handshake(c.domain.String(), cfg.Secret)
 	if !stop() || ctx.Err() != nil {
 		err = errors.Join(ctx.Err(), err)
 	}
