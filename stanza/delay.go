@@ -107,7 +107,19 @@ const legacyLayout = "20060102T15:04:05"
 // for compatibility, the legacy CCYYMMDDThh:mm:ss form (UTC). The result is
 // in UTC.
 func ParseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
+	t, err := parseTime(strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, err
+	}
+	// XEP-0082 §3: a four-digit year. An offset can push an edge date out
+	// of it, which FormatTime could then not write back.
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}, fmt.Errorf("stanza: XEP-0082 DateTime %q out of range", s)
+	}
+	return t, nil
+}
+
+func parseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
