@@ -129,3 +129,11 @@ func eventsOf[T Event](out Output) []T {
 	}
 	return es
 }
+
+// canon returns the canonical form of one XML element.
+func canon(t testing.TB, xml string) string {
+	t.Helper()
+	e, err := stanza.ParseElement([]byte(xml))
+	require.NoError(t, err)
+	return e.String()
+}

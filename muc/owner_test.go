@@ -1,0 +1,138 @@
+package muc
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+func ownerIQ(from, id, typ, inner string) string {
+	return `<iq from='` + from + `' to='r@muc.example' id='` + id + `' type='` + typ + `'><query xmlns='http://jabber.org/protocol/muc#owner'>` + inner + `</query></iq>`
+}
+
+func TestReservedRoom(t *testing.T) {
+	h := newHarness(t)
+	h.join("a@x/1", roomJID+"/A")
+	// §10.1.2: the owner asks for the form...
+	lines := h.do(ownerIQ("a@x/1", "f", "get", ""))
+	require.Len(t, lines, 1)
+	iq := decode(t, lines[0]).(*stanza.IQ)
+	var q stanza.MUCOwner
+	ok, err := stanza.Find(iq, stanza.NSMUCOwner, "query", &q)
+	require.True(t, ok)
+	require.NoError(t, err)
+	require.NotNil(t, q.Form)
+	require.Equal(t, "form", q.Form.Type)
+	require.Equal(t, "http://jabber.org/protocol/muc#roomconfig", q.Form.FormType())
+	for _, f := range []string{fRoomName, fRoomDesc, fPersistent, fPublic, fMembersOnly, fModerated, fPasswordProtected, fSecret, fMaxUsers, fWhois, fMaxHistory, fChangeSubject, fAllowPM, fAllowInvites, fEnableLogging, fGetMemberList, fPresenceBroadcast, fRoomAdmins, fRoomOwners} {
+		_, ok := q.Form.Field(f)
+		require.True(t, ok, f)
+	}
+	v, _ := q.Form.Value(fRoomOwners)
+	require.Equal(t, "a@x", v)
+	v, _ = q.Form.Value(fMaxHistory)
+	require.Equal(t, "20", v)
+	// ...and submits it; the room unlocks.
+	h.expect(ownerIQ("a@x/1", "s", "set", `<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field><field var='muc#roomconfig_roomname'><value>The Room</value></field><field var='muc#roomconfig_persistentroom'><value>true</value></field><field var='muc#roomconfig_maxusers'><value>none</value></field></x>`),
+		iqResult("a@x/1", "s"))
+	c := h.room(roomJID).Config()
+	require.Equal(t, "The Room", c.Name)
+	require.True(t, c.Persistent)
+	require.Len(t, eventsOf[ConfigChanged](h.out), 1)
+	require.Len(t, eventsOf[RoomUnlocked](h.out), 1)
+	require.False(t, h.room(roomJID).Locked())
+	// A submit without changes reports no ConfigChanged.
+	h.do(ownerIQ("a@x/1", "s2", "set", `<x xmlns='jabber:x:data' type='submit'/>`))
+	require.Empty(t, eventsOf[ConfigChanged](h.out))
+}
+
+func TestCancelInitialConfiguration(t *testing.T) {
+	h := newHarness(t)
+	h.join("a@x/1", roomJID+"/A")
+	// §10.1.2: cancel destroys the locked room.
+	h.expect(ownerIQ("a@x/1", "c", "set", `<x xmlns='jabber:x:data' type='cancel'/>`),
+		iqResult("a@x/1", "c"),
+		`<presence from='r@muc.example/A' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy/><item affiliation='owner' jid='a@x/1' role='none'/></x></presence>`)
+	require.Len(t, eventsOf[RoomDestroyed](h.out), 1)
+	require.Empty(t, h.svc.Rooms())
+	// §10.2: cancelling a later configuration changes nothing.
+	h.instant(roomJID, "a@x/1", "A")
+	h.expect(ownerIQ("a@x/1", "c", "set", `<x xmlns='jabber:x:data' type='cancel'/>`), iqResult("a@x/1", "c"))
+	require.Len(t, h.svc.Rooms(), 1)
+}
+
+func TestConfigSubmitErrors(t *testing.T) {
+	form := func(fields string) string {
+		return `<x xmlns='jabber:x:data' type='submit'>` + fields + `</x>`
+	}
+	field := func(v, val string) string { return `<field var='` + v + `'><value>` + val + `</value></field>` }
+	tests := []struct {
+		name, from, inner, typ, cond string
+	}{
+		{"not an owner §10.2", "b@x/1", form(""), "auth", "forbidden"},
+		{"bad boolean", "a@x/1", form(field(fModerated, "maybe")), "modify", "not-acceptable|bad value for muc#roomconfig_moderatedroom"},
+		{"bad maxusers", "a@x/1", form(field(fMaxUsers, "-3")), "modify", "not-acceptable|bad value for muc#roomconfig_maxusers"},
+		{"history above the service maximum", "a@x/1", form(field(fMaxHistory, "1000")), "modify", "not-acceptable|bad value for muc#maxhistoryfetch"},
+		{"bad whois", "a@x/1", form(field(fWhois, "everybody")), "modify", "not-acceptable|bad value for muc#roomconfig_whois"},
+		{"bad allowpm", "a@x/1", form(field(fAllowPM, "cats")), "modify", "not-acceptable|bad value for muc#roomconfig_allowpm"},
+		{"bad role list", "a@x/1", form(field(fPresenceBroadcast, "king")), "modify", "not-acceptable|bad value for muc#roomconfig_presencebroadcast"},
+		{"password without secret §10.1.3", "a@x/1", form(field(fPasswordProtected, "1")), "modify", "not-acceptable|a password-protected room needs a password"},
+		{"empty owner list", "a@x/1", form(`<field var='muc#roomconfig_roomowners'/>`), "modify", "not-acceptable|a room needs an owner"},
+		{"bad owner jid", "a@x/1", form(field(fRoomOwners, "@@")), "modify", "jid-malformed|bad JID in muc#roomconfig_roomowners"},
+		{"wrong FORM_TYPE", "a@x/1", form(field("FORM_TYPE", "urn:other")), "modify", "bad-request|unexpected FORM_TYPE"},
+		{"form of type result", "a@x/1", `<x xmlns='jabber:x:data' type='result'/>`, "modify", "bad-request"},
+		{"get with a form", "a@x/1", form(""), "modify", "bad-request"},
+		{"empty set", "a@x/1", "", "modify", "bad-request"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := setup2(t)
+			before := h.room(roomJID).State()
+			typ := "set"
+			if strings.HasPrefix(tc.name, "get") {
+				typ = "get"
+			}
+			h.expect(ownerIQ(tc.from, "e", typ, tc.inner),
+				iqErr(tc.from, "e", canon(t, `<query xmlns='http://jabber.org/protocol/muc#owner'>`+tc.inner+`</query>`), tc.typ, tc.cond))
+			require.Equal(t, before, h.room(roomJID).State())
+			require.Empty(t, h.out.Events)
+		})
+	}
+}
+
+func TestConfigFormLists(t *testing.T) {
+	h := setup2(t)
+	// The owner and admin lists of the form replace the current lists
+	// (§10.2) and the affected occupants' presence is updated.
+	lines := h.configure(roomJID, "a@x/1", fRoomAdmins, "b@x/1")
+	require.Equal(t, iqResult("a@x/1", "cfg"), lines[0])
+	o, _ := h.room(roomJID).Occupant("B")
+	require.Equal(t, stanza.AffiliationAdmin, o.Affiliation)
+	require.Equal(t, stanza.RoleModerator, o.Role)
+	require.Len(t, eventsOf[AffiliationChanged](h.out), 1)
+	// Hand ownership to b: a becomes none (and stays in the room).
+	h.configure(roomJID, "a@x/1", fRoomOwners, "b@x")
+	require.Equal(t, stanza.AffiliationNone, h.room(roomJID).Affiliation(stanza.MustParse("a@x")))
+	require.Equal(t, stanza.AffiliationOwner, h.room(roomJID).Affiliation(stanza.MustParse("b@x")))
+	o, _ = h.room(roomJID).Occupant("A")
+	require.Equal(t, stanza.RoleParticipant, o.Role)
+}
+
+func TestDestroy(t *testing.T) {
+	h := setup2(t)
+	// §10.9: one unavailable presence with <destroy/> to each occupant,
+	// then the result.
+	h.expect(ownerIQ("a@x/1", "d", "set", `<destroy jid='new@muc.example'><reason>Moving</reason><password>pw</password></destroy>`),
+		`<presence from='r@muc.example/A' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy jid='new@muc.example'><reason>Moving</reason><password>pw</password></destroy><item affiliation='owner' jid='a@x/1' role='none'/></x></presence>`,
+		`<presence from='r@muc.example/B' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy jid='new@muc.example'><reason>Moving</reason><password>pw</password></destroy><item affiliation='none' role='none'/></x></presence>`,
+		iqResult("a@x/1", "d"))
+	d := eventsOf[RoomDestroyed](h.out)
+	require.Equal(t, []RoomDestroyed{{RoomJID: stanza.MustParse(roomJID), Reason: "Moving", Alternate: stanza.MustParse("new@muc.example")}}, d)
+	require.Empty(t, h.svc.Rooms())
+	// Only owners may destroy.
+	h2 := setup2(t)
+	h2.expect(ownerIQ("b@x/1", "d", "set", `<destroy/>`),
+		iqErr("b@x/1", "d", `<query xmlns='http://jabber.org/protocol/muc#owner'><destroy/></query>`, "auth", "forbidden"))
+}
