@@ -122,6 +122,9 @@ func (c *Component) Run(ctx context.Context) error {
 				}
 			}
 			if sess != nil {
+				if cl, ok := m.(Closer); ok {
+					c.send(sess, cl.Close(cfg.Clock()))
+				}
 				sess.end(true, "", cfg.CloseTimeout)
 				c.drop(m.ConnectionChanged(cfg.Clock(), false), "shutting down")
 				log.Info("transport: stream closed")

@@ -28,3 +28,14 @@ type Machine interface {
 	// returned while up is false are dropped.
 	ConnectionChanged(now time.Time, up bool) []stanza.Stanza
 }
+
+// Closer is an optional interface of a Machine that has something to say
+// before the component leaves, such as a MUC service telling every occupant
+// that it is shutting down (XEP-0045 §10.1, status 332). When Run's context
+// is done while a stream is up, Run calls Close once, on the driver
+// goroutine, and sends its stanzas before flushing the queue and closing the
+// stream (all within Config.CloseTimeout).
+type Closer interface {
+	// Close returns the last stanzas to send.
+	Close(now time.Time) []stanza.Stanza
+}
