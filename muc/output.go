@@ -3,7 +3,9 @@ package muc
 import "github.com/xmppfmuc/fmuc/stanza"
 
 // Output is what one call into a Service or Room produces: stanzas to send,
-// deliveries for federated nodes, and events for the embedder.
+// deliveries for federated nodes, and events for the embedder. Order is
+// kept within each list (Stanzas, Remote, Events); the lists are
+// independent streams (local clients, federation links, the embedder).
 type Output struct {
 	// Stanzas are to be sent, in order, to local entities.
 	Stanzas []stanza.Stanza
@@ -33,7 +35,7 @@ type RemoteDelivery struct {
 }
 
 // Empty reports whether o holds nothing to send and no events.
-func (o *Output) Empty() bool {
+func (o Output) Empty() bool {
 	return len(o.Stanzas) == 0 && len(o.Remote) == 0 && len(o.Events) == 0
 }
 

@@ -158,7 +158,7 @@ func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, s
 	codes = append(codes, 110)
 	codes = append(codes, statuses...)
 	sortInts(codes)
-	if r.canSee(o) && it.jid.IsZero() {
+	if (r.canSee(o) || o.Remote()) && it.jid.IsZero() {
 		it.jid = o.JID
 	}
 	var payload []stanza.Element

@@ -1,0 +1,120 @@
+package muc
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+const (
+	node2 = "node2.example"
+	node3 = "node3.example"
+)
+
+func TestRemoteJoinAndFanOut(t *testing.T) {
+	h := setup2(t)
+	// A remote user enters through node2: the roster, self-presence and
+	// subject go to node2 as deliveries about r1; locals get its presence;
+	// nothing is broadcast back to node2.
+	h.expectRemote(node2, `<presence from='r1@far/1' to='r@muc.example/R1' id='j'>`+joinX+`</presence>`,
+		`<presence from='r@muc.example/R1' to='a@x/1' id='j'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='participant'/></x></presence>`,
+		`<presence from='r@muc.example/R1' to='b@x/1' id='j'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/A' to='node2.example'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' jid='a@x/1' role='moderator'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/B' to='node2.example'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='b@x/1' role='participant'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/R1' to='node2.example' id='j'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='participant'/><status code='110'/></x></presence>`,
+		`=> node2.example (r1@far/1) <message from='r@muc.example' to='node2.example' id='id3' type='groupchat'><subject></subject></message>`)
+	o, ok := h.room(roomJID).Occupant("R1")
+	require.True(t, ok)
+	require.Equal(t, stanza.MustParse(node2), o.Via)
+	require.True(t, o.Remote())
+	require.Equal(t, stanza.MustParse(node2), eventsOf[OccupantJoined](h.out)[0].Via)
+
+	h.remote(node2, `<presence from='r2@far/1' to='r@muc.example/R2'>`+joinX+`</presence>`)
+	// node3's user: one delivery to node2 about it, none to node3.
+	lines := h.remote(node3, `<presence from='r3@other/1' to='r@muc.example/R3'>`+joinX+`</presence>`)
+	require.Contains(t, lines, `=> node2.example (r3@other/1) <presence from='r@muc.example/R3' to='node2.example'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r3@other/1' role='participant'/></x></presence>`)
+
+	// A local message: each local occupant, and ONE copy per node.
+	h.expect(`<message from='a@x/1' to='r@muc.example' id='m' type='groupchat'><body>hi</body></message>`,
+		`<message from='r@muc.example/A' to='a@x/1' id='m' type='groupchat'><body>hi</body></message>`,
+		`<message from='r@muc.example/A' to='b@x/1' id='m' type='groupchat'><body>hi</body></message>`,
+		`=> node2.example (a@x/1) <message from='r@muc.example/A' to='node2.example' id='m' type='groupchat'><body>hi</body></message>`,
+		`=> node3.example (a@x/1) <message from='r@muc.example/A' to='node3.example' id='m' type='groupchat'><body>hi</body></message>`)
+	// A remote message: never back to its node.
+	h.expectRemote(node2, `<message from='r1@far/1' to='r@muc.example' id='rm' type='groupchat'><body>yo</body></message>`,
+		`<message from='r@muc.example/R1' to='a@x/1' id='rm' type='groupchat'><body>yo</body></message>`,
+		`<message from='r@muc.example/R1' to='b@x/1' id='rm' type='groupchat'><body>yo</body></message>`,
+		`=> node3.example (r1@far/1) <message from='r@muc.example/R1' to='node3.example' id='rm' type='groupchat'><body>yo</body></message>`)
+	require.Len(t, eventsOf[HistoryAppended](h.out), 1)
+	// A private message to a remote occupant goes through its node.
+	h.expect(`<message from='a@x/1' to='r@muc.example/R1' id='p' type='chat'><body>psst</body></message>`,
+		`=> node2.example (r1@far/1) <message from='r@muc.example/A' to='node2.example' id='p' type='chat'><body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>`)
+	// node3 cannot speak for node2's users.
+	h.expectRemote(node3, `<message from='r1@far/1' to='r@muc.example' id='sp' type='groupchat'><body>spoof</body></message>`,
+		`=> node3.example (r1@far/1) <message from='r@muc.example' to='node3.example' id='sp' type='error'><body>spoof</body><error type='modify' by='r@muc.example'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	// Nor can a local stanza.
+	lines = h.do(`<message from='r1@far/1' to='r@muc.example' id='sp' type='groupchat'><body>spoof</body></message>`)
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], "not-acceptable")
+
+	// Kicking a remote occupant: its self-presence through its node, then
+	// the result, then everyone (node2 too, for its other occupants).
+	lines = h.do(adminIQ("a@x/1", "k", "set", `<item nick='R1' role='none'/>`))
+	require.Equal(t, []string{
+		iqResult("a@x/1", "k"),
+		`<presence from='r@muc.example/R1' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'><actor nick='A'/></item><status code='307'/></x></presence>`,
+		`<presence from='r@muc.example/R1' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'><actor nick='A'/></item><status code='307'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/R1' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'><actor nick='A'/></item><status code='110'/><status code='307'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/R1' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'><actor nick='A'/></item><status code='307'/></x></presence>`,
+		`=> node3.example (r1@far/1) <presence from='r@muc.example/R1' to='node3.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'><actor nick='A'/></item><status code='307'/></x></presence>`,
+	}, lines)
+}
+
+func TestRemotePolicy(t *testing.T) {
+	errFor := func(via, subject, to, typ, cond string) string {
+		return `=> ` + via + ` (` + subject + `) <presence from='` + to + `' to='` + via + `' type='error'><x xmlns='http://jabber.org/protocol/muc'/><error type='` + typ + `' by='r@muc.example'><` + cond + ` xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`
+	}
+	tests := []struct {
+		name  string
+		setup func(h *harness)
+		want  string
+	}{
+		{"banned", func(h *harness) {
+			h.do(adminIQ("a@x/1", "b", "set", `<item affiliation='outcast' jid='r1@far'/>`))
+		}, errFor(node2, "r1@far/1", "r@muc.example/R1", "auth", "forbidden")},
+		{"members-only", func(h *harness) { h.configure(roomJID, "a@x/1", fMembersOnly, "1") },
+			errFor(node2, "r1@far/1", "r@muc.example/R1", "auth", "registration-required")},
+		{"password", func(h *harness) { h.configure(roomJID, "a@x/1", fPasswordProtected, "1", fSecret, "s") },
+			errFor(node2, "r1@far/1", "r@muc.example/R1", "auth", "not-authorized")},
+		{"max occupants", func(h *harness) { h.configure(roomJID, "a@x/1", fMaxUsers, "2") },
+			errFor(node2, "r1@far/1", "r@muc.example/R1", "wait", "service-unavailable")},
+		{"nick conflict", nil, errFor(node2, "r1@far/1", "r@muc.example/B", "cancel", "conflict")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := setup2(t)
+			if tc.setup != nil {
+				tc.setup(h)
+			}
+			nick := "R1"
+			if tc.name == "nick conflict" {
+				nick = "B"
+			}
+			h.expectRemote(node2, `<presence from='r1@far/1' to='r@muc.example/`+nick+`'>`+joinX+`</presence>`, tc.want)
+			require.Empty(t, h.out.Events)
+		})
+	}
+}
+
+func TestRemoteCreatesRoom(t *testing.T) {
+	h := newHarness(t)
+	lines := h.remote(node2, `<presence from='r1@far/1' to='r@muc.example/R1'>`+joinX+`</presence>`)
+	require.Len(t, lines, 2)
+	require.Contains(t, lines[0], "status code='201'")
+	require.Equal(t, stanza.AffiliationOwner, h.room(roomJID).Affiliation(stanza.MustParse("r1@far")))
+	// Its exit goes back through the node.
+	lines = h.remote(node2, `<presence from='r1@far/1' to='r@muc.example/R1' type='unavailable'/>`)
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], "=> node2.example (r1@far/1)")
+}
