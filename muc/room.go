@@ -194,16 +194,5 @@ func sortJIDs(js []stanza.JID) {
 	sort.Slice(js, func(i, k int) bool { return js[i].String() < js[k].String() })
 }
 
-// owners counts the room's owners.
-func (r *Room) owners() int {
-	n := 0
-	for _, a := range r.affs {
-		if a == stanza.AffiliationOwner {
-			n++
-		}
-	}
-	return n
-}
-
 // addr returns room@service/nick.
 func (r *Room) addr(nick string) (stanza.JID, error) { return r.jid.WithResource(nick) }
