@@ -1,0 +1,211 @@
+package mucnode
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// SecretEnv is the environment variable the component secret is read from
+// when no -secret or -secret-file flag is given, so that it need not appear
+// on the command line (where ps(1) shows it to every user).
+const SecretEnv = "FMUC_SECRET"
+
+// ErrConfig is wrapped by every configuration error.
+var ErrConfig = errors.New("mucnode: bad configuration")
+
+// Config is the node's configuration. Its JSON form is the -config file;
+// every field can also be set by a flag, which wins over the file.
+type Config struct {
+	// Server is the XMPP server's component port, host:port (XEP-0114 has
+	// no default port; Prosody and Openfire commonly use 5347 and 5275).
+	Server string `json:"server"`
+	// Domain is the component domain, e.g. rooms.wonderland.lit.
+	Domain string `json:"domain"`
+	// Secret is the XEP-0114 shared secret. Prefer SecretFile or the
+	// FMUC_SECRET environment variable.
+	Secret string `json:"secret,omitempty"`
+	// SecretFile is a file whose first line is the secret.
+	SecretFile string `json:"secret_file,omitempty"`
+	// Name is the service's disco#info name; default "Chatrooms".
+	Name string `json:"name,omitempty"`
+	// LockTimeout unlocks a newly created room that its owner did not
+	// configure within this time (XEP-0045 §10.1.1), e.g. "10m"; empty or
+	// "0" keeps it locked until configured.
+	LockTimeout Duration `json:"lock_timeout,omitempty"`
+	// Rooms are the defaults new rooms are created with.
+	Rooms RoomDefaults `json:"rooms"`
+	// LogLevel is debug, info, warn or error; default info.
+	LogLevel string `json:"log_level,omitempty"`
+	// LogFormat is text or json; default text.
+	LogFormat string `json:"log_format,omitempty"`
+	// BackoffMax caps the delay between reconnect attempts; default 30s.
+	BackoffMax Duration `json:"backoff_max,omitempty"`
+	// Queue is the number of stanzas waiting to be written; default 16384.
+	Queue int `json:"queue,omitempty"`
+}
+
+// RoomDefaults are the muc#roomconfig defaults of new rooms (XEP-0045
+// §10.2). Absent fields keep muc.DefaultConfig's value.
+type RoomDefaults struct {
+	// Persistent rooms survive their last occupant leaving.
+	Persistent *bool `json:"persistent,omitempty"`
+	// Public rooms are listed in disco#items.
+	Public *bool `json:"public,omitempty"`
+	// MembersOnly rooms admit only members, admins and owners.
+	MembersOnly *bool `json:"members_only,omitempty"`
+	// Moderated rooms give new unaffiliated occupants no voice.
+	Moderated *bool `json:"moderated,omitempty"`
+	// MaxUsers is the occupant limit; 0 for none.
+	MaxUsers *int `json:"max_users,omitempty"`
+	// History is how many messages are kept and sent on entry.
+	History *int `json:"history,omitempty"`
+	// Anonymity is "semi" (real JIDs to moderators only) or "non"
+	// (real JIDs to everyone).
+	Anonymity string `json:"anonymity,omitempty"`
+}
+
+// Duration is a time.Duration written as a Go duration string in JSON.
+type Duration time.Duration
+
+// UnmarshalText parses a duration such as "90s" or "10m".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration as a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// LoadFile reads a JSON configuration file. Unknown fields are errors, so
+// that a misspelt option is not silently ignored.
+func LoadFile(path string) (Config, error) {
+	var c Config
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("%w: %s: %w", ErrConfig, path, err)
+	}
+	return c, nil
+}
+
+// RoomConfig returns the muc configuration new rooms get.
+func (c *Config) RoomConfig() (muc.Config, error) {
+	rc := muc.DefaultConfig()
+	r := c.Rooms
+	set := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&rc.Persistent, r.Persistent)
+	set(&rc.Public, r.Public)
+	set(&rc.MembersOnly, r.MembersOnly)
+	set(&rc.Moderated, r.Moderated)
+	if r.MaxUsers != nil {
+		rc.MaxUsers = *r.MaxUsers
+	}
+	if r.History != nil {
+		rc.HistoryLength = *r.History
+	}
+	switch r.Anonymity {
+	case "", "semi":
+		rc.Whois = muc.WhoisModerators
+	case "non":
+		rc.Whois = muc.WhoisAnyone
+	default:
+		return rc, fmt.Errorf("%w: anonymity %q: want semi or non", ErrConfig, r.Anonymity)
+	}
+	if err := rc.Validate(); err != nil {
+		return rc, fmt.Errorf("%w: rooms: %w", ErrConfig, err)
+	}
+	return rc, nil
+}
+
+// resolveSecret fills Secret from SecretFile or the environment when empty.
+func (c *Config) resolveSecret(getenv func(string) string) error {
+	if c.Secret != "" {
+		return nil
+	}
+	if c.SecretFile != "" {
+		b, err := os.ReadFile(c.SecretFile)
+		if err != nil {
+			return fmt.Errorf("%w: secret file: %w", ErrConfig, err)
+		}
+		c.Secret, _, _ = strings.Cut(string(b), "\n")
+		c.Secret = strings.TrimRight(c.Secret, "\r")
+		if c.Secret == "" {
+			return fmt.Errorf("%w: secret file %s is empty", ErrConfig, c.SecretFile)
+		}
+		return nil
+	}
+	if getenv != nil {
+		c.Secret = getenv(SecretEnv)
+	}
+	if c.Secret == "" {
+		return fmt.Errorf("%w: no secret: set %s, -secret-file or secret_file", ErrConfig, SecretEnv)
+	}
+	return nil
+}
+
+// Validate checks the configuration (after the secret was resolved).
+func (c *Config) Validate() error {
+	if c.Server == "" {
+		return fmt.Errorf("%w: no server address (-server host:port)", ErrConfig)
+	}
+	if host, port, err := net.SplitHostPort(c.Server); err != nil || host == "" || port == "" {
+		return fmt.Errorf("%w: server %q: want host:port", ErrConfig, c.Server)
+	}
+	if c.Domain == "" {
+		return fmt.Errorf("%w: no component domain (-domain)", ErrConfig)
+	}
+	d, err := stanza.Parse(c.Domain)
+	if err != nil || d.Local() != "" || d.Resource() != "" {
+		return fmt.Errorf("%w: domain %q is not a domain JID", ErrConfig, c.Domain)
+	}
+	if c.Secret == "" {
+		return fmt.Errorf("%w: no secret", ErrConfig)
+	}
+	if _, err := c.RoomConfig(); err != nil {
+		return err
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		return fmt.Errorf("%w: log format %q: want text or json", ErrConfig, c.LogFormat)
+	}
+	if c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 {
+		return fmt.Errorf("%w: negative lock_timeout, backoff_max or queue", ErrConfig)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if s == "" {
+		return slog.LevelInfo, nil
+	}
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("%w: log level %q: want debug, info, warn or error", ErrConfig, s)
+	}
+	return l, nil
+}

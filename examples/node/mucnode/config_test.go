@@ -1,0 +1,103 @@
+package mucnode
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/muc"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseArgs(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	require.NoError(t, os.WriteFile(secretFile, []byte("from-file\n"), 0o600))
+	cfgFile := filepath.Join(dir, "node.json")
+	require.NoError(t, os.WriteFile(cfgFile, []byte(`{
+		"server": "127.0.0.1:5347", "domain": "rooms.example.org",
+		"rooms": {"persistent": true, "moderated": true, "history": 5, "max_users": 30, "anonymity": "non"},
+		"log_level": "debug", "log_format": "json", "lock_timeout": "10m"}`), 0o600))
+	badFile := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(badFile, []byte(`{"server": "a:1", "domian": "x"}`), 0o600))
+
+	base := []string{"-server", "127.0.0.1:5347", "-domain", "rooms.example.org"}
+	withEnv := env(map[string]string{SecretEnv: "from-env"})
+	tests := []struct {
+		name   string
+		args   []string
+		getenv func(string) string
+		check  func(t *testing.T, c Config)
+		err    bool
+	}{
+		{name: "secret from env", args: base, getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, "from-env", c.Secret)
+			rc, err := c.RoomConfig()
+			require.NoError(t, err)
+			assert.Equal(t, muc.DefaultConfig(), rc, "no room flag: muc defaults")
+		}},
+		{name: "secret file wins over env", args: append(base, "-secret-file", secretFile), getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, "from-file", c.Secret)
+		}},
+		{name: "secret flag", args: append(base, "-secret", "flag"), getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, "flag", c.Secret)
+		}},
+		{name: "no secret", args: base, getenv: env(nil), err: true},
+		{name: "missing secret file", args: append(base, "-secret-file", filepath.Join(dir, "nope")), getenv: env(nil), err: true},
+		{name: "no server", args: []string{"-domain", "rooms.example.org"}, getenv: withEnv, err: true},
+		{name: "server without port", args: []string{"-server", "localhost", "-domain", "rooms.example.org"}, getenv: withEnv, err: true},
+		{name: "domain with local part", args: []string{"-server", "h:1", "-domain", "a@rooms.example.org"}, getenv: withEnv, err: true},
+		{name: "bad log level", args: append(base, "-log-level", "loud"), getenv: withEnv, err: true},
+		{name: "bad log format", args: append(base, "-log-format", "xml"), getenv: withEnv, err: true},
+		{name: "bad anonymity", args: append(base, "-room-anonymity", "full"), getenv: withEnv, err: true},
+		{name: "unknown flag", args: append(base, "-nope"), getenv: withEnv, err: true},
+		{name: "stray argument", args: append(base, "extra"), getenv: withEnv, err: true},
+		{name: "unknown field in file", args: []string{"-config", badFile}, getenv: withEnv, err: true},
+		{name: "file", args: []string{"-config", cfgFile}, getenv: withEnv, check: func(t *testing.T, c Config) {
+			rc, err := c.RoomConfig()
+			require.NoError(t, err)
+			assert.True(t, rc.Persistent)
+			assert.True(t, rc.Moderated)
+			assert.Equal(t, 5, rc.HistoryLength)
+			assert.Equal(t, 30, rc.MaxUsers)
+			assert.Equal(t, muc.WhoisAnyone, rc.Whois)
+			assert.Equal(t, "debug", c.LogLevel)
+			assert.Equal(t, "json", c.LogFormat)
+			assert.Equal(t, Duration(10*time.Minute), c.LockTimeout)
+		}},
+		{name: "flags override file", args: []string{"-config", cfgFile, "-room-moderated=false", "-room-history", "0", "-domain", "muc.example.org"}, getenv: withEnv, check: func(t *testing.T, c Config) {
+			rc, err := c.RoomConfig()
+			require.NoError(t, err)
+			assert.False(t, rc.Moderated)
+			assert.True(t, rc.Persistent, "not overridden")
+			assert.Equal(t, 0, rc.HistoryLength)
+			assert.Equal(t, "muc.example.org", c.Domain)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ParseArgs(tt.args, tt.getenv, io.Discard)
+			if tt.err {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrConfig)
+				assert.Equal(t, ExitConfig, ExitCode(err))
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	_, err := ParseArgs([]string{"-h"}, env(nil), io.Discard)
+	assert.ErrorIs(t, err, ErrHelp)
+}

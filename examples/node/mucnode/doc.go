@@ -1,0 +1,17 @@
+// Package mucnode is the wiring of the example node (examples/node): it reads
+// the node's configuration from flags, the environment and a JSON file,
+// builds a muc.Service, adapts it to transport.Machine (logging its events
+// with log/slog) and runs it as an XEP-0114 external component until the
+// context ends, then says goodbye to every occupant (XEP-0045 status 332)
+// before closing the stream.
+//
+// It lives in its own package so that tests (and the end-to-end tests in
+// internal/e2e) can run a complete node in-process with Main or Run; the
+// command in examples/node only forwards os.Args, the environment and the
+// signals to Main.
+//
+// # Exit codes
+//
+// Main returns (and the command exits with) one of ExitOK, ExitFailure,
+// ExitConfig, ExitRefused and ExitRejected; see their documentation.
+package mucnode

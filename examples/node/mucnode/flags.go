@@ -1,0 +1,128 @@
+package mucnode
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+// ErrHelp is returned by ParseArgs for -h and -help.
+var ErrHelp = flag.ErrHelp
+
+// ParseArgs builds the configuration from the command line (without the
+// program name): the -config file first, then every flag given, then the
+// secret from -secret-file, the file's secret_file or $FMUC_SECRET. getenv
+// is os.Getenv in the command; usage text and flag errors go to output.
+// The result is validated; errors wrap ErrConfig (or are ErrHelp).
+func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("node", flag.ContinueOnError)
+	fs.SetOutput(output)
+	var (
+		file        = fs.String("config", "", "JSON configuration `file` (flags override it)")
+		server      = fs.String("server", "", "server component port, `host:port`")
+		domain      = fs.String("domain", "", "component `domain`, e.g. rooms.example.org")
+		secret      = fs.String("secret", "", "component secret (visible in ps; prefer $"+SecretEnv+" or -secret-file)")
+		secretFile  = fs.String("secret-file", "", "`file` holding the component secret")
+		name        = fs.String("name", "", "service name in disco#info (default \"Chatrooms\")")
+		lockTimeout = fs.Duration("lock-timeout", 0, "unlock rooms not configured by their owner after this `duration` (0: never)")
+		logLevel    = fs.String("log-level", "", "log `level`: debug, info, warn, error (default info)")
+		logFormat   = fs.String("log-format", "", "log `format`: text or json (default text)")
+		backoffMax  = fs.Duration("backoff-max", 0, "longest `delay` between reconnect attempts (default 30s)")
+		queue       = fs.Int("queue", 0, "outbound queue length in stanzas (default 16384)")
+		persistent  = fs.Bool("room-persistent", false, "new rooms are persistent")
+		public      = fs.Bool("room-public", true, "new rooms are public (listed in disco#items)")
+		membersOnly = fs.Bool("room-members-only", false, "new rooms are members-only")
+		moderated   = fs.Bool("room-moderated", false, "new rooms are moderated")
+		maxUsers    = fs.Int("room-max-users", 0, "occupant limit of new rooms (0: none)")
+		history     = fs.Int("room-history", 20, "messages of history new rooms keep")
+		anonymity   = fs.String("room-anonymity", "", "who sees real JIDs in new rooms: semi (moderators) or non (everyone) (default semi)")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: node [flags]\n\nServes XEP-0045 chat rooms as an XEP-0114 external component.\nThe secret comes from -secret-file, the config file or $%s.\n\nFlags:\n", SecretEnv)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, ErrHelp
+		}
+		return Config{}, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("%w: unexpected argument %q", ErrConfig, fs.Arg(0))
+	}
+	var c Config
+	if *file != "" {
+		var err error
+		if c, err = LoadFile(*file); err != nil {
+			return c, err
+		}
+	}
+	var ferr error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "server":
+			c.Server = *server
+		case "domain":
+			c.Domain = *domain
+		case "secret":
+			c.Secret = *secret
+		case "secret-file":
+			c.Secret, c.SecretFile = "", *secretFile
+		case "name":
+			c.Name = *name
+		case "lock-timeout":
+			c.LockTimeout = Duration(*lockTimeout)
+		case "log-level":
+			c.LogLevel = *logLevel
+		case "log-format":
+			c.LogFormat = *logFormat
+		case "backoff-max":
+			c.BackoffMax = Duration(*backoffMax)
+		case "queue":
+			c.Queue = *queue
+		case "room-persistent":
+			c.Rooms.Persistent = persistent
+		case "room-public":
+			c.Rooms.Public = public
+		case "room-members-only":
+			c.Rooms.MembersOnly = membersOnly
+		case "room-moderated":
+			c.Rooms.Moderated = moderated
+		case "room-max-users":
+			c.Rooms.MaxUsers = maxUsers
+		case "room-history":
+			c.Rooms.History = history
+		case "room-anonymity":
+			c.Rooms.Anonymity = *anonymity
+		case "config":
+		default:
+			ferr = fmt.Errorf("%w: unhandled flag %s", ErrConfig, strconv.Quote(f.Name))
+		}
+	})
+	if ferr != nil {
+		return c, ferr
+	}
+	if err := c.resolveSecret(getenv); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// backoffMax returns the configured reconnect cap or its default.
+func (c *Config) backoffMax() time.Duration {
+	if c.BackoffMax > 0 {
+		return time.Duration(c.BackoffMax)
+	}
+	return 30 * time.Second
+}
+
+// queue returns the configured outbound queue length or its default.
+func (c *Config) queue() int {
+	if c.Queue > 0 {
+		return c.Queue
+	}
+	return 16384
+}

@@ -1,0 +1,166 @@
+package mucnode
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
+	"github.com/xmppfmuc/fmuc/transport"
+)
+
+// Machine adapts a muc.Service to transport.Machine: it passes stanzas in,
+// returns the Output's stanzas and logs the Output's events. On shutdown
+// (transport.Closer) it tells every occupant that the service is going away.
+//
+// Like the Service, a Machine is not safe for concurrent use; the transport
+// drives it from one goroutine.
+type Machine struct {
+	svc *muc.Service
+	log *slog.Logger
+}
+
+var (
+	_ transport.Machine = (*Machine)(nil)
+	_ transport.Closer  = (*Machine)(nil)
+)
+
+// NewMachine wraps svc; log may be nil.
+func NewMachine(svc *muc.Service, log *slog.Logger) *Machine {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Machine{svc: svc, log: log}
+}
+
+// Service returns the wrapped service.
+func (m *Machine) Service() *muc.Service { return m.svc }
+
+// Handle implements transport.Machine.
+func (m *Machine) Handle(now time.Time, in stanza.Stanza) []stanza.Stanza {
+	out, err := m.svc.Handle(now, in)
+	if err != nil {
+		h := in.Head()
+		m.log.Warn("stanza not handled", "err", err, "from", h.From.String(), "to", h.To.String(), "id", h.ID)
+		// The server routed it to us, so the sender deserves an answer
+		// (RFC 6120 §8.3: never to an error).
+		cond := stanza.ServiceUnavailable
+		if errors.Is(err, muc.ErrWrongAddress) {
+			cond = stanza.ItemNotFound
+		}
+		if r := stanza.ErrorReply(in, stanza.NewError(cond, "")); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
+			return []stanza.Stanza{r}
+		}
+		return nil
+	}
+	return m.emit(out)
+}
+
+// Tick implements transport.Machine.
+func (m *Machine) Tick(now time.Time) []stanza.Stanza { return m.emit(m.svc.Tick(now)) }
+
+// NextDeadline implements transport.Machine.
+func (m *Machine) NextDeadline() time.Time { return m.svc.NextDeadline() }
+
+// ConnectionChanged implements transport.Machine. A plain MUC service has
+// nothing to resynchronise: occupants whose presence was lost while the
+// stream was down rejoin by themselves (clients do on reconnection).
+func (m *Machine) ConnectionChanged(_ time.Time, up bool) []stanza.Stanza {
+	if up {
+		m.log.Info("serving", "domain", m.svc.Domain().String(), "rooms", len(m.svc.Rooms()))
+	} else {
+		m.log.Warn("not connected", "domain", m.svc.Domain().String())
+	}
+	return nil
+}
+
+// shutdowner is the graceful shutdown a muc.Service may provide (XEP-0045
+// status 332); Close falls back to its own evacuation when it does not.
+type shutdowner interface {
+	Shutdown(now time.Time) muc.Output
+}
+
+// Close implements transport.Closer: XEP-0045 §10.1 / status code 332,
+// every local occupant is told it is removed because the service is being
+// shut down.
+func (m *Machine) Close(now time.Time) []stanza.Stanza {
+	var out muc.Output
+	if s, ok := any(m.svc).(shutdowner); ok {
+		out = s.Shutdown(now)
+	} else {
+		out = evacuate(m.svc)
+	}
+	m.log.Info("shutting down", "stanzas", len(out.Stanzas))
+	return m.emit(out)
+}
+
+// evacuate builds, for every local occupant of every room, the unavailable
+// self-presence with status codes 110 and 332 (XEP-0045 §15.6.2: "Inform
+// user that he or she is being removed from the room because the MUC
+// service is being shut down").
+func evacuate(svc *muc.Service) muc.Output {
+	var out muc.Output
+	for _, r := range svc.Rooms() {
+		for _, o := range r.Occupants() {
+			if o.Remote() {
+				continue
+			}
+			x := stanza.MUCUser{
+				Items:    []stanza.Item{{Affiliation: o.Affiliation, Role: stanza.RoleNone}},
+				Statuses: []stanza.Status{{Code: 110}, {Code: 332}},
+			}
+			if x.Items[0].Affiliation == "" {
+				x.Items[0].Affiliation = stanza.AffiliationNone
+			}
+			out.Stanzas = append(out.Stanzas, &stanza.Presence{
+				Header:   stanza.Header{From: o.Addr(), To: o.JID, Type: stanza.PresenceUnavailable},
+				Children: []stanza.Element{stanza.MustElement(x)},
+			})
+			out.Events = append(out.Events, muc.OccupantLeft{RoomJID: r.JID(), Nick: o.Nick, JID: o.JID, Status: 332})
+		}
+	}
+	return out
+}
+
+// emit logs the events of out and returns its stanzas. Remote deliveries
+// cannot happen without federation and are logged as dropped.
+func (m *Machine) emit(out muc.Output) []stanza.Stanza {
+	for _, ev := range out.Events {
+		m.logEvent(ev)
+	}
+	if len(out.Remote) > 0 {
+		m.log.Warn("dropping deliveries for federated nodes (not federated)", "count", len(out.Remote))
+	}
+	return out.Stanzas
+}
+
+func (m *Machine) logEvent(ev muc.Event) {
+	room := slog.String("room", ev.Room().String())
+	switch e := ev.(type) {
+	case muc.RoomCreated:
+		m.log.Info("room created", room, "owner", e.Owner.String(), "locked", e.Locked)
+	case muc.RoomUnlocked:
+		m.log.Info("room unlocked", room)
+	case muc.RoomDestroyed:
+		m.log.Info("room destroyed", room, "reason", e.Reason)
+	case muc.OccupantJoined:
+		m.log.Info("occupant joined", room, "nick", e.Nick, "jid", e.JID.String(), "role", string(e.Role), "affiliation", string(e.Affiliation))
+	case muc.OccupantLeft:
+		m.log.Info("occupant left", room, "nick", e.Nick, "jid", e.JID.String(), "status", e.Status)
+	case muc.NickChanged:
+		m.log.Info("nick changed", room, "old", e.Old, "new", e.New, "jid", e.JID.String())
+	case muc.RoleChanged:
+		m.log.Info("role changed", room, "nick", e.Nick, "from", string(e.From), "to", string(e.To), "actor", e.Actor.String())
+	case muc.AffiliationChanged:
+		m.log.Info("affiliation changed", room, "jid", e.JID.String(), "from", string(e.From), "to", string(e.To), "actor", e.Actor.String())
+	case muc.ConfigChanged:
+		m.log.Info("room configured", room)
+	case muc.SubjectChanged:
+		m.log.Info("subject changed", room, "by", e.Subject.Nick)
+	case muc.HistoryAppended:
+		m.log.Debug("message", room, "id", e.Entry.ID, "nick", e.Entry.Nick)
+	default:
+		m.log.Debug("event", room, "type", slog.AnyValue(ev).String())
+	}
+}

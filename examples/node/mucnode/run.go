@@ -1,0 +1,174 @@
+package mucnode
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
+	"github.com/xmppfmuc/fmuc/transport"
+)
+
+// Exit codes of Main and of the node command.
+const (
+	// ExitOK: stopped by a signal (or its context) after a clean shutdown.
+	ExitOK = 0
+	// ExitFailure: any other runtime error.
+	ExitFailure = 1
+	// ExitConfig: bad flags or configuration (including a missing secret).
+	ExitConfig = 2
+	// ExitRefused: the server refused the handshake with not-authorized,
+	// which almost always means a wrong secret (XEP-0114 §3).
+	ExitRefused = 3
+	// ExitRejected: the server refused the handshake with host-unknown
+	// (it has no component of that name) or conflict (another component
+	// is connected under the name).
+	ExitRejected = 4
+)
+
+// NewLogger returns a slog logger writing to w in the configured format and
+// level.
+func NewLogger(c *Config, w io.Writer) (*slog.Logger, error) {
+	lvl, err := parseLevel(c.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// NewIDs returns a stanza id generator: a random prefix per process and a
+// counter, so ids are unique across restarts without being guessable in
+// advance.
+func NewIDs() func() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	prefix := hex.EncodeToString(b[:]) + "-"
+	var n atomic.Uint64
+	return func() string { return prefix + strconv.FormatUint(n.Add(1), 36) }
+}
+
+// Node is a configured node ready to Run.
+type Node struct {
+	cfg     Config
+	log     *slog.Logger
+	machine *Machine
+	comp    *transport.Component
+}
+
+// New builds the service and the component. cfg must be valid (see
+// ParseArgs, Config.Validate); log may be nil.
+func New(cfg Config, log *slog.Logger) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rc, err := cfg.RoomConfig()
+	if err != nil {
+		return nil, err
+	}
+	domain, err := stanza.Parse(cfg.Domain)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	svc, err := muc.NewService(muc.ServiceOptions{
+		Domain:       domain,
+		Name:         cfg.Name,
+		NewID:        NewIDs(),
+		RoomDefaults: &rc,
+		LockTimeout:  time.Duration(cfg.LockTimeout),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	m := NewMachine(svc, log)
+	comp, err := transport.New(transport.Config{
+		Address:       cfg.Server,
+		Domain:        cfg.Domain,
+		Secret:        cfg.Secret,
+		Machine:       m,
+		Logger:        log,
+		BackoffMin:    500 * time.Millisecond,
+		BackoffMax:    cfg.backoffMax(),
+		OutboundQueue: cfg.queue(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return &Node{cfg: cfg, log: log, machine: m, comp: comp}, nil
+}
+
+// Stats returns the component's counters; safe from any goroutine.
+func (n *Node) Stats() transport.Stats { return n.comp.Stats() }
+
+// Run serves until ctx is done (then it shuts the rooms down, closes the
+// stream and returns nil) or the server refuses the handshake.
+func (n *Node) Run(ctx context.Context) error {
+	n.log.Info("starting", "server", n.cfg.Server, "domain", n.cfg.Domain)
+	err := n.comp.Run(ctx)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		st := n.comp.Stats()
+		n.log.Info("stopped", "in", st.In, "out", st.Out, "dropped", st.Dropped, "reconnects", st.Reconnects)
+		return nil
+	}
+	return err
+}
+
+// ExitCode maps an error of ParseArgs, New or Run to an exit code.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrConfig), errors.Is(err, transport.ErrConfig), errors.Is(err, ErrHelp):
+		return ExitConfig
+	case errors.Is(err, transport.ErrNotAuthorized):
+		return ExitRefused
+	case errors.Is(err, transport.ErrHostUnknown), errors.Is(err, transport.ErrConflict):
+		return ExitRejected
+	default:
+		return ExitFailure
+	}
+}
+
+// Main is the whole node command: it parses args (without the program
+// name), logs to stderr, serves until ctx is done and returns the exit code.
+func Main(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	cfg, err := ParseArgs(args, getenv, stderr)
+	if errors.Is(err, ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		return ExitCode(err)
+	}
+	log, err := NewLogger(&cfg, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "node:", err)
+		return ExitCode(err)
+	}
+	n, err := New(cfg, log)
+	if err == nil {
+		err = n.Run(ctx)
+	}
+	if err != nil {
+		log.Error("node failed", "err", err)
+		fmt.Fprintln(stderr, "node:", err)
+		if errors.Is(err, transport.ErrNotAuthorized) {
+			fmt.Fprintln(stderr, "node: the server refused the component secret; check it against the server's component_secret / password")
+		}
+	}
+	return ExitCode(err)
+}
