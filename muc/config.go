@@ -112,6 +112,15 @@ type Config struct {
 	// HidePresence are the roles whose presence is NOT broadcast
 	// (the complement of muc#roomconfig_presencebroadcast).
 	HidePresence RoleSet
+	// Registration says whether and how users register with the room
+	// (XEP-0045 §7.10, §9.9). The zero value is RegistrationAuto.
+	Registration Registration
+	// ListOccupants makes disco#items on the room list the occupant JIDs
+	// (XEP-0045 §6.5 advises to keep them private: off by default).
+	ListOccupants bool
+	// LogsURL is the address of the public discussion logs, advertised as
+	// muc#roominfo_logs (XEP-0045 §6.4) when set.
+	LogsURL string
 }
 
 // DefaultConfig returns the configuration new rooms get unless the service
@@ -143,7 +152,7 @@ func (c *Config) Validate() error {
 		// room violates policy.
 		return fmt.Errorf("%w: password-protected room without a password", ErrConfig)
 	}
-	if c.Whois > WhoisAnyone || c.AllowPM > PMNone || c.GetMemberList&^RoleSetAll != 0 || c.HidePresence&^RoleSetAll != 0 {
+	if c.Whois > WhoisAnyone || c.AllowPM > PMNone || c.Registration > RegistrationNone || c.GetMemberList&^RoleSetAll != 0 || c.HidePresence&^RoleSetAll != 0 {
 		return fmt.Errorf("%w: value out of range", ErrConfig)
 	}
 	return nil

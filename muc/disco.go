@@ -85,7 +85,7 @@ func (r *Room) Features() []string {
 		}
 		return no
 	}
-	return []string{
+	base := []string{
 		stanza.NSMUC,
 		nsMUCStableID,
 		pick(c.MembersOnly, "muc_membersonly", "muc_open"),
@@ -95,6 +95,7 @@ func (r *Room) Features() []string {
 		pick(c.Persistent, "muc_persistent", "muc_temporary"),
 		pick(c.Public, "muc_public", "muc_hidden"),
 	}
+	return append(base, r.extraFeatures()...)
 }
 
 // Name returns the room's natural-language name: the configured one, or
@@ -120,17 +121,17 @@ func (r *Room) discoInfo(tx *request, q *stanza.IQ, p stanza.Element) {
 	}
 	var dq discoQuery
 	_ = p.Decode(&dq)
-	if !r.visible(tx) || dq.Node != "" {
+	if !r.visible(tx) {
 		r.fail(tx, stanza.ItemNotFound, "")
+		return
+	}
+	if dq.Node != "" {
+		r.discoInfoNode(tx, q, dq.Node) // roominfo.go
 		return
 	}
 	el := discoInfoElement("", []identity{{"conference", "text", r.Name()}}, r.Features(), r.roomInfoForms(tx)...)
 	r.reply(tx, r.result(q, el))
 }
-
-// roomInfoForms returns the XEP-0128 extensions of the room's disco#info
-// (the muc#roominfo form of XEP-0045 §6.4 plugs in here).
-func (r *Room) roomInfoForms(tx *request) []stanza.Element { return nil }
 
 // discoItems answers disco#items to the room (XEP-0045 §6.5). The XEP lets
 // a room return its occupants or nothing; to protect occupants' privacy
@@ -146,5 +147,5 @@ func (r *Room) discoItems(tx *request, q *stanza.IQ, p stanza.Element) {
 		r.fail(tx, stanza.ItemNotFound, "")
 		return
 	}
-	r.reply(tx, r.result(q, discoItemsElement("", nil)))
+	r.reply(tx, r.result(q, discoItemsElement("", r.roomItems())))
 }

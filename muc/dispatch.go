@@ -96,10 +96,6 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 	}
 }
 
-// onPresenceError handles an error bounced by an occupant's server. The
-// service-removes-user flow of XEP-0045 §11.1 plugs in here.
-func (r *Room) onPresenceError(tx *request, p *stanza.Presence) {}
-
 // onMessage dispatches messages (XEP-0045 §7.4, §7.5, §8.1).
 func (r *Room) onMessage(tx *request, m *stanza.Message) {
 	if m.Type == stanza.MessageError {
@@ -117,15 +113,14 @@ func (r *Room) onMessage(tx *request, m *stanza.Message) {
 	r.roomMessage(tx, m)
 }
 
-// onMessageError handles an error bounced by an occupant's server
-// (XEP-0045 §11.1 plugs in here).
-func (r *Room) onMessageError(tx *request, m *stanza.Message) {}
-
 // roomMessage handles a non-groupchat message to the bare room JID: the
 // mediated invitations (§7.8.2), declines and voice requests (§7.13) plug
 // in here, dispatched on payload. Anything else is refused: §7.4 lets a
 // service reject messages that are not of type groupchat.
 func (r *Room) roomMessage(tx *request, m *stanza.Message) {
+	if r.payloadMessage(tx, m) {
+		return // roommessage.go
+	}
 	r.fail(tx, stanza.BadRequest, "messages to the room must be of type groupchat")
 }
 
@@ -153,6 +148,8 @@ func (r *Room) onIQ(tx *request, q *stanza.IQ) {
 		r.admin(tx, q, p)
 	case stanza.NSMUCOwner:
 		r.owner(tx, q, p)
+	case nsRegister:
+		r.register(tx, q, p)
 	default:
 		// RFC 6120 §8.4: an IQ for a namespace nobody handles.
 		r.fail(tx, stanza.ServiceUnavailable, "")

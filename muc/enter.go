@@ -153,13 +153,13 @@ func (r *Room) notInRoom(tx *request, p *stanza.Presence) {
 func clientPresence(children []stanza.Element) []stanza.Element {
 	n := 0
 	for _, c := range children {
-		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") {
+		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") && !c.Is(nsOccupantID, "occupant-id") {
 			n++
 		}
 	}
 	out := make([]stanza.Element, 0, n)
 	for _, c := range children {
-		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") {
+		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") && !c.Is(nsOccupantID, "occupant-id") {
 			out = append(out, c)
 		}
 	}

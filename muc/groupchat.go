@@ -29,7 +29,7 @@ func (r *Room) groupchat(tx *request, m *stanza.Message) {
 	if id == "" {
 		id = r.opts.NewID()
 	}
-	payload := m.Children
+	payload := r.reflectPayload(o, m.Children) // stanzaid.go
 	lang := m.Lang
 	from := o.addr
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {

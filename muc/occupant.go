@@ -30,6 +30,8 @@ type Occupant struct {
 	// view caches the broadcast payloads: [0] without the real JID,
 	// [1] with it. Nil when stale.
 	view [2][]stanza.Element
+	// oid caches the XEP-0421 <occupant-id/> (occupantid.go).
+	oid stanza.Element
 }
 
 // Addr returns the occupant JID, room@service/nick.

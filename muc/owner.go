@@ -110,10 +110,6 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	r.maybeVanish(tx)
 }
 
-// configNotify tells occupants about a configuration change (XEP-0045
-// §10.2.1, status codes 104 and 170-174). It plugs in here.
-func (r *Room) configNotify(tx *request, old Config) {}
-
 // destroyRoom handles an owner's <destroy/> (XEP-0045 §10.9): every
 // occupant gets one unavailable presence carrying <destroy/>, then the
 // owner gets the result.
@@ -136,7 +132,7 @@ func (r *Room) evacuate(tx *request, d *stanza.Destroy) {
 			it.jid = o.JID
 		}
 		x := userX(&it, d)
-		r.send(tx, o, presenceOf(o, o.JID, stanza.PresenceUnavailable, "", []stanza.Element{x}))
+		r.send(tx, o, presenceOf(o, o.JID, stanza.PresenceUnavailable, "", r.withOID(o, []stanza.Element{x})))
 		tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, At: tx.now})
 	}
 	clear(r.occupants)

@@ -46,7 +46,7 @@ func (r *Room) leaveOthers(tx *request, o *Occupant, status []stanza.Element, it
 			i = 1
 		}
 		if views[i] == nil {
-			views[i] = unavailableView(status, it, full, codes...)
+			views[i] = r.withOID(o, unavailableView(status, it, full, codes...))
 		}
 		return presenceOf(o, to, stanza.PresenceUnavailable, "", views[i])
 	})
@@ -63,6 +63,7 @@ func (r *Room) leaveSelf(tx *request, o *Occupant, id string, status []stanza.El
 	p := make([]stanza.Element, 0, len(status)+1)
 	p = append(p, status...)
 	p = append(p, userX(&it, destroy, all...))
+	p = r.withOID(o, p)
 	r.send(tx, o, presenceOf(o, o.JID, stanza.PresenceUnavailable, id, p))
 }
 

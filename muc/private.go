@@ -40,42 +40,14 @@ func (r *Room) privateMessage(tx *request, m *stanza.Message) {
 		r.fail(tx, stanza.Forbidden, "private messages are not allowed in this room")
 		return
 	}
-	payload := m.Children
+	payload := withoutOID(m.Children)
 	if _, ok := stanza.Child(m, stanza.NSMUCUser, "x"); !ok {
 		// §7.5: the service SHOULD add the muc#user <x/> (XEP-0280).
-		payload = make([]stanza.Element, 0, len(m.Children)+1)
-		payload = append(payload, m.Children...)
 		payload = append(payload, stanza.EmptyElement(stanza.NSMUCUser, "x"))
 	}
+	payload = r.withOID(o, payload)
 	r.send(tx, target, &stanza.Message{
 		Header:   stanza.Header{From: o.addr, To: target.JID, ID: m.ID, Type: m.Type, Lang: m.Lang, Attrs: m.Attrs},
 		Children: payload,
-	})
-}
-
-// occupantIQ handles an IQ to room/nick: XEP-0045 §18.4 says the service
-// SHOULD forward it to the occupant's real JID without revealing either
-// real JID. Requests from non-occupants get not-acceptable; responses
-// (result or error) travel back the same way, from the responder's
-// occupant JID. XEP-0410 self-ping plugs in here.
-func (r *Room) occupantIQ(tx *request, q *stanza.IQ) {
-	o := r.sender(tx)
-	response := q.Type == stanza.IQResult || q.Type == stanza.IQError
-	if o == nil {
-		if !response {
-			r.fail(tx, stanza.NotAcceptable, "")
-		}
-		return
-	}
-	target, ok := r.byNick[q.To.Resource()]
-	if !ok {
-		if !response {
-			r.fail(tx, stanza.ItemNotFound, "")
-		}
-		return
-	}
-	r.send(tx, target, &stanza.IQ{
-		Header:   stanza.Header{From: o.addr, To: target.JID, ID: q.ID, Type: q.Type, Lang: q.Lang},
-		Children: q.Children,
 	})
 }

@@ -18,13 +18,21 @@ type Options struct {
 	// MaxExtraOccupants is how many admins and owners may still enter a
 	// full room (XEP-0045 §7.2.9); 0 means 10.
 	MaxExtraOccupants int
+	// OccupantIDKey is the secret keying XEP-0421 occupant ids (at least
+	// 16 bytes, kept across restarts so that ids stay stable). Empty: the
+	// room does not add occupant ids.
+	OccupantIDKey []byte
+	// IQTimeout is how long the room waits for the answer to an IQ it
+	// forwarded to an occupant (XEP-0045 §18.4) before answering the
+	// requester with remote-server-timeout; 0 means one minute.
+	IQTimeout time.Duration
 }
 
 func (o Options) withDefaults() (Options, error) {
 	if o.NewID == nil {
 		return o, fmt.Errorf("%w: Options.NewID is required", ErrConfig)
 	}
-	if o.MaxHistory < 0 || o.MaxExtraOccupants < 0 {
+	if o.MaxHistory < 0 || o.MaxExtraOccupants < 0 || o.IQTimeout < 0 {
 		return o, fmt.Errorf("%w: negative limit", ErrConfig)
 	}
 	if o.MaxHistory == 0 {
@@ -32,6 +40,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxExtraOccupants == 0 {
 		o.MaxExtraOccupants = 10
+	}
+	if o.IQTimeout == 0 {
+		o.IQTimeout = time.Minute
+	}
+	if n := len(o.OccupantIDKey); n > 0 && n < 16 {
+		return o, fmt.Errorf("%w: OccupantIDKey shorter than 16 bytes", ErrConfig)
 	}
 	return o, nil
 }
@@ -69,6 +83,9 @@ type Room struct {
 	subject Subject
 
 	lockDeadline time.Time // see ServiceOptions.LockTimeout
+
+	iqs  map[string]*pendingIQ      // forwarded IQs by the id the room gave them (iqforward.go)
+	regs map[stanza.JID]*regRequest // registrations awaiting approval, by bare JID (register.go)
 }
 
 // NewRoom returns an unlocked, empty room with the given bare JID and

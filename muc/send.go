@@ -129,9 +129,10 @@ func (r *Room) view(o *Occupant, full bool) []stanza.Element {
 	if full {
 		it.jid = o.JID
 	}
-	p := make([]stanza.Element, 0, len(o.Presence)+1)
+	p := make([]stanza.Element, 0, len(o.Presence)+2)
 	p = append(p, o.Presence...)
 	p = append(p, userX(&it, nil))
+	p = r.withOID(o, p)
 	o.view[i] = p
 	return p
 }
@@ -166,6 +167,7 @@ func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, s
 		payload = append(payload, o.Presence...)
 	}
 	payload = append(payload, userX(&it, nil, codes...))
+	payload = r.withOID(o, payload)
 	r.send(tx, o, presenceOf(o, o.JID, typ, id, payload))
 }
 

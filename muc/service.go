@@ -26,6 +26,10 @@ type ServiceOptions struct {
 	// MaxHistory and MaxExtraOccupants are passed to rooms (see Options).
 	MaxHistory        int
 	MaxExtraOccupants int
+	// OccupantIDKey and IQTimeout are passed to rooms (see Options). With
+	// a key, the service also advertises XEP-0421 (§4: ids in every room).
+	OccupantIDKey []byte
+	IQTimeout     time.Duration
 	// LockTimeout, when positive, unlocks a room still awaiting its
 	// initial configuration after this long with its default
 	// configuration (XEP-0045 §10.1.1 allows such a timeout). Zero: rooms
@@ -56,7 +60,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.LockTimeout < 0 {
 		return nil, fmt.Errorf("%w: negative LockTimeout", ErrConfig)
 	}
-	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants}.withDefaults()
+	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +218,7 @@ func (s *Service) self(tx *request) {
 			probe.fail(tx, stanza.ItemNotFound, "")
 			return
 		}
-		el := discoInfoElement("", []identity{{"conference", "text", s.opts.Name}},
-			[]string{nsDiscoInfo, nsDiscoItems, stanza.NSMUC, nsMUCStableID})
+		el := discoInfoElement("", []identity{{"conference", "text", s.opts.Name}}, s.features())
 		probe.reply(tx, probe.result(q, el))
 	case q.Type == stanza.IQGet && p.Is(nsDiscoItems, "query"):
 		if _ = p.Decode(&dq); dq.Node != "" {

@@ -18,13 +18,18 @@ func (r *Room) Tick(now time.Time) Output {
 		r.lockDeadline = time.Time{}
 		out.event(RoomUnlocked{RoomJID: r.jid})
 	}
+	r.expireIQs(now, &out) // iqforward.go
 	return out
 }
 
 // NextDeadline returns when Tick has work to do, or the zero time.
 func (r *Room) NextDeadline() time.Time {
+	var next time.Time
 	if r.locked && !r.destroyed {
-		return r.lockDeadline
+		next = r.lockDeadline
 	}
-	return time.Time{}
+	if d := r.iqDeadline(); !d.IsZero() && (next.IsZero() || d.Before(next)) {
+		next = d
+	}
+	return next
 }
