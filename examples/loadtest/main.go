@@ -58,6 +58,8 @@ func run() error {
 		conc     = flag.Int("concurrency", 32, "simultaneous logins and joins")
 		selfhost = flag.Bool("selfhost", false, "start a private Prosody with the accounts and test its own MUC too")
 		keep     = flag.Duration("hold", 0, "with -selfhost: keep Prosody running this long before the run (to attach a node)")
+		timeout  = flag.Duration("timeout", 15*time.Minute, "give up after this long")
+		joinTO   = flag.Duration("join-timeout", 2*time.Minute, "bound on each login and each join")
 		verbose  = flag.Bool("v", false, "log progress")
 	)
 	flag.Usage = func() {
@@ -72,7 +74,7 @@ func run() error {
 	cfg := loadtest.Config{
 		Addr: *addr, Domain: *domain, UserPrefix: *prefix, Password: *password,
 		Clients: *n, Senders: *s, Messages: *m, Rate: *rate, Drain: *drain,
-		Body: *bodyLen, ConnectConcurrency: *conc,
+		Body: *bodyLen, ConnectConcurrency: *conc, JoinTimeout: *joinTO,
 	}
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -94,6 +96,8 @@ func run() error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 
 	if *selfhost {
 		begin := time.Now()

@@ -35,6 +35,9 @@ type Config struct {
 	Rate float64
 	// Drain bounds the wait for deliveries after the last send.
 	Drain time.Duration
+	// JoinTimeout bounds each login and each join; default 2 minutes (a
+	// join into a big room waits for the whole occupant list).
+	JoinTimeout time.Duration
 	// ConnectConcurrency bounds simultaneous logins and joins; default 32.
 	ConnectConcurrency int
 	// PIDs are processes whose CPU time is reported (the load tool's own
@@ -71,6 +74,9 @@ func (c *Config) validate() error {
 	}
 	if c.Drain <= 0 {
 		c.Drain = 10 * time.Second
+	}
+	if c.JoinTimeout <= 0 {
+		c.JoinTimeout = 2 * time.Minute
 	}
 	if c.ConnectConcurrency <= 0 {
 		c.ConnectConcurrency = 32

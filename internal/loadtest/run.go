@@ -97,7 +97,9 @@ func runRoom(ctx context.Context, cfg *Config, idx int, room stanza.JID) (Result
 			if err != nil {
 				return err
 			}
-			c, err := xmppclient.DialConfig(gctx, xmppclient.Config{Addr: cfg.Addr, JID: j, Password: cfg.Password})
+			dctx, cancel := context.WithTimeout(gctx, cfg.JoinTimeout)
+			defer cancel()
+			c, err := xmppclient.DialConfig(dctx, xmppclient.Config{Addr: cfg.Addr, JID: j, Password: cfg.Password})
 			if err != nil {
 				return err
 			}
@@ -114,13 +116,23 @@ func runRoom(ctx context.Context, cfg *Config, idx int, room stanza.JID) (Result
 
 	// Join: the first occupant alone (it may create the room), then the rest.
 	begin = time.Now()
-	if err := join(ctx, occ[0], 0); err != nil {
+	if err := join(ctx, occ[0], 0, cfg.JoinTimeout); err != nil {
 		return res, err
 	}
 	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(cfg.ConnectConcurrency)
+	var joined atomic.Int64
+	step := max(int64(len(occ))/10, 1)
 	for i := 1; i < len(occ); i++ {
-		g.Go(func() error { return join(gctx, occ[i], i) })
+		g.Go(func() error {
+			if err := join(gctx, occ[i], i, cfg.JoinTimeout); err != nil {
+				return err
+			}
+			if k := joined.Add(1); k%step == 0 {
+				log.Info("joining", "joined", k+1, "of", len(occ), "after", time.Since(begin))
+			}
+			return nil
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return res, err
@@ -162,7 +174,9 @@ func runRoom(ctx context.Context, cfg *Config, idx int, room stanza.JID) (Result
 	return res, nil
 }
 
-func join(ctx context.Context, o *occupant, i int) error {
+func join(ctx context.Context, o *occupant, i int, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	nick, err := o.room.WithResource("u" + strconv.Itoa(i+1))
 	if err != nil {
 		return err
