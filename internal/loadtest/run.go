@@ -78,14 +78,7 @@ func runRoom(ctx context.Context, cfg *Config, idx int, room stanza.JID) (Result
 	res := Result{Room: room, Clients: cfg.Clients, Senders: cfg.Senders, Messages: cfg.Messages}
 
 	occ := make([]*occupant, cfg.Clients)
-	defer func() {
-		for _, o := range occ {
-			if o != nil {
-				_ = o.c.Close()
-				<-o.done
-			}
-		}
-	}()
+	defer closeAll(occ)
 
 	// Log in.
 	begin := time.Now()
@@ -165,13 +158,24 @@ func runRoom(ctx context.Context, cfg *Config, idx int, room stanza.JID) (Result
 		time.Sleep(5 * time.Millisecond)
 	}
 	res.CPU = meter.stop()
-	for _, o := range occ {
-		_ = o.c.Close()
-		<-o.done
-	}
+	closeAll(occ)
 	res.summarise(occ, t0, run)
 	log.Info("done", "delivered", res.Delivered, "lost", res.Lost)
 	return res, nil
+}
+
+// closeAll closes the clients in parallel and waits for their loops.
+func closeAll(occ []*occupant) {
+	var wg sync.WaitGroup
+	for _, o := range occ {
+		if o != nil {
+			wg.Go(func() {
+				_ = o.c.Close()
+				<-o.done
+			})
+		}
+	}
+	wg.Wait()
 }
 
 func join(ctx context.Context, o *occupant, i int, timeout time.Duration) error {

@@ -315,8 +315,10 @@ func (c *Client) Pending() int {
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.done)
-		c.wmu.Lock()
+		// The deadline, set before taking the lock, also unblocks a Send
+		// stuck on a server that stopped reading.
 		_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		c.wmu.Lock()
 		_, _ = c.conn.Write([]byte("</stream:stream>"))
 		c.wmu.Unlock()
 		_ = c.conn.Close()
