@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Namespaces of the stanza element itself. Children in any of these (or in
@@ -396,6 +398,21 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 			declareDefault = true
 		}
 	}
+	// Prefixes for namespaced attributes, declaring any that are missing,
+	// so that every declaration is written ahead of the attributes: the
+	// canonical form a second decode reproduces.
+	var prefixes []string
+	for _, a := range start.Attr {
+		if a.Name.Space == "" || a.Name.Space == "xmlns" || a.Name.Space == nsXML {
+			continue
+		}
+		p := r.usablePrefix(a.Name.Space, mark, depth)
+		if p == "" {
+			p = r.freshPrefix()
+			r.scope = append(r.scope, prefixDecl{prefix: p, uri: a.Name.Space, depth: depth})
+		}
+		prefixes = append(prefixes, p)
+	}
 	b.WriteString(qname)
 	if declareDefault {
 		b.WriteString(" xmlns='")
@@ -403,8 +420,8 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 		b.WriteByte('\'')
 	}
 	for _, d := range r.scope[mark:] {
-		// Declarations borrowed from the stanza element for this element's
-		// own name come after the element's own declarations.
+		// The element's own declarations, then those borrowed from the
+		// stanza element or generated for attributes.
 		b.WriteString(" xmlns:")
 		b.WriteString(d.prefix)
 		b.WriteString("='")
@@ -422,21 +439,9 @@ func (r *reader) element(start xml.StartElement, ns string, depth int, parentNS 
 			b.WriteString(" xml:")
 			b.WriteString(a.Name.Local)
 		default:
-			before := len(r.scope)
-			p := r.usablePrefix(a.Name.Space, mark, depth)
-			if p == "" {
-				p = r.freshPrefix()
-				r.scope = append(r.scope, prefixDecl{prefix: p, uri: a.Name.Space, depth: depth})
-			}
-			for _, d := range r.scope[before:] {
-				b.WriteString(" xmlns:")
-				b.WriteString(d.prefix)
-				b.WriteString("='")
-				escapeAttr(b, d.uri)
-				b.WriteByte('\'')
-			}
 			b.WriteByte(' ')
-			b.WriteString(p)
+			b.WriteString(prefixes[0])
+			prefixes = prefixes[1:]
 			b.WriteByte(':')
 			b.WriteString(a.Name.Local)
 		}
@@ -528,7 +533,7 @@ func consumed(err error) bool {
 // Namespaces in XML 1.0 forbid, so that the encoder never writes XML a
 // server would close the stream over: duplicate attributes, names with an
 // empty prefix or local part, reserved prefixes misused, a prefix
-// undeclared with xmlns:p=''.
+// undeclared with xmlns:p=”.
 func checkStart(start xml.StartElement) error {
 	bad := func(what string, n xml.Name) error {
 		return fmt.Errorf("%w: %s %q", errNotWellFormed, what, n.Space+" "+n.Local)
@@ -562,10 +567,16 @@ func checkStart(start xml.StartElement) error {
 // nsXMLNS is the namespace Namespaces in XML 1.0 §3 reserves for xmlns.
 const nsXMLNS = "http://www.w3.org/2000/xmlns/"
 
-// isLocalName reports whether s can be the local part of a qualified name;
-// encoding/xml has checked its characters but lets "a:" and ":a" through.
+// isLocalName reports whether s can be the local part of a qualified name
+// (an NCName). encoding/xml has checked the characters of the whole
+// qualified name, but lets "a:", ":a" and "a:0" through: the part after the
+// colon must start like a name too.
 func isLocalName(s string) bool {
-	return s != "" && !strings.Contains(s, ":")
+	if s == "" || strings.Contains(s, ":") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return r == '_' || unicode.IsLetter(r) || unicode.Is(unicode.Nl, r)
 }
 
 func hasDefaultDecl(start xml.StartElement) bool {
