@@ -254,6 +254,9 @@ func TestMembersOnlyRemoval(t *testing.T) {
 		iqResult("a@x/1", "cfg"),
 		`<presence from='r@muc.example/C' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='c@x/1' role='none'/><status code='322'/></x></presence>`,
 		`<presence from='r@muc.example/C' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='322'/></x></presence>`,
+		// §10.2.1: then the notice of the change.
+		`<message from='r@muc.example' to='a@x/1' id='id4' type='groupchat'><x xmlns='http://jabber.org/protocol/muc#user'><status code='104'/></x></message>`,
+		`<message from='r@muc.example' to='b@x/1' id='id4' type='groupchat'><x xmlns='http://jabber.org/protocol/muc#user'><status code='104'/></x></message>`,
 	}, lines)
 	// §9.4: revoking membership in a members-only room removes with 321.
 	lines = h.do(adminIQ("a@x/1", "r", "set", `<item affiliation='none' jid='b@x'/>`))

@@ -72,7 +72,7 @@ func TestEnterNonAnonymous(t *testing.T) {
 		`<presence from='r@muc.example/A' to='b@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' jid='a@x/1' role='moderator'/></x></presence>`,
 		`<presence from='r@muc.example/B' to='a@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='b@x/1' role='participant'/></x></presence>`,
 		`<presence from='r@muc.example/B' to='b@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='b@x/1' role='participant'/><status code='100'/><status code='110'/></x></presence>`,
-		`<message from='r@muc.example' to='b@x/1' id='id2' type='groupchat'><subject></subject></message>`)
+		`<message from='r@muc.example' to='b@x/1' id='id3' type='groupchat'><subject></subject></message>`)
 }
 
 func TestEnterErrors(t *testing.T) {
@@ -165,8 +165,8 @@ func TestRejoinResynchronises(t *testing.T) {
 	h.expect(`<presence from='b@x/1' to='r@muc.example/B' id='re'>`+joinX+`</presence>`,
 		`<presence from='r@muc.example/A' to='b@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator'/></x></presence>`,
 		`<presence from='r@muc.example/B' to='b@x/1' id='re'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/><status code='110'/></x></presence>`,
-		`<message from='r@muc.example/A' to='b@x/1' id='m1' type='groupchat'><body>one</body><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/></message>`,
-		`<message from='r@muc.example' to='b@x/1' id='id3' type='groupchat'><subject></subject></message>`)
+		`<message from='r@muc.example/A' to='b@x/1' id='m1' type='groupchat'><body>one</body><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='r@muc.example'/><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/></message>`,
+		`<message from='r@muc.example' to='b@x/1' id='id4' type='groupchat'><subject></subject></message>`)
 	require.Empty(t, eventsOf[OccupantJoined](h.out))
 }
 

@@ -46,6 +46,6 @@ func Example() {
 	// <presence from='garden@chat.example/romeo' to='juliet@example/balcony'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='romeo@example/orchard' role='participant'/></x></presence>
 	// <presence from='garden@chat.example/romeo' to='romeo@example/orchard'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/><status code='110'/></x></presence>
 	// <message from='garden@chat.example' to='romeo@example/orchard' id='id2' type='groupchat'><subject></subject></message>
-	// <message from='garden@chat.example/juliet' to='juliet@example/balcony' id='m1' type='groupchat'><body>Hi</body></message>
-	// <message from='garden@chat.example/juliet' to='romeo@example/orchard' id='m1' type='groupchat'><body>Hi</body></message>
+	// <message from='garden@chat.example/juliet' to='juliet@example/balcony' id='m1' type='groupchat'><body>Hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='garden@chat.example'/></message>
+	// <message from='garden@chat.example/juliet' to='romeo@example/orchard' id='m1' type='groupchat'><body>Hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='garden@chat.example'/></message>
 }

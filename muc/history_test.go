@@ -22,7 +22,10 @@ func setupHistory(t *testing.T) *harness {
 
 func histMsg(i int) string {
 	stamp := t0.Add(time.Duration(i-1) * time.Minute).Format("2006-01-02T15:04:05Z")
-	return `<message from='r@muc.example/A' to='c@x/1' id='m` + strconv.Itoa(i) + `' type='groupchat'><body>msg ` + strconv.Itoa(i) + `</body><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='` + stamp + `'/></message>`
+	// XEP-0359: the stanza-id the room gave it (ids 1 and 2 went to the
+	// two subject messages of setup2).
+	sid := `<stanza-id xmlns='urn:xmpp:sid:0' id='id` + strconv.Itoa(i+2) + `' by='r@muc.example'/>`
+	return `<message from='r@muc.example/A' to='c@x/1' id='m` + strconv.Itoa(i) + `' type='groupchat'><body>msg ` + strconv.Itoa(i) + `</body>` + sid + `<delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='` + stamp + `'/></message>`
 }
 
 // historyOf joins c@x/1 with the given <history/> and returns the

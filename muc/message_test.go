@@ -12,16 +12,16 @@ func TestGroupchatReflection(t *testing.T) {
 	// §7.4: reflected to everyone, the sender included, with the client's
 	// id and every payload intact.
 	h.expect(`<message from='b@x/1' to='r@muc.example' id='m1' type='groupchat' xml:lang='en'><body>hi &amp; bye</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/><html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p>hi</p></body></html></message>`,
-		`<message from='r@muc.example/B' to='a@x/1' id='m1' type='groupchat' xml:lang='en'><body>hi &amp; bye</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/><html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p>hi</p></body></html></message>`,
-		`<message from='r@muc.example/B' to='b@x/1' id='m1' type='groupchat' xml:lang='en'><body>hi &amp; bye</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/><html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p>hi</p></body></html></message>`)
+		`<message from='r@muc.example/B' to='a@x/1' id='m1' type='groupchat' xml:lang='en'><body>hi &amp; bye</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/><html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p>hi</p></body></html><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='r@muc.example'/></message>`,
+		`<message from='r@muc.example/B' to='b@x/1' id='m1' type='groupchat' xml:lang='en'><body>hi &amp; bye</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/><html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p>hi</p></body></html><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='r@muc.example'/></message>`)
 	// No id: the room makes one, the same for every copy.
 	h.expect(`<message from='b@x/1' to='r@muc.example' type='groupchat'><body>x</body></message>`,
-		`<message from='r@muc.example/B' to='a@x/1' id='id3' type='groupchat'><body>x</body></message>`,
-		`<message from='r@muc.example/B' to='b@x/1' id='id3' type='groupchat'><body>x</body></message>`)
+		`<message from='r@muc.example/B' to='a@x/1' id='id4' type='groupchat'><body>x</body><stanza-id xmlns='urn:xmpp:sid:0' id='id5' by='r@muc.example'/></message>`,
+		`<message from='r@muc.example/B' to='b@x/1' id='id4' type='groupchat'><body>x</body><stanza-id xmlns='urn:xmpp:sid:0' id='id5' by='r@muc.example'/></message>`)
 	// Chat states are relayed.
 	h.expect(`<message from='b@x/1' to='r@muc.example' id='cs' type='groupchat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>`,
-		`<message from='r@muc.example/B' to='a@x/1' id='cs' type='groupchat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>`,
-		`<message from='r@muc.example/B' to='b@x/1' id='cs' type='groupchat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>`)
+		`<message from='r@muc.example/B' to='a@x/1' id='cs' type='groupchat'><active xmlns='http://jabber.org/protocol/chatstates'/><stanza-id xmlns='urn:xmpp:sid:0' id='id6' by='r@muc.example'/></message>`,
+		`<message from='r@muc.example/B' to='b@x/1' id='cs' type='groupchat'><active xmlns='http://jabber.org/protocol/chatstates'/><stanza-id xmlns='urn:xmpp:sid:0' id='id6' by='r@muc.example'/></message>`)
 }
 
 func TestGroupchatErrors(t *testing.T) {
@@ -107,9 +107,11 @@ func TestIQToOccupantForwarded(t *testing.T) {
 	h := setup2(t)
 	// §18.4: forwarded without revealing real JIDs; the answer comes back
 	// the same way.
+	// The room gives it its own id (iqforward.go); a vCard request goes
+	// to the account (bare JID).
 	h.expect(`<iq from='b@x/1' to='r@muc.example/A' id='v1' type='get'><vCard xmlns='vcard-temp'/></iq>`,
-		`<iq from='r@muc.example/B' to='a@x/1' id='v1' type='get'><vCard xmlns='vcard-temp'/></iq>`)
-	h.expect(`<iq from='a@x/1' to='r@muc.example/B' id='v1' type='result'><vCard xmlns='vcard-temp'/></iq>`,
+		`<iq from='r@muc.example/B' to='a@x' id='id3' type='get'><vCard xmlns='vcard-temp'/></iq>`)
+	h.expect(`<iq from='a@x' to='r@muc.example/B' id='id3' type='result'><vCard xmlns='vcard-temp'/></iq>`,
 		`<iq from='r@muc.example/A' to='b@x/1' id='v1' type='result'><vCard xmlns='vcard-temp'/></iq>`)
 	h.expect(`<iq from='c@x/1' to='r@muc.example/A' id='v2' type='get'><vCard xmlns='vcard-temp'/></iq>`,
 		`<iq from='r@muc.example/A' to='c@x/1' id='v2' type='error'><vCard xmlns='vcard-temp'/><error type='modify' by='r@muc.example'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`)

@@ -49,6 +49,7 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	}
 	// §10.1.3: an empty submit form accepts the defaults (instant room).
 	c, owners, admins, fe := r.parseConfig(f)
+	initial := r.locked // no change notices for the initial configuration
 	if fe != nil {
 		r.fail(tx, fe.cond, fe.text)
 		return
@@ -105,7 +106,9 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	}
 	if c != old {
 		tx.out.event(ConfigChanged{RoomJID: r.jid, Config: c})
-		r.configNotify(tx, old)
+		if !initial {
+			r.configNotify(tx, old) // confignotify.go
+		}
 	}
 	r.maybeVanish(tx)
 }

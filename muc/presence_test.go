@@ -89,6 +89,6 @@ func TestPresenceBroadcastRoles(t *testing.T) {
 	require.Equal(t, []string{
 		`<presence from='r@muc.example/A' to='c@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator'/></x></presence>`,
 		`<presence from='r@muc.example/C' to='c@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/><status code='110'/></x></presence>`,
-		`<message from='r@muc.example' to='c@x/1' id='id3' type='groupchat'><subject></subject></message>`,
+		`<message from='r@muc.example' to='c@x/1' id='id4' type='groupchat'><subject></subject></message>`, // id3: the §10.2.1 notice
 	}, lines)
 }

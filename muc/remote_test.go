@@ -37,15 +37,15 @@ func TestRemoteJoinAndFanOut(t *testing.T) {
 
 	// A local message: each local occupant, and ONE copy per node.
 	h.expect(`<message from='a@x/1' to='r@muc.example' id='m' type='groupchat'><body>hi</body></message>`,
-		`<message from='r@muc.example/A' to='a@x/1' id='m' type='groupchat'><body>hi</body></message>`,
-		`<message from='r@muc.example/A' to='b@x/1' id='m' type='groupchat'><body>hi</body></message>`,
-		`=> node2.example (a@x/1) <message from='r@muc.example/A' to='node2.example' id='m' type='groupchat'><body>hi</body></message>`,
-		`=> node3.example (a@x/1) <message from='r@muc.example/A' to='node3.example' id='m' type='groupchat'><body>hi</body></message>`)
+		`<message from='r@muc.example/A' to='a@x/1' id='m' type='groupchat'><body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id6' by='r@muc.example'/></message>`,
+		`<message from='r@muc.example/A' to='b@x/1' id='m' type='groupchat'><body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id6' by='r@muc.example'/></message>`,
+		`=> node2.example (a@x/1) <message from='r@muc.example/A' to='node2.example' id='m' type='groupchat'><body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id6' by='r@muc.example'/></message>`,
+		`=> node3.example (a@x/1) <message from='r@muc.example/A' to='node3.example' id='m' type='groupchat'><body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id6' by='r@muc.example'/></message>`)
 	// A remote message: never back to its node.
 	h.expectRemote(node2, `<message from='r1@far/1' to='r@muc.example' id='rm' type='groupchat'><body>yo</body></message>`,
-		`<message from='r@muc.example/R1' to='a@x/1' id='rm' type='groupchat'><body>yo</body></message>`,
-		`<message from='r@muc.example/R1' to='b@x/1' id='rm' type='groupchat'><body>yo</body></message>`,
-		`=> node3.example (r1@far/1) <message from='r@muc.example/R1' to='node3.example' id='rm' type='groupchat'><body>yo</body></message>`)
+		`<message from='r@muc.example/R1' to='a@x/1' id='rm' type='groupchat'><body>yo</body><stanza-id xmlns='urn:xmpp:sid:0' id='id7' by='r@muc.example'/></message>`,
+		`<message from='r@muc.example/R1' to='b@x/1' id='rm' type='groupchat'><body>yo</body><stanza-id xmlns='urn:xmpp:sid:0' id='id7' by='r@muc.example'/></message>`,
+		`=> node3.example (r1@far/1) <message from='r@muc.example/R1' to='node3.example' id='rm' type='groupchat'><body>yo</body><stanza-id xmlns='urn:xmpp:sid:0' id='id7' by='r@muc.example'/></message>`)
 	require.Len(t, eventsOf[HistoryAppended](h.out), 1)
 	// A private message to a remote occupant goes through its node.
 	h.expect(`<message from='a@x/1' to='r@muc.example/R1' id='p' type='chat'><body>psst</body></message>`,

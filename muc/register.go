@@ -1,0 +1,315 @@
+package muc
+
+import (
+	"encoding/xml"
+	"strings"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// Registration with a room (XEP-0045 §7.10, XEP-0077) and the
+// muc#register FORM_TYPE (§15.5.1).
+const (
+	nsRegister     = "jabber:iq:register"
+	nsRegisterForm = "http://jabber.org/protocol/muc#register"
+	fRegisterNick  = "muc#register_roomnick"
+	fRegisterAllow = "muc#register_allow"
+)
+
+// maxPendingRegistrations bounds the registrations awaiting approval.
+const maxPendingRegistrations = 256
+
+// Registration says whether and how users register with a room
+// (XEP-0045 §7.10: registering reserves a nick and makes an unaffiliated
+// user a member). The zero value is RegistrationAuto.
+type Registration uint8
+
+// Registration policies.
+const (
+	// RegistrationAuto is RegistrationOpen in open rooms and
+	// RegistrationApproval in members-only rooms (where registering is
+	// how one asks to become a member, §7.10).
+	RegistrationAuto Registration = iota
+	// RegistrationOpen registers at once.
+	RegistrationOpen
+	// RegistrationApproval forwards each request to the room's admins and
+	// owners for approval (§9.9); admins and owners register at once.
+	RegistrationApproval
+	// RegistrationClosed refuses requests with not-allowed (§7.10: the
+	// privilege is restricted); admins add members instead.
+	RegistrationClosed
+	// RegistrationNone: the room does not support registration
+	// (service-unavailable, §7.10), nor advertises it.
+	RegistrationNone
+)
+
+// NickRegistered: a user registered a nick with the room (XEP-0045
+// §7.10), or removed its registration (Nick is ""). The nick is part of
+// the room's State.
+type NickRegistered struct {
+	RoomJID stanza.JID
+	// JID is the user's bare JID.
+	JID  stanza.JID
+	Nick string
+}
+
+// Room implements Event.
+func (e NickRegistered) Room() stanza.JID { return e.RoomJID }
+func (NickRegistered) isEvent()           {}
+
+// RegisteredNick returns the nick registered by a user (bare JID), if any.
+func (r *Room) RegisteredNick(j stanza.JID) (string, bool) {
+	n, ok := r.nicks[j.Bare()]
+	return n, ok
+}
+
+// regRequest is a registration awaiting approval (§9.9).
+type regRequest struct {
+	nick string
+}
+
+// registerQuery is <query xmlns='jabber:iq:register'/> (XEP-0077).
+type registerQuery struct {
+	XMLName      xml.Name     `xml:"jabber:iq:register query"`
+	Instructions string       `xml:"instructions,omitempty"`
+	Registered   *struct{}    `xml:"registered"`
+	Username     string       `xml:"username,omitempty"`
+	Remove       *struct{}    `xml:"remove"`
+	Form         *stanza.Form `xml:"jabber:x:data x"`
+}
+
+func (r *Room) registrationPolicy() Registration {
+	if r.config.Registration == RegistrationAuto {
+		if r.config.MembersOnly {
+			return RegistrationApproval
+		}
+		return RegistrationOpen
+	}
+	return r.config.Registration
+}
+
+// register handles jabber:iq:register to the room (§7.10).
+func (r *Room) register(tx *request, q *stanza.IQ, p stanza.Element) {
+	if !r.visible(tx) {
+		r.fail(tx, stanza.ItemNotFound, "") // §7.10: no such room
+		return
+	}
+	pol := r.registrationPolicy()
+	bare := tx.from.Bare()
+	switch {
+	case pol == RegistrationNone:
+		r.fail(tx, stanza.ServiceUnavailable, "")
+		return
+	case pol == RegistrationClosed, r.Affiliation(bare) == stanza.AffiliationOutcast:
+		r.fail(tx, stanza.NotAllowed, "")
+		return
+	}
+	var rq registerQuery
+	if err := p.Decode(&rq); err != nil {
+		r.fail(tx, stanza.BadRequest, "")
+		return
+	}
+	switch q.Type {
+	case stanza.IQGet:
+		r.registrationForm(tx, q, bare)
+	case stanza.IQSet:
+		if rq.Remove != nil {
+			r.unregister(tx, q, bare)
+			return
+		}
+		r.registerSubmit(tx, q, bare, pol, rq.Form)
+	}
+}
+
+// registrationForm answers a get: <registered/> with the nick for a
+// registered user (XEP-0077 §3.1, §7.10 MUST), else the muc#register form.
+func (r *Room) registrationForm(tx *request, q *stanza.IQ, bare stanza.JID) {
+	if nick, ok := r.nicks[bare]; ok {
+		r.reply(tx, r.result(q, stanza.MustElement(registerQuery{Registered: &struct{}{}, Username: nick})))
+		return
+	}
+	form := &stanza.Form{
+		Type:         stanza.FormForm,
+		Title:        "Registration with " + r.Name(),
+		Instructions: []string{"Choose the nickname to reserve in this room."},
+		Fields: []stanza.Field{
+			{Var: "FORM_TYPE", Type: "hidden", Values: []string{nsRegisterForm}},
+			{Var: fRegisterNick, Type: fieldTextSingle, Label: "Desired Nickname", Required: &struct{}{}},
+		},
+	}
+	r.reply(tx, r.result(q, stanza.MustElement(registerQuery{Instructions: "Use the form to register with this room.", Form: form})))
+}
+
+// registerSubmit handles a submitted registration form.
+func (r *Room) registerSubmit(tx *request, q *stanza.IQ, bare stanza.JID, pol Registration, f *stanza.Form) {
+	if f == nil || f.Type != stanza.FormSubmit && f.Type != stanza.FormCancel {
+		r.fail(tx, stanza.BadRequest, "a muc#register form is required") // §7.10
+		return
+	}
+	if f.Type == stanza.FormCancel {
+		r.reply(tx, r.result(q))
+		return
+	}
+	if ft := f.FormType(); ft != "" && ft != nsRegisterForm {
+		r.fail(tx, stanza.BadRequest, "unexpected FORM_TYPE")
+		return
+	}
+	nick, _ := f.Value(fRegisterNick)
+	if _, err := r.addr(nick); err != nil || strings.TrimSpace(nick) == "" {
+		// §18.1: no empty or invisible nicks.
+		r.fail(tx, stanza.BadRequest, "a valid nickname is required")
+		return
+	}
+	if r.nickTaken(bare, nick) {
+		r.fail(tx, stanza.Conflict, "") // §7.10: reserved by someone else
+		return
+	}
+	ac := r.actorOf(tx)
+	if pol == RegistrationApproval && rank(ac.aff) < rank(stanza.AffiliationAdmin) {
+		if _, again := r.regs[bare]; !again && len(r.regs) >= maxPendingRegistrations {
+			r.failType(tx, stanza.ErrorWait, stanza.ResourceConstraint, "")
+			return
+		}
+		if r.regs == nil {
+			r.regs = map[stanza.JID]*regRequest{}
+		}
+		r.regs[bare] = &regRequest{nick: nick}
+		r.reply(tx, r.result(q)) // §7.10: "successfully received"
+		r.askApproval(tx, bare, nick)
+		return
+	}
+	after := r.registerNick(tx, ac, bare, nick)
+	r.reply(tx, r.result(q))
+	for _, fn := range after {
+		fn()
+	}
+}
+
+// nickTaken reports whether nick is registered by, awaiting approval
+// for, or in use by someone other than bare.
+func (r *Room) nickTaken(bare stanza.JID, nick string) bool {
+	if owner, ok := r.nickOwner(nick); ok && owner != bare {
+		return true
+	}
+	if o, ok := r.byNick[nick]; ok && o.JID.Bare() != bare {
+		return true
+	}
+	for j, rr := range r.regs {
+		if rr.nick == nick && j != bare {
+			return true
+		}
+	}
+	return false
+}
+
+// registerNick reserves nick for bare and, when bare is unaffiliated,
+// makes it a member (§7.10), which updates its occupants' presence for
+// everyone (queued in the returned functions).
+func (r *Room) registerNick(tx *request, ac actor, bare stanza.JID, nick string) []func() {
+	delete(r.regs, bare)
+	if r.nicks[bare] != nick {
+		r.nicks[bare] = nick
+		tx.out.event(NickRegistered{RoomJID: r.jid, JID: bare, Nick: nick})
+	}
+	if r.Affiliation(bare) != stanza.AffiliationNone {
+		return nil
+	}
+	return r.applyAffiliation(tx, ac, change{jid: bare, it: stanza.Item{Affiliation: stanza.AffiliationMember}}, nil)
+}
+
+// unregister handles <remove/> (XEP-0077 §3.2): the nick is released and a
+// member becomes unaffiliated (in a members-only room its occupants are
+// then removed with 321, §9.4).
+func (r *Room) unregister(tx *request, q *stanza.IQ, bare stanza.JID) {
+	_, registered := r.nicks[bare]
+	if !registered && r.Affiliation(bare) != stanza.AffiliationMember {
+		r.fail(tx, stanza.ItemNotFound, "not registered")
+		return
+	}
+	if registered {
+		delete(r.nicks, bare)
+		tx.out.event(NickRegistered{RoomJID: r.jid, JID: bare})
+	}
+	var after []func()
+	if r.Affiliation(bare) == stanza.AffiliationMember {
+		after = r.applyAffiliation(tx, r.actorOf(tx), change{jid: bare, it: stanza.Item{Affiliation: stanza.AffiliationNone}}, nil)
+	}
+	r.reply(tx, r.result(q))
+	for _, fn := range after {
+		fn()
+	}
+}
+
+// askApproval sends the §9.9 approval form to every owner and admin (bare
+// JIDs, sorted), one id for all copies.
+func (r *Room) askApproval(tx *request, bare stanza.JID, nick string) {
+	form := stanza.MustElement(stanza.Form{
+		Type:         stanza.FormForm,
+		Title:        "Registration request",
+		Instructions: []string{"To approve this registration request, select the \"Allow this person to register with the room?\" checkbox and click OK. To skip this request, click the cancel button."},
+		Fields: []stanza.Field{
+			{Var: "FORM_TYPE", Type: "hidden", Values: []string{nsRegisterForm}},
+			{Var: fRegisterNick, Type: fieldTextSingle, Label: "Desired Nickname", Values: []string{nick}},
+			{Var: fRequestJID, Type: "jid-single", Label: "User ID", Values: []string{bare.String()}},
+			{Var: fRegisterAllow, Type: fieldBoolean, Label: "Allow this person to register with the room?", Values: []string{"0"}},
+		},
+	})
+	id := r.opts.NewID()
+	for _, a := range []stanza.Affiliation{stanza.AffiliationOwner, stanza.AffiliationAdmin} {
+		for _, j := range r.jidsWith(a) {
+			tx.out.Stanzas = append(tx.out.Stanzas, &stanza.Message{
+				Header:   stanza.Header{From: r.jid, To: j, ID: id},
+				Children: []stanza.Element{form},
+			})
+		}
+	}
+}
+
+// registrationDecision applies an admin's submitted approval form (§9.9):
+// the request of the user in muc#jid is granted (the nick reserved, the
+// user made a member) when muc#register_allow is true, dropped otherwise.
+func (r *Room) registrationDecision(tx *request, f *stanza.Form) {
+	ac := r.actorOf(tx)
+	if rank(ac.aff) < rank(stanza.AffiliationAdmin) {
+		r.fail(tx, stanza.Forbidden, "only admins decide on registrations")
+		return
+	}
+	switch f.Type {
+	case stanza.FormCancel:
+		return
+	case stanza.FormSubmit:
+	default:
+		r.fail(tx, stanza.BadRequest, "")
+		return
+	}
+	v, _ := f.Value(fRequestJID)
+	j, err := stanza.Parse(v)
+	if err != nil {
+		r.fail(tx, stanza.BadRequest, "bad value for "+fRequestJID)
+		return
+	}
+	bare := j.Bare()
+	rr, ok := r.regs[bare]
+	if !ok {
+		r.fail(tx, stanza.ItemNotFound, "no such registration request")
+		return
+	}
+	av, _ := f.Value(fRegisterAllow)
+	allow, ok := stanza.ParseBool(av)
+	if !ok {
+		r.fail(tx, stanza.BadRequest, "bad value for "+fRegisterAllow)
+		return
+	}
+	if !allow {
+		delete(r.regs, bare)
+		return
+	}
+	if r.nickTaken(bare, rr.nick) {
+		delete(r.regs, bare)
+		r.fail(tx, stanza.Conflict, "the nickname is taken")
+		return
+	}
+	for _, fn := range r.registerNick(tx, ac, bare, rr.nick) {
+		fn()
+	}
+}

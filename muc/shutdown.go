@@ -1,0 +1,49 @@
+package muc
+
+import (
+	"time"
+
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// Shutdown empties every room for a graceful stop of the service
+// (XEP-0045 §11.2): each occupant gets its own unavailable presence with
+// status codes 110 and 332. Other occupants are not told about each other
+// (they are all leaving; that would be N² stanzas). Temporary rooms, and
+// rooms still awaiting their initial configuration, are destroyed;
+// persistent rooms stay, empty. Forwarded IQs still waiting are dropped.
+func (s *Service) Shutdown(now time.Time) Output {
+	var out Output
+	for _, r := range s.Rooms() {
+		out.Append(r.Shutdown(now))
+		if r.destroyed {
+			delete(s.rooms, r.jid)
+		}
+	}
+	return out
+}
+
+// Shutdown removes every occupant of the room with status 332 (see
+// Service.Shutdown).
+func (r *Room) Shutdown(now time.Time) Output {
+	var out Output
+	if r.destroyed {
+		return out
+	}
+	tx := &request{now: now, out: &out}
+	for _, o := range r.occupants {
+		r.leaveSelf(tx, o, "", nil, item{aff: o.Affiliation, role: stanza.RoleNone}, nil, 332)
+		out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Status: 332, At: now})
+	}
+	clear(r.occupants)
+	r.occupants = r.occupants[:0]
+	clear(r.byNick)
+	clear(r.byJID)
+	clear(r.iqs)
+	if r.locked {
+		r.destroy(tx, "", stanza.JID{})
+		return out
+	}
+	r.maybeVanish(tx)
+	return out
+}
