@@ -186,7 +186,10 @@ func expect(t *testing.T, c *xmppclient.Client, what string, m xmppclient.Match)
 func iq(t *testing.T, c *xmppclient.Client, typ string, to stanza.JID, id, payload string) stanza.Stanza {
 	t.Helper()
 	send(t, c, fmt.Sprintf(`<iq type='%s' id='%s' to='%s'>%s</iq>`, typ, id, to, payload))
-	return expect(t, c, "iq "+id, func(s stanza.Stanza) bool { return s.Kind() == stanza.KindIQ && s.Head().ID == id })
+	return expect(t, c, "iq "+id, func(s stanza.Stanza) bool {
+		h := s.Head()
+		return s.Kind() == stanza.KindIQ && h.ID == id && (h.Type == stanza.IQResult || h.Type == stanza.IQError)
+	})
 }
 
 // requireResult fails unless st is an IQ result.
