@@ -70,12 +70,6 @@ func (m *testMachine) NextDeadline() time.Time {
 	return m.deadline
 }
 
-func (m *testMachine) setDeadline(t time.Time) {
-	m.mu.Lock()
-	m.deadline = t
-	m.mu.Unlock()
-}
-
 func (m *testMachine) ConnectionChanged(now time.Time, up bool) []stanza.Stanza {
 	m.changes <- up
 	m.mu.Lock()

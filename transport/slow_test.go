@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/xmppfmuc/fmuc/internal/fakeserver"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -128,16 +127,21 @@ func TestWriteTimeoutIsConnectionLoss(t *testing.T) {
 	r := start(t, srv.Addr(), func(c *Config, m *testMachine) {
 		flood(c, m)
 		c.WriteTimeout = 100 * time.Millisecond
+		burst := m.onUp
+		m.onUp = func() []stanza.Stanza { // only on the first connection
+			m.onUp = nil
+			return burst()
+		}
 	})
 	_, err := srv.Accept(wait)
 	require.NoError(t, err)
 	expectChange(t, r.m, true)
+	// The stalled server reads nothing: the blocked write times out.
 	expectChange(t, r.m, false)
-	// The next connection is served normally.
 	srv.Stall(false)
 	conn, err := srv.Accept(wait)
 	require.NoError(t, err)
 	expectChange(t, r.m, true)
-	_ = conn
-	var _ fakeserver.Item
+	roundTrip(t, conn, "w1")
+	assert.Equal(t, uint64(1), r.c.Stats().Reconnects)
 }
