@@ -463,9 +463,10 @@ func TestRunTwice(t *testing.T) {
 
 func TestCancelWhileConnecting(t *testing.T) {
 	// A server that accepts TCP but never answers the stream header.
-	ln := silentListener(t)
-	r := start(t, ln, func(c *Config, _ *testMachine) { c.ConnectTimeout = time.Minute })
-	time.Sleep(20 * time.Millisecond)
+	addr, accepted := silentListener(t)
+	r := start(t, addr, func(c *Config, _ *testMachine) { c.ConnectTimeout = time.Minute })
+	// The component now waits for a stream header that never comes.
+	eventually(t, func() bool { return accepted() == 1 }, "TCP connection")
 	assert.ErrorIs(t, r.stop(t), context.Canceled)
 	assert.Empty(t, r.m.changes)
 }

@@ -15,8 +15,8 @@ import (
 )
 
 // silentListener accepts TCP connections and never says anything; it
-// returns its address.
-func silentListener(t *testing.T) string {
+// returns its address and the number of connections accepted so far.
+func silentListener(t *testing.T) (string, func() int) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -45,7 +45,12 @@ func silentListener(t *testing.T) string {
 			_ = c.Close()
 		}
 	})
-	return ln.Addr().String()
+	accepted := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(conns)
+	}
+	return ln.Addr().String(), accepted
 }
 
 const floodSize = 1000
