@@ -72,17 +72,27 @@ func nodeConfig(srv *servers.Server, secret string) mucnode.Config {
 // startProsody starts a Prosody with the test accounts.
 func startProsody(t *testing.T) *servers.Server {
 	t.Helper()
+	return servers.StartProsody(t, servers.ProsodyOptions{Accounts: testAccounts()})
+}
+
+// testAccounts are the accounts of users.
+func testAccounts() []servers.Account {
 	accts := make([]servers.Account, 0, len(users))
 	for _, u := range users {
 		accts = append(accts, servers.Account{User: u, Password: password})
 	}
-	return servers.StartProsody(t, servers.ProsodyOptions{Accounts: accts})
+	return accts
 }
 
 // newHarness starts Prosody and the node, and waits until the node serves.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	srv := startProsody(t)
+	return attach(t, startProsody(t))
+}
+
+// attach runs the node as the component of srv.
+func attach(t *testing.T, srv *servers.Server) *harness {
+	t.Helper()
 	h := &harness{t: t, srv: srv, logs: &logBuffer{}, service: stanza.MustParse(srv.ComponentDomain)}
 	h.startNode(nodeConfig(srv, srv.ComponentSecret))
 	t.Cleanup(func() {
