@@ -129,11 +129,14 @@ func (r *Room) rosterTo(tx *request, o *Occupant) {
 	if !o.Via.IsZero() {
 		full = true
 	}
+	ps := newSlab[stanza.Presence](len(r.occupants))
 	for _, other := range r.occupants {
 		if other == o || r.config.HidePresence.Has(other.Role) {
 			continue
 		}
-		r.send(tx, o, presenceOf(other, o.JID, "", "", r.view(other, full)))
+		p := ps.next()
+		*p = stanza.Presence{Header: stanza.Header{From: other.addr, To: o.JID}, Children: r.view(other, full)}
+		r.send(tx, o, p)
 	}
 }
 

@@ -32,8 +32,11 @@ func (r *Room) groupchat(tx *request, m *stanza.Message) {
 	payload := r.reflectPayload(o, m.Children) // stanzaid.go
 	lang := m.Lang
 	from := o.addr
+	msgs := newSlab[stanza.Message](len(r.occupants))
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
-		return &stanza.Message{Header: stanza.Header{From: from, To: to, ID: id, Type: stanza.MessageGroupchat, Lang: lang}, Children: payload}
+		m := msgs.next()
+		*m = stanza.Message{Header: stanza.Header{From: from, To: to, ID: id, Type: stanza.MessageGroupchat, Lang: lang}, Children: payload}
+		return m
 	})
 	if storable(m) {
 		r.appendHistory(tx, o, id, payload)

@@ -22,6 +22,7 @@ type HistoryEntry struct {
 
 	delayed []stanza.Element // Payload plus the XEP-0203 delay
 	size    int              // encoded length without the 'to' attribute
+	from    stanza.JID       // room@service/nick
 }
 
 // XEP-0334 message processing hints.
@@ -62,7 +63,7 @@ func (r *Room) appendHistory(tx *request, o *Occupant, id string, payload []stan
 	}
 	r.history = append(r.history, e)
 	pub := e
-	pub.delayed, pub.size = nil, 0
+	pub.delayed, pub.size, pub.from = nil, 0, stanza.JID{}
 	tx.out.event(HistoryAppended{RoomJID: r.jid, Entry: pub, Dropped: dropped})
 }
 
@@ -73,8 +74,8 @@ func (r *Room) prepare(e *HistoryEntry) {
 	e.delayed = make([]stanza.Element, 0, len(e.Payload)+1)
 	e.delayed = append(e.delayed, e.Payload...)
 	e.delayed = append(e.delayed, d)
-	from, _ := r.addr(e.Nick)
-	e.size = len(stanza.Encode(&stanza.Message{Header: stanza.Header{From: from, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}))
+	e.from, _ = r.addr(e.Nick)
+	e.size = len(stanza.Encode(&stanza.Message{Header: stanza.Header{From: e.from, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}))
 }
 
 // trimHistory drops entries beyond the configured length.
@@ -91,7 +92,7 @@ func (r *Room) History() []HistoryEntry {
 	out := make([]HistoryEntry, len(r.history))
 	for i, e := range r.history {
 		out[i] = e
-		out[i].delayed, out[i].size = nil, 0
+		out[i].delayed, out[i].size, out[i].from = nil, 0, stanza.JID{}
 	}
 	return out
 }
@@ -139,14 +140,11 @@ func (r *Room) sendHistory(tx *request, o *Occupant, h *stanza.History) {
 			first = k
 		}
 	}
-	for _, e := range r.history[first:] {
-		from, err := r.addr(e.Nick)
-		if err != nil {
-			continue
-		}
-		r.send(tx, o, &stanza.Message{
-			Header:   stanza.Header{From: from, To: o.JID, ID: e.ID, Type: stanza.MessageGroupchat},
-			Children: e.delayed,
-		})
+	msgs := newSlab[stanza.Message](n - first)
+	for i := range r.history[first:] {
+		e := &r.history[first+i]
+		m := msgs.next()
+		*m = stanza.Message{Header: stanza.Header{From: e.from, To: o.JID, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}
+		r.send(tx, o, m)
 	}
 }

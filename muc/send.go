@@ -148,8 +148,11 @@ func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
 	if r.config.HidePresence.Has(o.Role) {
 		return
 	}
+	ps := newSlab[stanza.Presence](len(r.occupants))
 	r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
-		return presenceOf(o, to, "", id, r.view(o, full))
+		p := ps.next()
+		*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to, ID: id}, Children: r.view(o, full)}
+		return p
 	})
 }
 
