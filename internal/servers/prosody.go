@@ -35,6 +35,10 @@ type ProsodyOptions struct {
 	AllowRegistration bool
 	// Debug logs at debug level (every stanza) instead of info.
 	Debug bool
+	// DNS, when set, is the resolver for s2s: the instance registers its
+	// domains (host, MUC, component) there, and finds every other instance
+	// sharing it. Without it s2s uses the system resolver.
+	DNS *DNS
 	// ExtraGlobal is Lua appended to the global section, e.g. an `unbound`
 	// table for loopback s2s.
 	ExtraGlobal string
@@ -103,6 +107,11 @@ func LaunchProsody(opts ProsodyOptions) (*Server, error) {
 	if err := s.addAccounts(context.Background(), opts.Accounts); err != nil {
 		return nil, err
 	}
+	if opts.DNS != nil {
+		for _, d := range []string{s.Domain, s.MUCDomain, s.ComponentDomain} {
+			opts.DNS.Add(d, s.S2SPort)
+		}
+	}
 	s.command = func() *exec.Cmd { return exec.Command("prosody", "--config", cfg, "-F") }
 	if err := s.start(); err != nil {
 		if remove != nil {
@@ -147,6 +156,9 @@ func prosodyConfig(s *Server, o ProsodyOptions) string {
 	p("allow_registration = %t", o.AllowRegistration)
 	p(`registration_whitelist = { "127.0.0.1", "::1" }`)
 	p("min_seconds_between_registrations = 0")
+	if o.DNS != nil {
+		p(`unbound = { resolvconf = false; hoststxt = false; forward = %s; options = { ["domain-insecure:"] = "." } }`, lua(o.DNS.Addr()))
+	}
 	p(`modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; "vcard_legacy"; "dialback"; "posix"; "register"; "time"; "version" }`)
 	if o.ExtraGlobal != "" {
 		p("%s", o.ExtraGlobal)

@@ -224,10 +224,21 @@ func (s *Server) Stop() error {
 	case <-time.After(10 * time.Second):
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
+		s.note("harness: no exit 10 s after SIGTERM, sent SIGKILL")
 	}
 	// Kill anything the server left in its process group.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	return nil
+}
+
+// note appends a line from the harness to the server's output file.
+func (s *Server) note(line string) {
+	f, err := os.OpenFile(s.stdout, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return
+	}
+	_, _ = fmt.Fprintf(f, "%s %s\n", time.Now().UTC().Format(time.RFC3339Nano), line)
+	_ = f.Close()
 }
 
 // Restart stops the server and starts it again with the same ports, config

@@ -105,6 +105,13 @@ func TestProsody(t *testing.T) {
 		require.NoError(t, s.AddAccounts(ctx, servers.Account{User: "dave", Password: "dave-pw"}))
 		login(ctx, t, s, "dave", "dave-pw")
 	})
+
+	t.Run("prosodyctl register", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, s.RegisterWithProsodyctl(servers.Account{User: "erin", Password: "erin pw"}))
+		login(ctx, t, s, "erin", "erin pw")
+	})
 }
 
 func join(ctx context.Context, t *testing.T, c *xmppclient.Client, room stanza.JID, nick string) {
@@ -152,4 +159,25 @@ func testOwnMUC(t *testing.T, s *servers.Server) {
 		}
 	})
 
+}
+
+// TestProsodyS2S federates two Prosody instances over loopback through the
+// harness's DNS server: a chat message crosses from one to the other.
+func TestProsodyS2S(t *testing.T) {
+	t.Parallel()
+	dns, err := servers.StartDNS()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dns.Close() })
+	a := servers.StartProsody(t, servers.ProsodyOptions{Domain: "wonderland.lit", DNS: dns, Accounts: testAccounts[:1]})
+	b := servers.StartProsody(t, servers.ProsodyOptions{Domain: "looking-glass.lit", DNS: dns, Accounts: testAccounts[1:2]})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	alice := login(ctx, t, a, "alice", "alice-pw")
+	bob := login(ctx, t, b, "bob", "bob-pw")
+	chat(ctx, t, alice, bob)
+	chat(ctx, t, bob, alice)
+
+	// And into the other server's MUC.
+	room := stanza.MustParse("tea@" + b.MUCDomain)
+	join(ctx, t, alice, room, "alice")
 }
