@@ -65,7 +65,9 @@
 // it is retried like any other failure. Any other failure (connection
 // refused, timeout, other stream errors) is retried.
 //
-// When ctx is done, Run flushes the queue, sends </stream:stream>, waits
+// When ctx is done, Run gives a Machine that implements Closer its last
+// word (its stanzas are queued like any others, so the overflow policy
+// applies), flushes the queue, sends </stream:stream>, waits
 // for the server's (all within CloseTimeout), closes the socket, tells the
 // Machine ConnectionChanged(false) and returns ctx.Err().
 //
