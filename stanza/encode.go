@@ -22,10 +22,10 @@ func Append(dst []byte, s Stanza) []byte {
 	dst = append(dst, '<')
 	dst = append(dst, name...)
 	if !h.From.IsZero() {
-		dst = appendAttr(dst, "from", h.From.String())
+		dst = appendJIDAttr(dst, "from", h.From)
 	}
 	if !h.To.IsZero() {
-		dst = appendAttr(dst, "to", h.To.String())
+		dst = appendJIDAttr(dst, "to", h.To)
 	}
 	if h.ID != "" {
 		dst = appendAttr(dst, "id", h.ID)
@@ -51,7 +51,40 @@ func Append(dst []byte, s Stanza) []byte {
 }
 
 // Encode returns the serialisation of s; see Append.
-func Encode(s Stanza) []byte { return Append(nil, s) }
+func Encode(s Stanza) []byte { return Append(make([]byte, 0, sizeHint(s)), s) }
+
+// sizeHint estimates the length of s's serialisation, so that Encode
+// allocates once in the common case.
+func sizeHint(s Stanza) int {
+	h := s.Head()
+	n := 2*len("presence") + 5 + len(h.ID) + len(h.Type) + len(h.Lang) + 64
+	n += len(h.From.local) + len(h.From.domain) + len(h.From.resource)
+	n += len(h.To.local) + len(h.To.domain) + len(h.To.resource)
+	for _, a := range h.Attrs {
+		n += len(a.Name.Local) + len(a.Value) + 8
+	}
+	for _, c := range s.Payload() {
+		n += len(c.XML)
+	}
+	return n
+}
+
+// appendJIDAttr appends name='j' without building j's string first.
+func appendJIDAttr(dst []byte, name string, j JID) []byte {
+	dst = append(dst, ' ')
+	dst = append(dst, name...)
+	dst = append(dst, '=', '\'')
+	if j.local != "" {
+		dst = appendEscaped(dst, j.local, true)
+		dst = append(dst, '@')
+	}
+	dst = appendEscaped(dst, j.domain, true)
+	if j.resource != "" {
+		dst = append(dst, '/')
+		dst = appendEscaped(dst, j.resource, true)
+	}
+	return append(dst, '\'')
+}
 
 // appendExtraAttrs writes the stanza's other attributes in order. An
 // attribute in the XML namespace keeps its xml: prefix; one in any other
@@ -89,7 +122,7 @@ func appendAttr(dst []byte, name, value string) []byte {
 // attribute value. White space other than ' ' is written as a character
 // reference in attributes so that attribute-value normalisation keeps it.
 // Characters XML 1.0 does not allow become U+FFFD.
-func appendEscaped(dst []byte, s string, attr bool) []byte {
+func appendEscaped[T string | []byte](dst []byte, s T, attr bool) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -115,7 +148,7 @@ func appendEscaped(dst []byte, s string, attr bool) []byte {
 		case c < 0x20 && c != '\n' && c != '\t':
 			esc = "\uFFFD"
 		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(s[i:])
+			r, n := decodeRune(s[i:])
 			width = n
 			if !isXMLChar(r) || (r == utf8.RuneError && n == 1) {
 				esc = "\uFFFD"
@@ -141,7 +174,18 @@ func escapeText(b *bytes.Buffer, s string) {
 }
 
 func escapeTextBytes(b *bytes.Buffer, s []byte) {
-	b.Write(appendEscaped(b.AvailableBuffer(), string(s), false))
+	b.Write(appendEscaped(b.AvailableBuffer(), s, false))
+}
+
+// decodeRune is utf8.DecodeRune for either kind of byte string.
+func decodeRune[T string | []byte](s T) (rune, int) {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(v)
+	case []byte:
+		return utf8.DecodeRune(v)
+	}
+	return utf8.RuneError, 1
 }
 
 func escapeAttr(b *bytes.Buffer, s string) {
