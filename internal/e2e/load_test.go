@@ -120,7 +120,7 @@ func TestLoad(t *testing.T) {
 			after := cpu(t, srv.PID(), cmd.Process.Pid)
 			results = append(results, res...)
 			totals = append(totals, fmt.Sprintf("%s: whole run %v, CPU prosody %.2f s, node %.2f s",
-				room, time.Since(begin).Round(time.Millisecond), (after[0] - before[0]).Seconds(), (after[1] - before[1]).Seconds()))
+				room, time.Since(begin).Round(time.Millisecond), (after[0]-before[0]).Seconds(), (after[1]-before[1]).Seconds()))
 			time.Sleep(2 * time.Second) // let the leaves settle before the next room
 		}
 		fmt.Fprintf(&report, "\n### N = %d\n\n", n)
