@@ -84,8 +84,9 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		}
 	case stanza.PresenceUnavailable:
 		// §18.3 (Presence business rules): unavailable presence from a
-		// non-occupant is silently ignored.
-		if o := r.sender(tx); o != nil {
+		// non-occupant is silently ignored. §7.14: an exit is addressed
+		// to an occupant JID; the bare room JID is not one.
+		if o := r.sender(tx); o != nil && nick != "" {
 			r.exit(tx, o, p)
 		}
 	case stanza.PresenceError:
