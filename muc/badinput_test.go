@@ -78,3 +78,33 @@ func TestRegisteredNickConflicts(t *testing.T) {
 	h.do(adminIQ("a@x/1", "b", "set", `<item affiliation='outcast' jid='d@x'/>`))
 	require.Empty(t, h.room(roomJID).nicks)
 }
+
+func TestFailedCreationLeavesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.do(`<presence from='c@x/1' to='r@muc.example/C'><x xmlns='http://jabber.org/protocol/muc'><history maxchars='many'/></x></presence>`)
+	e, ok := stanza.StanzaError(h.out.Stanzas[0])
+	require.True(t, ok)
+	require.Equal(t, stanza.BadRequest, e.Condition)
+	require.Empty(t, h.out.Events)
+	require.Empty(t, h.svc.Rooms())
+}
+
+func TestSameRealJIDThroughTwoPaths(t *testing.T) {
+	h := setup2(t)
+	h.remote(node2, `<presence from='r1@far/1' to='r@muc.example/R1'>`+joinX+`</presence>`)
+	// The same real JID arriving locally (or through another node) is
+	// not a second occupant.
+	for _, via := range []string{"", node3} {
+		var lines []string
+		if via == "" {
+			lines = h.do(`<presence from='r1@far/1' to='r@muc.example/Other'>` + joinX + `</presence>`)
+		} else {
+			lines = h.remote(via, `<presence from='r1@far/1' to='r@muc.example/Other'>`+joinX+`</presence>`)
+		}
+		require.Len(t, lines, 1)
+		require.Contains(t, lines[0], "<conflict ")
+	}
+	o, _ := h.room(roomJID).Occupant("R1")
+	require.Equal(t, stanza.MustParse(node2), o.Via)
+	require.Equal(t, 3, h.room(roomJID).Len())
+}

@@ -51,6 +51,12 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		r.fail(tx, stanza.Conflict, "")
 		return
 	}
+	if _, ok := r.byJID[tx.from]; ok {
+		// The same real JID is already in the room through another node
+		// (or locally); one real JID is one occupant.
+		r.fail(tx, stanza.Conflict, "already in the room through another node")
+		return
+	}
 	if owner, ok := r.nickOwner(nick); ok && owner != bare {
 		// §7.2.8: the nick is registered by another user.
 		r.fail(tx, stanza.Conflict, "")

@@ -143,8 +143,19 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 		return out, err
 	}
 	out.Append(o)
-	if r.destroyed || r.locked && len(r.occupants) == 0 {
+	switch {
+	case r.destroyed:
 		delete(s.rooms, jid)
+	case !ok && len(r.occupants) == 0:
+		// Created for a join that failed: it never existed.
+		delete(s.rooms, jid)
+		kept := out.Events[:0]
+		for _, e := range out.Events {
+			if c, isCreated := e.(RoomCreated); !isCreated || c.RoomJID != jid {
+				kept = append(kept, e)
+			}
+		}
+		out.Events = kept
 	}
 	return out, nil
 }
