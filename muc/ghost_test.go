@@ -1,0 +1,64 @@
+package muc
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func bounce(kind, from, cond string) string {
+	return `<` + kind + ` from='` + from + `' to='r@muc.example/C' type='error'><error type='cancel'><` + cond + ` xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></` + kind + `>`
+}
+
+func TestGhostRemoved(t *testing.T) {
+	for _, cond := range []string{"gone", "item-not-found", "recipient-unavailable", "redirect", "remote-server-not-found", "remote-server-timeout", "service-unavailable"} {
+		for _, kind := range []string{"presence", "message"} {
+			h := setup3(t)
+			// §19.1.2: a delivery error from C's real JID: C is a ghost,
+			// removed with 333 (§11.1), its own copy first with 110.
+			h.expect(bounce(kind, "c@x/1", cond),
+				`<presence from='r@muc.example/C' to='c@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='110'/><status code='333'/></x></presence>`,
+				`<presence from='r@muc.example/C' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='c@x/1' role='none'/><status code='333'/></x></presence>`,
+				`<presence from='r@muc.example/C' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='333'/></x></presence>`)
+			left := eventsOf[OccupantLeft](h.out)
+			require.Len(t, left, 1, cond)
+			require.Equal(t, 333, left[0].Status)
+			require.Equal(t, 2, h.room(roomJID).Len())
+		}
+	}
+}
+
+func TestGhostIgnored(t *testing.T) {
+	h := setup3(t)
+	// Other conditions are not about delivery; errors from non-occupants
+	// (or another resource) are dropped; errors are never answered.
+	h.expect(bounce("message", "c@x/1", "forbidden"))
+	h.expect(bounce("presence", "c@x/1", "not-acceptable"))
+	h.expect(bounce("message", "c@x/2", "gone"))
+	h.expect(bounce("presence", "z@x/1", "recipient-unavailable"))
+	h.expect(`<presence from='c@x/1' to='r@muc.example' type='error'/>`)
+	require.Equal(t, 3, h.room(roomJID).Len())
+}
+
+func TestGhostLastOccupant(t *testing.T) {
+	// A temporary room whose last occupant is a ghost is destroyed.
+	h := newHarness(t)
+	h.instant(roomJID, "a@x/1", "A")
+	h.do(`<message from='a@x/1' to='r@muc.example/A' type='error'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	require.Len(t, eventsOf[RoomDestroyed](h.out), 1)
+	require.Empty(t, h.svc.Rooms())
+	// So is a locked room whose creator is a ghost (§10.1.2).
+	h.join("a@x/1", roomJID+"/A")
+	h.do(`<presence from='a@x/1' to='r@muc.example/A' type='error'><error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`)
+	require.Len(t, eventsOf[RoomDestroyed](h.out), 1)
+	require.Empty(t, h.svc.Rooms())
+	// A remote ghost: reported by its node.
+	h = setup2(t)
+	h.remote("node2.example", `<presence from='r1@far/1' to='r@muc.example/R1'><x xmlns='http://jabber.org/protocol/muc'/></presence>`)
+	h.expectRemote("node2.example", `<message from='r1@far/1' to='r@muc.example/R1' type='error'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`,
+		`<presence from='r@muc.example/R1' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'/><status code='333'/></x></presence>`,
+		`<presence from='r@muc.example/R1' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='333'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/R1' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'/><status code='110'/><status code='333'/></x></presence>`)
+	_, in := h.room(roomJID).Occupant("R1")
+	require.False(t, in)
+}
