@@ -118,3 +118,33 @@ func TestRemoteCreatesRoom(t *testing.T) {
 	require.Len(t, lines, 1)
 	require.Contains(t, lines[0], "=> node2.example (r1@far/1)")
 }
+
+func TestRemoteNickChangeExitAndHistory(t *testing.T) {
+	h := setup2(t)
+	h.do(`<message from='a@x/1' to='r@muc.example' id='m1' type='groupchat'><body>before</body></message>`)
+	// The remote joiner's history goes through its node, with the delay.
+	lines := h.remote(node2, `<presence from='r1@far/1' to='r@muc.example/R1'>`+joinX+`</presence>`)
+	require.Contains(t, lines, `=> node2.example (r1@far/1) <message from='r@muc.example/A' to='node2.example' id='m1' type='groupchat'><body>before</body><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='r@muc.example'/><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/></message>`)
+	h.remote(node3, `<presence from='r3@other/1' to='r@muc.example/R3'>`+joinX+`</presence>`)
+	// Nick change through node2: locals and node3 are told, node2 gets
+	// only the self-presences.
+	h.expectRemote(node2, `<presence from='r1@far/1' to='r@muc.example/Romeo'/>`,
+		`<presence from='r@muc.example/R1' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' nick='Romeo' role='participant'/><status code='303'/></x></presence>`,
+		`<presence from='r@muc.example/R1' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' nick='Romeo' role='participant'/><status code='303'/></x></presence>`,
+		`<presence from='r@muc.example/Romeo' to='a@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='participant'/></x></presence>`,
+		`<presence from='r@muc.example/Romeo' to='b@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/></x></presence>`,
+		`=> node3.example (r1@far/1) <presence from='r@muc.example/R1' to='node3.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' nick='Romeo' role='participant'/><status code='303'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/R1' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' nick='Romeo' role='participant'/><status code='110'/><status code='303'/></x></presence>`,
+		`=> node3.example (r1@far/1) <presence from='r@muc.example/Romeo' to='node3.example'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='participant'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/Romeo' to='node2.example'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='participant'/><status code='110'/></x></presence>`)
+	// Exit through node2.
+	h.expectRemote(node2, `<presence from='r1@far/1' to='r@muc.example/Romeo' type='unavailable'/>`,
+		`<presence from='r@muc.example/Romeo' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'/></x></presence>`,
+		`<presence from='r@muc.example/Romeo' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/></x></presence>`,
+		`=> node2.example (r1@far/1) <presence from='r@muc.example/Romeo' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'/><status code='110'/></x></presence>`,
+		`=> node3.example (r1@far/1) <presence from='r@muc.example/Romeo' to='node3.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r1@far/1' role='none'/></x></presence>`)
+	require.Equal(t, 3, h.room(roomJID).Len())
+	// Destroy: one presence per occupant, remote ones through their node.
+	lines = h.do(ownerIQ("a@x/1", "d", "set", `<destroy/>`))
+	require.Contains(t, lines, `=> node3.example (r3@other/1) <presence from='r@muc.example/R3' to='node3.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy/><item affiliation='none' jid='r3@other/1' role='none'/></x></presence>`)
+}
