@@ -389,3 +389,32 @@ func TestDecodeKeepsOrderAndBytes(t *testing.T) {
 	assert.Equal(t, []string{"z", "body", "a", "body"}, names)
 	assert.True(t, bytes.Equal([]byte(in), Encode(s)))
 }
+
+// TestDecodeElementEveryMaxSize moves MaxSize across every byte of a
+// stanza, so that the limit trips on every kind of token at every depth,
+// and checks that the stream stays aligned each time.
+func TestDecodeElementEveryMaxSize(t *testing.T) {
+	middle := `<message from='a@b/c' to='room@rooms.example' id='m2' type='groupchat'><body>hello</body>` +
+		`<x xmlns='urn:x' a='1'><y><z>text</z><w/>tail</y><p:q xmlns:p='urn:p'/></x><active xmlns='http://jabber.org/protocol/chatstates'/></message>`
+	last := `<presence from='a@b/c' id='p3'/>`
+	var tooLarge, ok int
+	for size := 2 * len(last); size <= len(middle)+10; size++ {
+		out := readStream(t, streamHead+middle+last+`</stream:stream>`, Limits{MaxSize: int64(size)})
+		require.Len(t, out, 2, "MaxSize %d", size)
+		switch v := out[0].(type) {
+		case error:
+			require.ErrorIs(t, v, ErrTooLarge, "MaxSize %d", size)
+			var de *DecodeError
+			require.ErrorAs(t, v, &de)
+			require.True(t, de.Aligned)
+			tooLarge++
+		case *Message:
+			ok++
+		}
+		p, isPresence := out[1].(*Presence)
+		require.True(t, isPresence, "MaxSize %d: the next stanza must decode, got %v", size, out[1])
+		require.Equal(t, "p3", p.ID)
+	}
+	assert.Greater(t, tooLarge, 100)
+	assert.Greater(t, ok, 0)
+}

@@ -140,7 +140,7 @@ func TestParseError(t *testing.T) {
 			got, err := ParseError(el)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
-			assert.Equal(t, tt.want.Condition.Defined(), Condition(got.Condition).Defined())
+			assert.Equal(t, tt.want.Condition.Defined(), got.Condition.Defined())
 		})
 	}
 	_, err := ParseError(Element{XML: []byte("<error")})
@@ -171,7 +171,7 @@ func TestErrorTypeAndText(t *testing.T) {
 	e = &Error{Condition: NotAuthorized, Text: "password"}
 	assert.Equal(t, "stanza error auth/not-authorized: password", e.Error())
 
-	var err error = fmtWrap(e)
+	err := fmtWrap(e)
 	var target *Error
 	require.ErrorAs(t, err, &target)
 	assert.Equal(t, NotAuthorized, target.Condition)

@@ -1,6 +1,8 @@
 package stanza
 
 import (
+	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"os"
@@ -176,6 +178,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		checkAlignment(t, b)
 		s, err := Decode(b)
 		if err != nil {
 			var de *DecodeError
@@ -331,6 +334,37 @@ func TestWriteFuzzCorpus(t *testing.T) {
 			if string(got) != content {
 				t.Errorf("%s is stale (run with STANZA_WRITE_CORPUS=1)", name)
 			}
+		}
+	}
+}
+
+// checkAlignment reads b as the body of a stream with DecodeElement and
+// tight limits, and checks that after every success or Aligned error the
+// decoder stands exactly where skipping the element would have left it.
+func checkAlignment(t *testing.T, b []byte) {
+	t.Helper()
+	stream := append([]byte("<s>"), b...)
+	d := xml.NewDecoder(bytes.NewReader(stream))
+	ref := xml.NewDecoder(bytes.NewReader(stream))
+	for range 64 {
+		tok, err := d.Token()
+		if _, rerr := ref.Token(); err != nil || rerr != nil {
+			return
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local == "s" && d.InputOffset() == 3 {
+			continue
+		}
+		_, derr := DecodeElement(d, se, Limits{MaxSize: 300, MaxDepth: 5})
+		var de *DecodeError
+		if derr != nil && (!errors.As(derr, &de) || !de.Aligned) {
+			return
+		}
+		if serr := ref.Skip(); serr != nil {
+			t.Fatalf("DecodeElement gave %v on an element Skip rejects: %v", derr, serr)
+		}
+		if d.InputOffset() != ref.InputOffset() {
+			t.Fatalf("not aligned after %v: at %d, want %d", derr, d.InputOffset(), ref.InputOffset())
 		}
 	}
 }
