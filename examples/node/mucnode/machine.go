@@ -75,52 +75,13 @@ func (m *Machine) ConnectionChanged(_ time.Time, up bool) []stanza.Stanza {
 	return nil
 }
 
-// shutdowner is the graceful shutdown a muc.Service may provide (XEP-0045
-// status 332); Close falls back to its own evacuation when it does not.
-type shutdowner interface {
-	Shutdown(now time.Time) muc.Output
-}
-
-// Close implements transport.Closer: XEP-0045 §10.1 / status code 332,
-// every local occupant is told it is removed because the service is being
-// shut down.
+// Close implements transport.Closer: XEP-0045 §11.2 / status code 332,
+// every local occupant is told that it is removed because the service is
+// being shut down (muc.Service.Shutdown).
 func (m *Machine) Close(now time.Time) []stanza.Stanza {
-	var out muc.Output
-	if s, ok := any(m.svc).(shutdowner); ok {
-		out = s.Shutdown(now)
-	} else {
-		out = evacuate(m.svc)
-	}
+	out := m.svc.Shutdown(now)
 	m.log.Info("shutting down", "stanzas", len(out.Stanzas))
 	return m.emit(out)
-}
-
-// evacuate builds, for every local occupant of every room, the unavailable
-// self-presence with status codes 110 and 332 (XEP-0045 §15.6.2: "Inform
-// user that he or she is being removed from the room because the MUC
-// service is being shut down").
-func evacuate(svc *muc.Service) muc.Output {
-	var out muc.Output
-	for _, r := range svc.Rooms() {
-		for _, o := range r.Occupants() {
-			if o.Remote() {
-				continue
-			}
-			x := stanza.MUCUser{
-				Items:    []stanza.Item{{Affiliation: o.Affiliation, Role: stanza.RoleNone}},
-				Statuses: []stanza.Status{{Code: 110}, {Code: 332}},
-			}
-			if x.Items[0].Affiliation == "" {
-				x.Items[0].Affiliation = stanza.AffiliationNone
-			}
-			out.Stanzas = append(out.Stanzas, &stanza.Presence{
-				Header:   stanza.Header{From: o.Addr(), To: o.JID, Type: stanza.PresenceUnavailable},
-				Children: []stanza.Element{stanza.MustElement(x)},
-			})
-			out.Events = append(out.Events, muc.OccupantLeft{RoomJID: r.JID(), Nick: o.Nick, JID: o.JID, Status: 332})
-		}
-	}
-	return out
 }
 
 // emit logs the events of out and returns its stanzas. Remote deliveries

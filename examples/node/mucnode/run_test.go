@@ -171,6 +171,10 @@ func TestBinary(t *testing.T) {
 		require.NoError(t, cmd.Start())
 		conn, err := srv.Accept(wait)
 		require.NoError(t, err)
+		// Signal once the node reports serving (a signal during the
+		// handshake just drops the connection).
+		require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "msg=serving") },
+			wait, 10*time.Millisecond, "%s", stderr.String())
 		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 		it, err := conn.Next(wait)
 		require.NoError(t, err)
