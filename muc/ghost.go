@@ -4,11 +4,15 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// ghostConditions are the delivery-related errors of XEP-0045 §19.1.2
+// ghostConditions are the delivery-related errors of XEP-0045 §18.1.2
 // (Ghost Users): gone, item-not-found, recipient-unavailable, redirect,
-// remote-server-not-found and remote-server-timeout. service-unavailable
-// is added: RFC 6121 §8.5.2/§8.5.3 has a server answer it for a message or
-// presence to an account or resource that does not exist.
+// remote-server-not-found and remote-server-timeout.
+//
+// service-unavailable is deliberately not one of them, as in the XEP:
+// servers also answer it for stanzas a user blocks (RFC 6121 §8.5,
+// XEP-0191), so an occupant who blocks private messages from a nick would
+// otherwise be thrown out of the room; XEP-0410 §3.2 too reads it as "joined,
+// but the feature is not implemented".
 var ghostConditions = map[stanza.Condition]bool{
 	stanza.Gone:                 true,
 	stanza.ItemNotFound:         true,
@@ -16,7 +20,6 @@ var ghostConditions = map[stanza.Condition]bool{
 	stanza.Redirect:             true,
 	stanza.RemoteServerNotFound: true,
 	stanza.RemoteServerTimeout:  true,
-	stanza.ServiceUnavailable:   true,
 }
 
 // isGhostError reports whether s, a stanza of type error, says that its
@@ -28,7 +31,7 @@ func isGhostError(s stanza.Stanza) bool {
 
 // onPresenceError handles a presence error: when an occupant's real JID
 // bounces a presence the room sent it with a delivery-related error, the
-// occupant is a ghost and is removed (§19.1.2, §11.1).
+// occupant is a ghost and is removed (§18.1.2, §11.1).
 func (r *Room) onPresenceError(tx *request, p *stanza.Presence) {
 	r.ghostCheck(tx, p)
 }
@@ -50,7 +53,7 @@ func (r *Room) ghostCheck(tx *request, s stanza.Stanza) {
 	r.removeGhost(tx, o)
 }
 
-// removeGhost removes o as if it had sent unavailable presence (§19.1.2),
+// removeGhost removes o as if it had sent unavailable presence (§18.1.2),
 // with status 333 (§11.1: removed because of an error) in its own
 // unavailable presence (with 110) and in the one the others get.
 func (r *Room) removeGhost(tx *request, o *Occupant) {

@@ -11,10 +11,10 @@ func bounce(kind, from, cond string) string {
 }
 
 func TestGhostRemoved(t *testing.T) {
-	for _, cond := range []string{"gone", "item-not-found", "recipient-unavailable", "redirect", "remote-server-not-found", "remote-server-timeout", "service-unavailable"} {
+	for _, cond := range []string{"gone", "item-not-found", "recipient-unavailable", "redirect", "remote-server-not-found", "remote-server-timeout"} {
 		for _, kind := range []string{"presence", "message"} {
 			h := setup3(t)
-			// §19.1.2: a delivery error from C's real JID: C is a ghost,
+			// §18.1.2: a delivery error from C's real JID: C is a ghost,
 			// removed with 333 (§11.1), its own copy first with 110.
 			h.expect(bounce(kind, "c@x/1", cond),
 				`<presence from='r@muc.example/C' to='c@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='110'/><status code='333'/></x></presence>`,
@@ -34,6 +34,7 @@ func TestGhostIgnored(t *testing.T) {
 	// (or another resource) are dropped; errors are never answered.
 	h.expect(bounce("message", "c@x/1", "forbidden"))
 	h.expect(bounce("presence", "c@x/1", "not-acceptable"))
+	h.expect(bounce("message", "c@x/1", "service-unavailable")) // e.g. blocking
 	h.expect(bounce("message", "c@x/2", "gone"))
 	h.expect(bounce("presence", "z@x/1", "recipient-unavailable"))
 	h.expect(`<presence from='c@x/1' to='r@muc.example' type='error'/>`)

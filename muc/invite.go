@@ -73,7 +73,7 @@ func (r *Room) mayInvite(o *Occupant) bool {
 func (r *Room) invite(tx *request, m *stanza.Message, invites []rawInvite) {
 	o := r.sender(tx)
 	if o == nil {
-		// §7.8.2: one invites to a room one is in; §18.2 rule 2: a user
+		// §7.8.2: one invites to a room one is in; §17.2 rule 2: a user
 		// with role none gets forbidden.
 		r.fail(tx, stanza.Forbidden, "only occupants may invite")
 		return

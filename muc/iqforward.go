@@ -19,7 +19,7 @@ const (
 // maxPendingIQs bounds the IQs a room forwards and waits for at once.
 const maxPendingIQs = 1024
 
-// pendingIQ is an IQ the room forwarded to an occupant (XEP-0045 §18.4)
+// pendingIQ is an IQ the room forwarded to an occupant (XEP-0045 §17.4)
 // and whose answer it waits for, under the id the room gave it.
 type pendingIQ struct {
 	id       string     // the requester's id
@@ -33,7 +33,7 @@ type pendingIQ struct {
 
 // occupantIQ handles an IQ to room/nick.
 //
-// Requests (XEP-0045 §18.4 point 3; §6.6 for disco) are forwarded to the
+// Requests (XEP-0045 §17.4 point 3; §6.6 for disco) are forwarded to the
 // target occupant's real JID from the requester's occupant JID, under a
 // fresh id from Options.NewID, so that neither side learns the other's
 // real JID and answers cannot be forged or mixed up; the room remembers

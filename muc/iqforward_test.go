@@ -33,7 +33,7 @@ func TestSelfPing(t *testing.T) {
 func TestIQForwarding(t *testing.T) {
 	h := setup2(t)
 	r := h.room(roomJID)
-	// §18.4 / §6.6: forwarded from the requester's occupant JID to the
+	// §17.4 / §6.6: forwarded from the requester's occupant JID to the
 	// target's real JID under an id of the room's.
 	h.expect(`<iq from='b@x/1' to='r@muc.example/A' id='q1' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,
 		`<iq from='r@muc.example/B' to='a@x/1' id='id3' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`)

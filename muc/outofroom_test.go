@@ -8,7 +8,7 @@ import (
 // sends to someone who is not an occupant (for the fuzz invariants):
 // mediated invitations and declines (§7.8.2), registration approval forms
 // to admins (§9.9), and IQs forwarded to an occupant's account, such as
-// vCard requests to its bare JID (§18.4).
+// vCard requests to its bare JID (§17.4).
 func outOfRoom(s stanza.Stanza) bool {
 	switch s.Kind() {
 	case stanza.KindMessage:

@@ -8,7 +8,7 @@ import (
 )
 
 // Registration with a room (XEP-0045 §7.10, XEP-0077) and the
-// muc#register FORM_TYPE (§15.5.1).
+// muc#register FORM_TYPE (§16.5.1).
 const (
 	nsRegister     = "jabber:iq:register"
 	nsRegisterForm = "http://jabber.org/protocol/muc#register"
@@ -156,7 +156,7 @@ func (r *Room) registerSubmit(tx *request, q *stanza.IQ, bare stanza.JID, pol Re
 	}
 	nick, _ := f.Value(fRegisterNick)
 	if _, err := r.addr(nick); err != nil || strings.TrimSpace(nick) == "" {
-		// §18.1: no empty or invisible nicks.
+		// §17.1: no empty or invisible nicks.
 		r.fail(tx, stanza.BadRequest, "a valid nickname is required")
 		return
 	}

@@ -18,7 +18,7 @@ func regForm(nick string) string {
 func TestRegisterOpenRoom(t *testing.T) {
 	h := setup2(t)
 	r := h.room(roomJID)
-	// §7.10: the registration form (muc#register FORM_TYPE, §15.5.1).
+	// §7.10: the registration form (muc#register FORM_TYPE, §16.5.1).
 	h.expect(regIQ("b@x/1", "g1", "get", ""),
 		`<iq from='r@muc.example' to='b@x/1' id='g1' type='result'><query xmlns='jabber:iq:register'><instructions>Use the form to register with this room.</instructions><x xmlns='jabber:x:data' type='form'><title>Registration with r</title><instructions>Choose the nickname to reserve in this room.</instructions><field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#register</value></field><field var='muc#register_roomnick' type='text-single' label='Desired Nickname'><required/></field></x></query></iq>`)
 

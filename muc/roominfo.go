@@ -6,17 +6,17 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// Disco nodes and form types of XEP-0045 §6.4, §7.12 and §17.1.
+// Disco nodes and form types of XEP-0045 §6.4, §7.12 and §18.1.1.
 const (
 	nsRoomInfo = "http://jabber.org/protocol/muc#roominfo"
 	// nodeRoomUser is the §7.12 node for discovering one's reserved nick.
 	nodeRoomUser = "x-roomuser-item"
-	// nodeTraffic is the §17.1.1 node listing allowed payload namespaces.
+	// nodeTraffic is the §18.1.1 node listing allowed payload namespaces.
 	nodeTraffic = "http://jabber.org/protocol/muc#traffic"
 )
 
 // extraFeatures are the room's disco#info features beyond the room type
-// (XEP-0045 §6.4, §15.3): registration (§7.10), voice requests (§7.13),
+// (XEP-0045 §6.4, §16.3): registration (§7.10), voice requests (§7.13),
 // XEP-0359 stanza ids, XEP-0410 self-ping answered by the room, and
 // XEP-0421 occupant ids when the room adds them.
 func (r *Room) extraFeatures() []string {
@@ -55,7 +55,7 @@ func (r *Room) discoInfoNode(tx *request, q *stanza.IQ, node string) {
 		}
 		r.reply(tx, r.result(q, discoInfoElement(nodeRoomUser, ids, nil)))
 	case nodeTraffic:
-		// §17.1.1: a room that discards no payload namespaces MUST answer
+		// §18.1.1: a room that discards no payload namespaces MUST answer
 		// service-unavailable.
 		r.fail(tx, stanza.ServiceUnavailable, "")
 	default:
@@ -64,7 +64,7 @@ func (r *Room) discoInfoNode(tx *request, q *stanza.IQ, node string) {
 }
 
 // roomInfoForms returns the XEP-0128 extension of the room's disco#info:
-// the muc#roominfo form of XEP-0045 §6.4 and §15.5.4.
+// the muc#roominfo form of XEP-0045 §6.4 and §16.5.4.
 //
 // Contact addresses (muc#roominfo_contactjid) are the owners' bare JIDs,
 // given only in non-anonymous rooms: elsewhere the owner list is not public

@@ -13,7 +13,7 @@ func TestRoomInfoForm(t *testing.T) {
 	h := setup2(t, func(o *ServiceOptions) { o.RoomDefaults = &cfg })
 	h.configure(roomJID, "a@x/1", fRoomDesc, "All good witches", fLang, "en", fChangeSubject, "0")
 	h.do(`<message from='a@x/1' to='r@muc.example' type='groupchat'><subject>Spells</subject></message>`)
-	// §6.4 / §15.5.4: the muc#roominfo form after the features; a
+	// §6.4 / §16.5.4: the muc#roominfo form after the features; a
 	// semi-anonymous room names no contacts.
 	h.expect(`<iq from='z@x/1' to='r@muc.example' id='i' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,
 		`<iq from='r@muc.example' to='z@x/1' id='i' type='result'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' name='r' type='text'/>`+
@@ -40,7 +40,7 @@ func TestRoomDiscoNodes(t *testing.T) {
 	q := func(node string) string {
 		return `<iq from='z@x/1' to='r@muc.example' id='n' type='get'><query xmlns='http://jabber.org/protocol/disco#info' node='` + node + `'/></iq>`
 	}
-	// §17.1.1: the room discards no payload namespaces.
+	// §18.1.1: the room discards no payload namespaces.
 	h.expect(q(nodeTraffic), iqErr("z@x/1", "n", `<query xmlns='http://jabber.org/protocol/disco#info' node='http://jabber.org/protocol/muc#traffic'/>`, "cancel", "service-unavailable"))
 	h.expect(q("other"), iqErr("z@x/1", "n", `<query xmlns='http://jabber.org/protocol/disco#info' node='other'/>`, "cancel", "item-not-found"))
 	// §7.12 on a locked room: it does not exist for others.

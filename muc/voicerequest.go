@@ -4,7 +4,7 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// The muc#request FORM_TYPE and its fields (XEP-0045 §15.5.2).
+// The muc#request FORM_TYPE and its fields (XEP-0045 §16.5.2).
 const (
 	nsRequest       = "http://jabber.org/protocol/muc#request"
 	fRequestRole    = "muc#role"
@@ -40,7 +40,7 @@ func (r *Room) voiceForm(tx *request, f *stanza.Form) {
 func (r *Room) voiceRequest(tx *request, f *stanza.Form) {
 	o := r.sender(tx)
 	if o == nil {
-		r.fail(tx, stanza.Forbidden, "only occupants may request voice") // §18.2 rule 2
+		r.fail(tx, stanza.Forbidden, "only occupants may request voice") // §17.2 rule 2
 		return
 	}
 	if role, _ := f.Value(fRequestRole); role != roleParticipant {

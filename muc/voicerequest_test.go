@@ -73,7 +73,7 @@ func TestVoiceRequestDeniedAndErrors(t *testing.T) {
 
 	dx := voiceDecisionX
 	for _, tc := range []struct{ in, want string }{
-		// §18.2: non-occupants.
+		// §17.2: non-occupants.
 		{voiceRequestMsg("z@x/1", "e1", "participant"), msgErr("z@x/1", "e1", voiceRequestX("participant"), "auth", "forbidden|only occupants may request voice")},
 		// Only voice may be asked for.
 		{voiceRequestMsg("c@x/1", "e2", "moderator"), msgErr("c@x/1", "e2", voiceRequestX("moderator"), "modify", "bad-request|only voice (participant) may be requested")},
