@@ -161,6 +161,10 @@ func DecodeLimits(b []byte, lim Limits) (Stanza, error) {
 // from d with d.Token() (as a stream reader does for each top-level element
 // of an XMPP stream). On success, and on any *DecodeError whose Aligned is
 // true, d is positioned after the element's end tag.
+//
+// MaxSize is checked after each token (the start tag's size is estimated),
+// so one huge token is read whole before it is refused: a transport should
+// also bound what it reads from the network.
 func DecodeElement(d *xml.Decoder, start xml.StartElement, lim Limits) (Stanza, error) {
 	lim = lim.withDefaults()
 	// The start tag has been read already; count its approximate size

@@ -20,6 +20,13 @@
 //
 // # Liberal in, exact out
 //
+// The decoder refuses what encoding/xml lets through but XML and its
+// namespaces forbid (duplicate attributes, names such as "a:" or "p:0",
+// xmlns:p='', DTDs), so that whatever it accepts the encoder writes as
+// well-formed XML that a server will not close the stream over; such a
+// stanza, like one over the size or depth limits, is consumed whole and
+// reported as a *DecodeError with Aligned set.
+//
 // The decoder accepts the jabber:client, jabber:server and
 // jabber:component:accept namespaces, XEP-0091 delays, the
 // <x xmlns='urn:xmpp:delay'/> of XEP-0289's examples and legacy
