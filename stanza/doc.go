@@ -22,7 +22,7 @@
 //
 // The decoder refuses what encoding/xml lets through but XML and its
 // namespaces forbid (duplicate attributes, names such as "a:" or "p:0",
-// xmlns:p=”, DTDs), so that whatever it accepts the encoder writes as
+// an empty xmlns:p, DTDs), so that whatever it accepts the encoder writes as
 // well-formed XML that a server will not close the stream over; such a
 // stanza, like one over the size or depth limits, is consumed whole and
 // reported as a *DecodeError with Aligned set.
