@@ -537,7 +537,7 @@ func consumed(err error) bool {
 // Namespaces in XML 1.0 forbid, so that the encoder never writes XML a
 // server would close the stream over: duplicate attributes, names with an
 // empty prefix or local part, reserved prefixes misused, a prefix
-// undeclared with xmlns:p=”.
+// undeclared with an empty xmlns:p.
 func checkStart(start xml.StartElement) error {
 	bad := func(what string, n xml.Name) error {
 		return fmt.Errorf("%w: %s %q", errNotWellFormed, what, n.Space+" "+n.Local)

@@ -112,7 +112,8 @@ func (u *MUCUser) HasStatus(code int) bool {
 	return false
 }
 
-// Status is a muc#user <status code=”/> (XEP-0045 §15.6 lists the codes).
+// Status is a muc#user status element with a code (XEP-0045 §15.6 lists
+// the codes).
 type Status struct {
 	Code int `xml:"code,attr"`
 }
