@@ -68,8 +68,8 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 	nick := p.To.Resource()
 	switch p.Type {
 	case stanza.PresenceAvailable:
-		if nick == "" {
-			// §7.2.1: no nickname specified.
+		if !visibleNick(nick) {
+			// §7.2.1: no nickname specified; §17.1: nor an invisible one.
 			r.fail(tx, stanza.JIDMalformed, "")
 			return
 		}

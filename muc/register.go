@@ -2,7 +2,6 @@ package muc
 
 import (
 	"encoding/xml"
-	"strings"
 
 	"github.com/xmppfmuc/fmuc/stanza"
 )
@@ -155,7 +154,7 @@ func (r *Room) registerSubmit(tx *request, q *stanza.IQ, bare stanza.JID, pol Re
 		return
 	}
 	nick, _ := f.Value(fRegisterNick)
-	if _, err := r.addr(nick); err != nil || strings.TrimSpace(nick) == "" {
+	if _, err := r.addr(nick); err != nil || !visibleNick(nick) {
 		// §17.1: no empty or invisible nicks.
 		r.fail(tx, stanza.BadRequest, "a valid nickname is required")
 		return

@@ -169,7 +169,7 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 	p, isPresence := tx.in.(*stanza.Presence)
 	switch {
 	case isPresence && p.Type == stanza.PresenceAvailable:
-		if h.To.Resource() == "" {
+		if !visibleNick(h.To.Resource()) {
 			probe.fail(tx, stanza.JIDMalformed, "") // §7.2.1
 			return false
 		}
