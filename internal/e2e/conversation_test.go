@@ -18,6 +18,7 @@ func TestConversation(t *testing.T) {
 	alice, bob, carol := h.client("alice"), h.client("bob"), h.client("carol")
 	room := h.room("party")
 	aliceOcc, bobOcc := occupant(room, "Alice"), occupant(room, "Bob")
+	var bobPresenceOID string
 
 	t.Run("join order and status codes", func(t *testing.T) {
 		createInstant(t, alice, room, "Alice")
@@ -39,6 +40,8 @@ func TestConversation(t *testing.T) {
 		assert.Equal(t, stanza.RoleParticipant, item(t, presences[1]).Role)
 		// Alice, a moderator, sees Bob's real JID (§7.2.4).
 		p := expect(t, alice, "Bob's presence", presenceFrom(bobOcc, ""))
+		bobPresenceOID = occupantID(t, p)
+		assert.NotEqual(t, occupantID(t, presences[0]), bobPresenceOID, "XEP-0421: distinct occupants, distinct ids")
 		require.NotNil(t, item(t, p).JID)
 		assert.Equal(t, bob.JID(), *item(t, p).JID)
 	})
@@ -60,6 +63,7 @@ func TestConversation(t *testing.T) {
 	})
 
 	t.Run("groupchat reflection keeps the id", func(t *testing.T) {
+		var oids []string
 		send(t, bob, `<message to='`+room.String()+`' type='groupchat' id='bob-1'><body>Is there milk?</body><origin-id xmlns='urn:xmpp:sid:0' id='origin-bob-1'/></message>`)
 		for _, c := range []*client{alice, bob} {
 			m := expect(t, c, "Bob's message", groupchat(room, "Is there milk?"))
@@ -68,12 +72,18 @@ func TestConversation(t *testing.T) {
 			oid, ok := stanza.OriginID(m)
 			assert.True(t, ok, "origin-id relayed")
 			assert.Equal(t, "origin-bob-1", oid)
-			// XEP-0359 §5: if the room adds a stanza-id, it is by the room.
-			for _, sid := range stanza.StanzaIDs(m) {
-				assert.Equal(t, room, sid.By, "stanza-id by the room")
-				assert.NotEmpty(t, sid.ID)
-			}
+			// XEP-0359 §5 / XEP-0045 §7.4: the room adds a stanza-id by
+			// itself.
+			sids := stanza.StanzaIDs(m)
+			require.Len(t, sids, 1, "%s", stanza.Encode(m))
+			assert.Equal(t, room, sids[0].By, "stanza-id by the room")
+			assert.NotEmpty(t, sids[0].ID)
+			// XEP-0421 §4: occupant-id, the same for Bob everywhere.
+			oids = append(oids, occupantID(t, m))
 		}
+		assert.Equal(t, oids[0], oids[1], "one occupant-id per occupant")
+		assert.NotEmpty(t, oids[0])
+		assert.Equal(t, bobPresenceOID, oids[0], "the occupant-id of Bob's presence")
 		send(t, alice, `<message to='`+room.String()+`' type='groupchat' id='alice-1'><body>Only lemon.</body></message>`)
 		expect(t, alice, "Alice's message", groupchat(room, "Only lemon."))
 		expect(t, bob, "Alice's message", groupchat(room, "Only lemon."))

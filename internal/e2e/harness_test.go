@@ -421,3 +421,17 @@ type client = xmppclient.Client
 
 // xmppclientByID matches the stanza with the given id.
 func xmppclientByID(id string) xmppclient.Match { return xmppclient.ByID(id) }
+
+// occupantID returns the XEP-0421 occupant-id of st ("" when absent).
+func occupantID(t *testing.T, st stanza.Stanza) string {
+	t.Helper()
+	var v struct {
+		ID string `xml:"id,attr"`
+	}
+	found, err := stanza.Find(st, "urn:xmpp:occupant-id:0", "occupant-id", &v)
+	require.NoError(t, err)
+	if !found {
+		return ""
+	}
+	return v.ID
+}

@@ -1,6 +1,8 @@
 package mucnode
 
 import (
+	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +43,10 @@ type Config struct {
 	// configure within this time (XEP-0045 §10.1.1), e.g. "10m"; empty or
 	// "0" keeps it locked until configured.
 	LockTimeout Duration `json:"lock_timeout,omitempty"`
+	// OccupantIDKeyFile holds the secret (at least 16 bytes) keying the
+	// XEP-0421 occupant ids, so that they stay the same across restarts;
+	// without it a random key is drawn at each start.
+	OccupantIDKeyFile string `json:"occupant_id_key_file,omitempty"`
 	// Rooms are the defaults new rooms are created with.
 	Rooms RoomDefaults `json:"rooms"`
 	// LogLevel is debug, info, warn or error; default info.
@@ -164,6 +170,24 @@ func (c *Config) resolveSecret(getenv func(string) string) error {
 	return nil
 }
 
+// occupantIDKey reads the occupant id key, or draws a random one.
+func (c *Config) occupantIDKey() ([]byte, error) {
+	if c.OccupantIDKeyFile == "" {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		return key, nil
+	}
+	b, err := os.ReadFile(c.OccupantIDKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w: occupant id key: %w", ErrConfig, err)
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) < 16 {
+		return nil, fmt.Errorf("%w: occupant id key file %s: want at least 16 bytes", ErrConfig, c.OccupantIDKeyFile)
+	}
+	return b, nil
+}
+
 // Validate checks the configuration (after the secret was resolved).
 func (c *Config) Validate() error {
 	if c.Server == "" {
@@ -192,6 +216,11 @@ func (c *Config) Validate() error {
 	case "", "text", "json":
 	default:
 		return fmt.Errorf("%w: log format %q: want text or json", ErrConfig, c.LogFormat)
+	}
+	if c.OccupantIDKeyFile != "" {
+		if _, err := c.occupantIDKey(); err != nil {
+			return err
+		}
 	}
 	if c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 {
 		return fmt.Errorf("%w: negative lock_timeout, backoff_max or queue", ErrConfig)

@@ -29,6 +29,11 @@ func TestParseArgs(t *testing.T) {
 	badFile := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(badFile, []byte(`{"server": "a:1", "domian": "x"}`), 0o600))
 
+	shortKey := filepath.Join(dir, "short.key")
+	require.NoError(t, os.WriteFile(shortKey, []byte("too short\n"), 0o600))
+	goodKey := filepath.Join(dir, "good.key")
+	require.NoError(t, os.WriteFile(goodKey, []byte("0123456789abcdef0123\n"), 0o600))
+
 	base := []string{"-server", "127.0.0.1:5347", "-domain", "rooms.example.org"}
 	withEnv := env(map[string]string{SecretEnv: "from-env"})
 	tests := []struct {
@@ -58,6 +63,12 @@ func TestParseArgs(t *testing.T) {
 		{name: "bad log level", args: append(base, "-log-level", "loud"), getenv: withEnv, err: true},
 		{name: "bad log format", args: append(base, "-log-format", "xml"), getenv: withEnv, err: true},
 		{name: "bad anonymity", args: append(base, "-room-anonymity", "full"), getenv: withEnv, err: true},
+		{name: "short occupant id key", args: append(base, "-occupant-id-key-file", shortKey), getenv: withEnv, err: true},
+		{name: "occupant id key", args: append(base, "-occupant-id-key-file", goodKey), getenv: withEnv, check: func(t *testing.T, c Config) {
+			key, err := c.occupantIDKey()
+			require.NoError(t, err)
+			assert.Equal(t, "0123456789abcdef0123", string(key))
+		}},
 		{name: "unknown flag", args: append(base, "-nope"), getenv: withEnv, err: true},
 		{name: "stray argument", args: append(base, "extra"), getenv: withEnv, err: true},
 		{name: "unknown field in file", args: []string{"-config", badFile}, getenv: withEnv, err: true},

@@ -31,6 +31,7 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		logLevel    = fs.String("log-level", "", "log `level`: debug, info, warn, error (default info)")
 		logFormat   = fs.String("log-format", "", "log `format`: text or json (default text)")
 		backoffMax  = fs.Duration("backoff-max", 0, "longest `delay` between reconnect attempts (default 30s)")
+		oidKeyFile  = fs.String("occupant-id-key-file", "", "`file` with the secret (16+ bytes) keying XEP-0421 occupant ids (default: random at each start)")
 		queue       = fs.Int("queue", 0, "outbound queue length in stanzas (default 16384)")
 		persistent  = fs.Bool("room-persistent", false, "new rooms are persistent")
 		public      = fs.Bool("room-public", true, "new rooms are public (listed in disco#items)")
@@ -81,6 +82,8 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.LogFormat = *logFormat
 		case "backoff-max":
 			c.BackoffMax = Duration(*backoffMax)
+		case "occupant-id-key-file":
+			c.OccupantIDKeyFile = *oidKeyFile
 		case "queue":
 			c.Queue = *queue
 		case "room-persistent":

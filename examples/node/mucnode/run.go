@@ -84,12 +84,17 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	key, err := cfg.occupantIDKey()
+	if err != nil {
+		return nil, err
+	}
 	svc, err := muc.NewService(muc.ServiceOptions{
-		Domain:       domain,
-		Name:         cfg.Name,
-		NewID:        NewIDs(),
-		RoomDefaults: &rc,
-		LockTimeout:  time.Duration(cfg.LockTimeout),
+		OccupantIDKey: key,
+		Domain:        domain,
+		Name:          cfg.Name,
+		NewID:         NewIDs(),
+		RoomDefaults:  &rc,
+		LockTimeout:   time.Duration(cfg.LockTimeout),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
