@@ -28,4 +28,59 @@
 // Protocol problems become error stanzas in the Output, never Go errors;
 // Go errors report misuse (a nil stanza, a stanza for another domain, bad
 // configuration) and wrap the sentinels of this package.
+//
+// # XEP-0045 coverage
+//
+// Section numbers are those of the XEP-0045 text this package follows
+// (version 1.35). Everything is implemented except where a reason is given.
+//
+//   - §5 Roles and affiliations: the privilege tables, default roles (§5.1.2)
+//     and who may change whose role or affiliation (§5.1.3, §5.2.2).
+//   - §6.1-§6.3 Service disco and room listing: public, unlocked rooms.
+//   - §6.4 Room information: identity, the room-type features, registration,
+//     voice requests, XEP-0359, XEP-0410 self-ping, XEP-0421 when enabled,
+//     and the muc#roominfo form (contacts only in non-anonymous rooms).
+//   - §6.5 Room items: empty (private) unless Config.ListOccupants.
+//   - §6.6 Queries to an occupant JID: bad-request for non-occupants;
+//     otherwise forwarded as the IQs of §17.4 below.
+//   - §6.7 Client support: a client matter.
+//   - §7.1, §7.2 Entering: order of events, presence broadcast, non- and
+//     semi-anonymous rooms, passwords, members-only, bans, nick conflicts,
+//     max users (admins and owners admitted over the limit), locked and
+//     nonexistent rooms, logging (170), history and its management, subject.
+//     Not done: §7.2.8's multiple sessions under one nick (a second full JID
+//     gets conflict; the same full JID rejoining is resynchronised), and the
+//     §7.2.18 Groupchat 1.0 join (a presence without the muc <x/> from a
+//     non-occupant gets the recommended 110/307/333 answer instead).
+//   - §7.3, §8.1 Subject; §7.4 groupchat (XEP-0359 stanza-id added, ids
+//     kept); §7.5 private messages (muc#roomconfig_allowpm); §7.6 nick changes
+//     (registered nicks reserved); §7.7 presence updates; §7.14 exit.
+//   - §7.8 Invitations: mediated invitations and declines; in members-only
+//     rooms only admins and owners invite unless muc#roomconfig_allowinvites,
+//     and invitees join the member list. Direct invitations (XEP-0249) do not
+//     involve the room.
+//   - §7.9 One-to-one conversion: the room relays <continue/> in invitations;
+//     the rest is done by clients.
+//   - §7.10 Registration (Config.Registration: open, approval by admins as in
+//     §9.9, closed, unsupported); §7.11 member list (getmemberlist); §7.12
+//     reserved nick (x-roomuser-item). Nickname lockdown (a MAY) is not done.
+//   - §7.13, §8.6 Voice requests and their approval by moderators.
+//   - §8.2-§8.5, §9.1-§9.8 Moderation and affiliation lists, with the
+//     permission checks of each section; §9.9 registration approval.
+//   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout),
+//     configuration forms, owner and admin lists (a room keeps an owner),
+//     destruction; §10.2.1 change notices 104 and 170-173.
+//   - §11.1 Users removed after delivery errors (333, §18.1.2 conditions);
+//     §11.2 Service.Shutdown (332).
+//   - §12 Status codes: all but 101 (out-of-room affiliation messages, a MAY
+//     of §18.1), 102/103 (rooms showing unavailable members are not
+//     supported) and 210 (the service never changes a requested nick).
+//   - §17 Business rules: blank and invisible nicks refused (§17.1); IQs to
+//     occupant JIDs forwarded under the room's own ids, answers routed back
+//     and timed out (Options.IQTimeout); vCard requests go to the occupant's
+//     bare JID; vCards of the room itself are not supported
+//     (service-unavailable, RFC 6120 §8.4).
+//   - §18.1 Services: the muc#traffic node answers service-unavailable (no
+//     payload is discarded); ghost users are removed (§18.1.2). Holding
+//     visitors' messages for approval (a MAY) is not done.
 package muc
