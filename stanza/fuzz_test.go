@@ -195,6 +195,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
+		exercisePayloads(t, s)
 		enc := Encode(s)
 		s2, err := Decode(enc)
 		if err != nil {
@@ -365,6 +366,70 @@ func checkAlignment(t *testing.T, b []byte) {
 		}
 		if d.InputOffset() != ref.InputOffset() {
 			t.Fatalf("not aligned after %v: at %d, want %d", derr, d.InputOffset(), ref.InputOffset())
+		}
+	}
+}
+
+// exercisePayloads runs every typed view over s: none may panic, and a
+// payload that decodes must encode to an element that decodes again to the
+// same value.
+func exercisePayloads(t *testing.T, s Stanza) {
+	t.Helper()
+	typed := []struct {
+		space, local string
+		v, again     func() any
+	}{
+		{NSMUC, "x", func() any { return &MUC{} }, func() any { return &MUC{} }},
+		{NSMUCUser, "x", func() any { return &MUCUser{} }, func() any { return &MUCUser{} }},
+		{NSMUCAdmin, "query", func() any { return &MUCAdmin{} }, func() any { return &MUCAdmin{} }},
+		{NSMUCOwner, "query", func() any { return &MUCOwner{} }, func() any { return &MUCOwner{} }},
+		{NSFMUC, "fmuc", func() any { return &FMUC{} }, func() any { return &FMUC{} }},
+	}
+	for _, tp := range typed {
+		v := tp.v()
+		ok, err := Find(s, tp.space, tp.local, v)
+		if !ok || err != nil {
+			continue
+		}
+		e, err := NewElement(v)
+		if err != nil {
+			t.Fatalf("re-encoding %#v: %v", v, err)
+		}
+		again := tp.again()
+		if err := e.Decode(again); err != nil {
+			t.Fatalf("%q does not decode: %v", e.XML, err)
+		}
+		e2, err := NewElement(again)
+		if err != nil || !bytes.Equal(e.XML, e2.XML) {
+			t.Fatalf("payload encoding not stable: %q then %q (%v)", e.XML, e2.XML, err)
+		}
+	}
+	_, _ = FindDelay(s)
+	_ = StanzaIDs(s)
+	_, _ = OriginID(s)
+	if e, ok := StanzaError(s); ok {
+		back, err := ParseError(e.Element())
+		if err != nil {
+			t.Fatalf("error element does not parse: %v", err)
+		}
+		if back.Condition != e.Condition && isConditionName(string(e.Condition)) {
+			t.Fatalf("condition %q came back as %q", e.Condition, back.Condition)
+		}
+	}
+	switch v := s.(type) {
+	case *Message:
+		_, _ = v.Body()
+		_, _ = v.Subject()
+		_ = v.Thread()
+	case *Presence:
+		_ = v.Show()
+		_ = v.Status()
+	case *IQ:
+		_, _ = v.Query()
+	}
+	if r := ErrorReply(s, NewError(BadRequest, "x")); r != nil {
+		if _, err := Decode(Encode(r)); err != nil {
+			t.Fatalf("error reply %q does not decode: %v", Encode(r), err)
 		}
 	}
 }
