@@ -42,6 +42,10 @@ func TestOccupantIDs(t *testing.T) {
 	for _, l := range lines {
 		require.True(t, strings.HasSuffix(l, `<subject>T</subject>`+ob+`</message>`), l)
 	}
+	// The subject replayed on entry keeps the id of who set it.
+	lines = h.join("d@x/1", roomJID+"/D")
+	require.True(t, strings.HasSuffix(lines[len(lines)-1], `<subject>T</subject><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/>`+ob+`</message>`), lines[len(lines)-1])
+	h.do(`<presence from='d@x/1' to='r@muc.example/D' type='unavailable'/>`)
 	// Unavailable presence as well.
 	lines = h.do(`<presence from='c@x/1' to='r@muc.example/C' type='unavailable'/>`)
 	require.Len(t, lines, 3)

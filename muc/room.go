@@ -86,6 +86,9 @@ type Room struct {
 
 	iqs  map[string]*pendingIQ      // forwarded IQs by the id the room gave them (iqforward.go)
 	regs map[stanza.JID]*regRequest // registrations awaiting approval, by bare JID (register.go)
+	// subjectOID is the XEP-0421 id of who set the subject (occupantid.go);
+	// not persisted.
+	subjectOID stanza.Element
 }
 
 // NewRoom returns an unlocked, empty room with the given bare JID and

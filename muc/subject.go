@@ -44,6 +44,7 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 		id = r.opts.NewID()
 	}
 	payload := r.withOID(o, withoutOID(m.Children))
+	r.subjectOID, _ = r.oidOf(o)
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
 		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
 	})
@@ -63,6 +64,9 @@ func (r *Room) sendSubject(tx *request, o *Occupant) {
 	payload := []stanza.Element{stanza.TextElement("subject", r.subject.Text)}
 	if !r.subject.Set.IsZero() {
 		payload = append(payload, stanza.Delay{From: r.jid, Stamp: r.subject.Set}.Element())
+	}
+	if from != r.jid && r.subjectOID.XML != nil {
+		payload = append(payload, r.subjectOID) // XEP-0421 §5
 	}
 	r.send(tx, o, &stanza.Message{
 		Header:   stanza.Header{From: from, To: o.JID, ID: r.opts.NewID(), Type: stanza.MessageGroupchat},
