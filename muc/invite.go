@@ -89,6 +89,10 @@ func (r *Room) invite(tx *request, m *stanza.Message, invites []rawInvite) {
 			r.fail(tx, cond, "bad invitee address")
 			return
 		}
+		if j.Bare() == r.jid {
+			r.fail(tx, stanza.BadRequest, "the room cannot be invited")
+			return
+		}
 		to[i] = j
 	}
 	var after []func()
@@ -118,9 +122,12 @@ func (r *Room) invite(tx *request, m *stanza.Message, invites []rawInvite) {
 
 // decline relays an invitee's <decline/> to the inviter from the room,
 // with <decline from=invitee's bare JID/> (§7.8.2). The inviter may be
-// named by an occupant JID of this room, or by a bare JID, in which case
-// the occupants with that bare JID get it (as in the §7.8.2 example);
-// anything else is sent to as given.
+// named by a bare JID, in which case the occupants with that bare JID get
+// it (as in the §7.8.2 example), or by an occupant JID of this room; a
+// decline to an occupant JID must come from an occupant (this room's
+// invitations name real JIDs, and anything else would let outsiders send
+// private messages to nicks, which §7.5 refuses with not-acceptable).
+// Any other address gets the decline as addressed.
 func (r *Room) decline(tx *request, m *stanza.Message, d *rawInvite) {
 	to, cond := d.target()
 	if cond != "" {
@@ -132,7 +139,11 @@ func (r *Room) decline(tx *request, m *stanza.Message, d *rawInvite) {
 	msg := func(to stanza.JID) *stanza.Message {
 		return &stanza.Message{Header: stanza.Header{From: r.jid, To: to, ID: m.ID}, Children: []stanza.Element{u}}
 	}
-	if to.Bare() == r.jid && to.Resource() != "" {
+	if to.Bare() == r.jid {
+		if to.Resource() == "" || r.sender(tx) == nil {
+			r.fail(tx, stanza.NotAcceptable, "")
+			return
+		}
 		o, ok := r.byNick[to.Resource()]
 		if !ok {
 			r.fail(tx, stanza.ItemNotFound, "")

@@ -43,6 +43,8 @@ func TestInviteErrors(t *testing.T) {
 			msgErr("b@x/2", "e2", userXOpen+`<invite to='d@x'/></x>`, "auth", "forbidden|only occupants may invite")},
 		{"bad JID", `<message from='b@x/1' to='r@muc.example' id='e3'>` + userXOpen + `<invite to='d@x/ok'/><invite to='@x'/></x></message>`,
 			msgErr("b@x/1", "e3", userXOpen+`<invite to='d@x/ok'/><invite to='@x'/></x>`, "modify", "jid-malformed|bad invitee address")},
+		{"the room itself", `<message from='b@x/1' to='r@muc.example' id='e5'>` + userXOpen + `<invite to='r@muc.example/A'/></x></message>`,
+			msgErr("b@x/1", "e5", userXOpen+`<invite to='r@muc.example/A'/></x>`, "modify", "bad-request|the room cannot be invited")},
 		{"no address", `<message from='b@x/1' to='r@muc.example' id='e4'>` + userXOpen + `<invite><reason>r</reason></invite></x></message>`,
 			msgErr("b@x/1", "e4", userXOpen+`<invite><reason>r</reason></invite></x>`, "modify", "bad-request|bad invitee address")},
 		{"neither invite nor decline", `<message from='b@x/1' to='r@muc.example' id='e6'>` + userXOpen + `</x></message>`,
@@ -98,18 +100,24 @@ func TestDecline(t *testing.T) {
 	// from the room, with the decliner's bare JID.
 	h.expect(decline("hecate@x/broom", "d1", "b@x"),
 		`<message from='r@muc.example' to='b@x/1' id='d1'>`+relayed+`</message>`)
-	// To an occupant JID.
-	h.expect(decline("hecate@x/broom", "d2", "r@muc.example/A"),
-		`<message from='r@muc.example' to='a@x/1' id='d2'>`+relayed+`</message>`)
+	// To an occupant JID, from an occupant.
+	relayedB := `<x xmlns='http://jabber.org/protocol/muc#user'><decline from='b@x'><reason>Too busy</reason></decline></x>`
+	h.expect(decline("b@x/1", "d2", "r@muc.example/A"),
+		`<message from='r@muc.example' to='a@x/1' id='d2'>`+relayedB+`</message>`)
 	// To a remote occupant: through its node.
-	h.expect(decline("hecate@x/broom", "d3", "r@muc.example/R1"),
-		`=> node2.example (r1@far/1) <message from='r@muc.example' to='node2.example' id='d3'>`+relayed+`</message>`)
+	h.expect(decline("b@x/1", "d3", "r@muc.example/R1"),
+		`=> node2.example (r1@far/1) <message from='r@muc.example' to='node2.example' id='d3'>`+relayedB+`</message>`)
+	// Outsiders may not reach nicks that way, nor the room itself.
+	h.expect(decline("hecate@x/broom", "d7", "r@muc.example/A"),
+		msgErr("hecate@x/broom", "d7", userXOpen+`<decline to='r@muc.example/A'><reason>Too busy</reason></decline></x>`, "modify", "not-acceptable"))
+	h.expect(decline("b@x/1", "d8", "r@muc.example"),
+		msgErr("b@x/1", "d8", userXOpen+`<decline to='r@muc.example'><reason>Too busy</reason></decline></x>`, "modify", "not-acceptable"))
 	// To someone not in the room: as addressed.
 	h.expect(decline("hecate@x/broom", "d4", "crone@y/desk"),
 		`<message from='r@muc.example' to='crone@y/desk' id='d4'>`+relayed+`</message>`)
 	// Errors.
-	h.expect(decline("hecate@x/broom", "d5", "r@muc.example/Nobody"),
-		msgErr("hecate@x/broom", "d5", userXOpen+`<decline to='r@muc.example/Nobody'><reason>Too busy</reason></decline></x>`, "cancel", "item-not-found"))
+	h.expect(decline("b@x/1", "d5", "r@muc.example/Nobody"),
+		msgErr("b@x/1", "d5", userXOpen+`<decline to='r@muc.example/Nobody'><reason>Too busy</reason></decline></x>`, "cancel", "item-not-found"))
 	h.expect(`<message from='hecate@x/broom' to='r@muc.example' id='d6'>`+userXOpen+`<decline/></x></message>`,
 		msgErr("hecate@x/broom", "d6", userXOpen+`<decline/></x>`, "modify", "bad-request|bad inviter address"))
 }

@@ -25,9 +25,11 @@ type Registration uint8
 
 // Registration policies.
 const (
-	// RegistrationAuto is RegistrationOpen in open rooms and
-	// RegistrationApproval in members-only rooms (where registering is
-	// how one asks to become a member, §7.10).
+	// RegistrationAuto is RegistrationOpen in open, unmoderated rooms and
+	// RegistrationApproval in members-only rooms (where registering is how
+	// one asks to become a member, §7.10) and in moderated rooms (where
+	// membership brings voice, §5.1.2, so a visitor could otherwise give
+	// itself voice).
 	RegistrationAuto Registration = iota
 	// RegistrationOpen registers at once.
 	RegistrationOpen
@@ -79,7 +81,7 @@ type registerQuery struct {
 
 func (r *Room) registrationPolicy() Registration {
 	if r.config.Registration == RegistrationAuto {
-		if r.config.MembersOnly {
+		if r.config.MembersOnly || r.config.Moderated {
 			return RegistrationApproval
 		}
 		return RegistrationOpen

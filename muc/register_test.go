@@ -122,6 +122,22 @@ func TestRegisterPolicies(t *testing.T) {
 		`<iq from='new@muc.example' to='z@x/1' id='l' type='error'><query xmlns='jabber:iq:register'/><error type='cancel' by='new@muc.example'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`)
 }
 
+func TestRegisterModeratedNeedsApproval(t *testing.T) {
+	h := setupVoice(t)
+	// RegistrationAuto in a moderated room: membership would give the
+	// visitor voice, so an admin decides.
+	lines := h.do(regIQ("c@x/1", "s", "set", regForm("cee")))
+	require.Len(t, lines, 2)
+	require.Equal(t, iqResult("c@x/1", "s"), lines[0])
+	require.Contains(t, lines[1], `<title>Registration request</title>`)
+	o, _ := h.room(roomJID).Occupant("C")
+	require.Equal(t, stanza.RoleVisitor, o.Role)
+	// Owners register at once, whatever the policy.
+	h.expect(regIQ("a@x/1", "s", "set", regForm("boss")), iqResult("a@x/1", "s"))
+	nick, _ := h.room(roomJID).RegisteredNick(stanza.MustParse("a@x"))
+	require.Equal(t, "boss", nick)
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
