@@ -40,7 +40,7 @@ func TestOccupantIDs(t *testing.T) {
 	lines := h.do(`<message from='b@x/1' to='r@muc.example' id='s' type='groupchat'><subject>T</subject></message>`)
 	require.Len(t, lines, 3)
 	for _, l := range lines {
-		require.True(t, strings.HasSuffix(l, `<subject>T</subject>`+ob+`</message>`), l)
+		require.True(t, strings.HasSuffix(l, `<subject>T</subject><stanza-id xmlns='urn:xmpp:sid:0' id='id5' by='r@muc.example'/>`+ob+`</message>`), l)
 	}
 	// The subject replayed on entry keeps the id of who set it.
 	lines = h.join("d@x/1", roomJID+"/D")

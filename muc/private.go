@@ -40,7 +40,8 @@ func (r *Room) privateMessage(tx *request, m *stanza.Message) {
 		r.fail(tx, stanza.Forbidden, "private messages are not allowed in this room")
 		return
 	}
-	payload := withoutOID(m.Children)
+	// XEP-0359 §5: never relay a stanza-id claiming to be the room's.
+	payload := stanza.WithoutStanzaIDsBy(withoutOID(m.Children), r.jid)
 	if _, ok := stanza.Child(m, stanza.NSMUCUser, "x"); !ok {
 		// §7.5: the service SHOULD add the muc#user <x/> (XEP-0280).
 		payload = append(payload, stanza.EmptyElement(stanza.NSMUCUser, "x"))

@@ -5,7 +5,8 @@ import (
 )
 
 // reflectPayload builds, once per message, the payload every copy of a
-// groupchat message from o carries (XEP-0045 §7.4):
+// groupchat message (or subject change) from o carries (XEP-0045 §7.4,
+// §8.1):
 //   - the client's children, minus any XEP-0359 <stanza-id/> claiming to
 //     be by this room (XEP-0359 §5: an entity adding stanza ids MUST
 //     remove the ones that carry its own 'by') and any XEP-0421

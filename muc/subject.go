@@ -43,7 +43,7 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 	if id == "" {
 		id = r.opts.NewID()
 	}
-	payload := r.withOID(o, withoutOID(m.Children))
+	payload := r.reflectPayload(o, m.Children) // stanzaid.go
 	r.subjectOID, _ = r.oidOf(o)
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
 		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
