@@ -35,6 +35,8 @@ const (
 	RegistrationOpen
 	// RegistrationApproval forwards each request to the room's admins and
 	// owners for approval (§9.9); admins and owners register at once.
+	// Requests awaiting a decision are not part of the State: after a
+	// restart users ask again.
 	RegistrationApproval
 	// RegistrationClosed refuses requests with not-allowed (§7.10: the
 	// privilege is restricted); admins add members instead.
