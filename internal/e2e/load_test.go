@@ -128,10 +128,11 @@ func TestLoad(t *testing.T) {
 		for _, l := range totals {
 			fmt.Fprintln(&report, l)
 		}
-	}
-	t.Log("\n" + report.String())
-	if p := os.Getenv(LoadOutEnv); p != "" {
-		require.NoError(t, os.WriteFile(p, report.Bytes(), 0o644))
+		// Report each size as soon as it is measured.
+		t.Log("\n" + report.String())
+		if p := os.Getenv(LoadOutEnv); p != "" {
+			require.NoError(t, os.WriteFile(p, report.Bytes(), 0o644))
+		}
 	}
 	select {
 	case err := <-nodeDone:
