@@ -126,9 +126,10 @@ type Item struct {
 	JID         *JID        `xml:"jid,attr,omitempty"`
 	Nick        string      `xml:"nick,attr,omitempty"`
 	Role        Role        `xml:"role,attr,omitempty"`
-	Actor       *Actor      `xml:"actor"`
-	Reason      string      `xml:"reason,omitempty"`
-	Continue    *Continue   `xml:"continue"`
+	// Children in the order of the XEP-0045 §19.1 muc#user schema.
+	Actor    *Actor    `xml:"actor"`
+	Continue *Continue `xml:"continue"`
+	Reason   string    `xml:"reason,omitempty"`
 }
 
 // Actor names who performed a moderation action (XEP-0045 §8.2, §9.1).
@@ -154,9 +155,10 @@ type Invite struct {
 // Destroy is the <destroy/> of XEP-0045 §10.9, in muc#owner requests and
 // in the muc#user of the resulting unavailable presence.
 type Destroy struct {
-	JID      *JID   `xml:"jid,attr,omitempty"`
-	Reason   string `xml:"reason,omitempty"`
+	JID *JID `xml:"jid,attr,omitempty"`
+	// Password comes before Reason, as in the muc#owner schema (§19.1).
 	Password string `xml:"password,omitempty"`
+	Reason   string `xml:"reason,omitempty"`
 }
 
 // MUCAdmin is <query xmlns='http://jabber.org/protocol/muc#admin'/>, used

@@ -280,7 +280,9 @@ func TestMUCOwnerConfig(t *testing.T) {
 	require.NotNil(t, d.Destroy)
 	assert.Nil(t, d.Form)
 	assert.Equal(t, "pw", d.Destroy.Password)
-	golden(t, d, `<query xmlns='http://jabber.org/protocol/muc#owner'><destroy jid='coven@chat.shakespeare.lit'><reason>Macbeth doth come.</reason><password>pw</password></destroy></query>`)
+	golden(t, d, `<query xmlns='http://jabber.org/protocol/muc#owner'><destroy jid='coven@chat.shakespeare.lit'><password>pw</password><reason>Macbeth doth come.</reason></destroy></query>`)
+	golden(t, MUCUser{Items: []Item{{Affiliation: AffiliationMember, Role: RoleParticipant, Actor: &Actor{Nick: "a"}, Reason: "r", Continue: &Continue{Thread: "t"}}}},
+		`<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='participant'><actor nick='a'/><continue thread='t'/><reason>r</reason></item></x>`)
 }
 
 func TestFormHelpers(t *testing.T) {
