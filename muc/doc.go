@@ -57,8 +57,9 @@
 //     (registered nicks reserved); §7.7 presence updates; §7.14 exit.
 //   - §7.8 Invitations: mediated invitations and declines; in members-only
 //     rooms only admins and owners invite unless muc#roomconfig_allowinvites,
-//     and invitees join the member list. Direct invitations (XEP-0249) do not
-//     involve the room.
+//     and invitees join the member list; an invitation bounced by the
+//     invitee's server is reported to the inviter as item-not-found. Direct
+//     invitations (XEP-0249) do not involve the room.
 //   - §7.9 One-to-one conversion: the room relays <continue/> in invitations;
 //     the rest is done by clients.
 //   - §7.10 Registration (Config.Registration: open, approval by admins as in

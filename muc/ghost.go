@@ -42,6 +42,10 @@ func (r *Room) onPresenceError(tx *request, p *stanza.Presence) {
 // occupant's client (XEP-0410 §3.2 reads item-not-found and
 // service-unavailable that way) and is relayed to the requester instead.
 func (r *Room) onMessageError(tx *request, m *stanza.Message) {
+	if r.sender(tx) == nil {
+		r.inviteBounced(tx, m) // invite.go
+		return
+	}
 	r.ghostCheck(tx, m)
 }
 

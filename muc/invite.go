@@ -109,6 +109,7 @@ func (r *Room) invite(tx *request, m *stanza.Message, invites []rawInvite) {
 	}
 	inviter := tx.from
 	for i, j := range to {
+		r.rememberInvite(sentInvite{to: j, id: m.ID, inviter: inviter, via: tx.via})
 		u := stanza.MUCUser{Invites: []stanza.Invite{{From: &inviter, Reason: invites[i].Reason, Continue: invites[i].Continue}}}
 		if r.config.PasswordProtected {
 			u.Password = r.config.Password
@@ -165,4 +166,51 @@ func (r *Room) decline(tx *request, m *stanza.Message, d *rawInvite) {
 		}
 	}
 	tx.out.Stanzas = append(tx.out.Stanzas, msg(to))
+}
+
+// maxRememberedInvites bounds the invitations a room remembers in order
+// to report undeliverable ones.
+const maxRememberedInvites = 64
+
+// sentInvite is an invitation the room sent, remembered so that a bounce
+// can be reported to the inviter.
+type sentInvite struct {
+	to      stanza.JID // the invitee, as addressed
+	id      string     // the message id
+	inviter stanza.JID // the inviter's real JID
+	via     stanza.JID // the node the inviter is reached through
+}
+
+// rememberInvite records an invitation with an id (a bounce is matched
+// by id and address), forgetting the oldest beyond the bound.
+func (r *Room) rememberInvite(si sentInvite) {
+	if si.id == "" {
+		return
+	}
+	if len(r.invited) == maxRememberedInvites {
+		copy(r.invited, r.invited[1:])
+		r.invited = r.invited[:len(r.invited)-1]
+	}
+	r.invited = append(r.invited, si)
+}
+
+// inviteBounced reports an invitation that came back as an error from the
+// invitee's address to its inviter: §7.8.2 says the room SHOULD answer an
+// invitation to a non-existent JID with item-not-found, and the room only
+// learns that from the bounce. Other stray errors are dropped.
+func (r *Room) inviteBounced(tx *request, m *stanza.Message) {
+	for i, si := range r.invited {
+		if si.to != tx.from || si.id != m.ID {
+			continue
+		}
+		r.invited = append(r.invited[:i], r.invited[i+1:]...)
+		to := si.to
+		u := stanza.MustElement(stanza.MUCUser{Invites: []stanza.Invite{{To: &to}}})
+		e := &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.ItemNotFound, By: r.jid}
+		r.deliver(tx, si.inviter, si.via, &stanza.Message{
+			Header:   stanza.Header{From: r.jid, To: si.inviter, ID: si.id, Type: stanza.MessageError},
+			Children: []stanza.Element{u, e.Element()},
+		})
+		return
+	}
 }

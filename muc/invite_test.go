@@ -1,6 +1,7 @@
 package muc
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -30,6 +31,34 @@ func TestInviteOpenRoom(t *testing.T) {
 	h.expect(`<message from='b@x/1' to='r@muc.example' id='inv2'>`+userXOpen+`<invite to='hecate@x/broom'><continue thread='t1'/></invite><invite to='c@y'/></x></message>`,
 		`<message from='r@muc.example' to='hecate@x/broom' id='inv2'>`+userXOpen+`<invite from='b@x/1'><continue thread='t1'/></invite><password>cauldron</password></x></message>`,
 		`<message from='r@muc.example' to='c@y' id='inv2'>`+userXOpen+`<invite from='b@x/1'/><password>cauldron</password></x></message>`)
+}
+
+func TestInviteBounced(t *testing.T) {
+	h := setup2(t)
+	h.do(`<message from='b@x/1' to='r@muc.example' id='inv'>` + userXOpen + `<invite to='nobody@x'/><invite to='c@y'/></x></message>`)
+	// §7.8.2: the invitee does not exist; its server bounces the
+	// invitation; the inviter learns it as item-not-found.
+	h.expect(`<message from='nobody@x' to='r@muc.example' id='inv' type='error'>`+userXOpen+`<invite from='b@x/1'/></x><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`,
+		msgErr("b@x/1", "inv", userXOpen+`<invite to='nobody@x'/></x>`, "cancel", "item-not-found"))
+	// Once only; unrelated errors from non-occupants are dropped.
+	h.expect(`<message from='nobody@x' to='r@muc.example' id='inv' type='error'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	h.expect(`<message from='c@y' to='r@muc.example' id='other' type='error'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	// A remote inviter hears through its node; only the latest
+	// invitations are remembered.
+	h.remote("node2.example", `<presence from='r1@far/1' to='r@muc.example/R1'><x xmlns='http://jabber.org/protocol/muc'/></presence>`)
+	h.remote("node2.example", `<message from='r1@far/1' to='r@muc.example' id='rinv'>`+userXOpen+`<invite to='gone@x'/></x></message>`)
+	h.expect(`<message from='gone@x' to='r@muc.example' id='rinv' type='error'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`,
+		`=> node2.example (r1@far/1) <message from='r@muc.example' to='node2.example' id='rinv' type='error'>`+userXOpen+`<invite to='gone@x'/></x><error type='cancel' by='r@muc.example'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	for i := 0; i <= maxRememberedInvites; i++ {
+		h.do(`<message from='b@x/1' to='r@muc.example' id='n` + strconv.Itoa(i) + `'>` + userXOpen + `<invite to='i` + strconv.Itoa(i) + `@x'/></x></message>`)
+	}
+	require.Len(t, h.room(roomJID).invited, maxRememberedInvites)
+	h.expect(`<message from='i0@x' to='r@muc.example' id='n0' type='error'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	lines := h.do(`<message from='i1@x' to='r@muc.example' id='n1' type='error'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	require.Len(t, lines, 1)
+	// Invitations without an id cannot be matched and are not kept.
+	h.do(`<message from='b@x/1' to='r@muc.example'>` + userXOpen + `<invite to='noid@x'/></x></message>`)
+	require.Len(t, h.room(roomJID).invited, maxRememberedInvites-1)
 }
 
 func TestInviteErrors(t *testing.T) {

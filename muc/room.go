@@ -89,6 +89,8 @@ type Room struct {
 	// subjectOID is the XEP-0421 id of who set the subject (occupantid.go);
 	// not persisted.
 	subjectOID stanza.Element
+	// invited are the latest invitations sent, oldest first (invite.go).
+	invited []sentInvite
 }
 
 // NewRoom returns an unlocked, empty room with the given bare JID and
