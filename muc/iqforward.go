@@ -116,10 +116,34 @@ func (r *Room) iqAnswer(tx *request, q *stanza.IQ) {
 		return
 	}
 	delete(r.iqs, q.ID)
+	children := q.Children
+	if q.Type == stanza.IQError {
+		children = r.anonymousError(children)
+	}
 	r.deliver(tx, pi.from, pi.via, &stanza.IQ{
 		Header:   stanza.Header{ID: pi.id, From: pi.addr, To: pi.from, Type: q.Type, Lang: q.Lang},
-		Children: q.Children,
+		Children: children,
 	})
+}
+
+// anonymousError rewrites the <error/> of a relayed answer so that its
+// 'by' names the room, not the answering entity: §17.4 forbids revealing
+// the target's real JID to the requester (an unreadable error becomes
+// undefined-condition).
+func (r *Room) anonymousError(children []stanza.Element) []stanza.Element {
+	out := make([]stanza.Element, len(children))
+	for i, c := range children {
+		if c.Is("", "error") {
+			e, err := stanza.ParseError(c)
+			if err != nil {
+				e = &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.UndefinedCondition}
+			}
+			e.By = r.jid
+			c = e.Element()
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // deliver sends s to the real JID to, directly when via is zero, through

@@ -56,8 +56,9 @@ func TestIQForwarding(t *testing.T) {
 	// forwarded (XEP-0410 §3.2).
 	h.expect(`<iq from='a@x/1' to='r@muc.example/B' id='p' type='get'>`+pingX+`</iq>`,
 		`<iq from='r@muc.example/A' to='b@x/1' id='id4' type='get'>`+pingX+`</iq>`)
-	h.expect(`<iq from='b@x/1' to='r@muc.example/A' id='id4' type='error'>`+pingX+`<error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
-		`<iq from='r@muc.example/B' to='a@x/1' id='p' type='error'>`+pingX+`<error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`)
+	// §17.4: an error's 'by' would name the target: the room's instead.
+	h.expect(`<iq from='b@x/1' to='r@muc.example/A' id='id4' type='error'>`+pingX+`<error type='cancel' by='b@x/1'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>no</text></error></iq>`,
+		`<iq from='r@muc.example/B' to='a@x/1' id='p' type='error'>`+pingX+`<error type='cancel' by='r@muc.example'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>no</text></error></iq>`)
 	require.Equal(t, 2, r.Len(), "an IQ error is an answer, not a ghost")
 }
 
