@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -163,5 +162,5 @@ func TestWrongSecret(t *testing.T) {
 	code = mucnode.Main(ctx, []string{"-server", srv.ComponentAddr(), "-domain", "unknown." + srv.Domain},
 		func(string) string { return srv.ComponentSecret }, &out)
 	assert.Contains(t, []int{mucnode.ExitRejected, mucnode.ExitRefused}, code, "%s", out.String())
-	t.Log(fmt.Sprintf("unknown component name: exit %d", code))
+	t.Logf("unknown component name: exit %d", code)
 }

@@ -251,11 +251,6 @@ func item(t *testing.T, st stanza.Stanza) stanza.Item {
 	return x.Items[0]
 }
 
-// fromRoom matches stanzas of kind k from the room (bare or occupant JID).
-func fromRoom(room stanza.JID, k stanza.Kind) xmppclient.Match {
-	return func(s stanza.Stanza) bool { return s.Kind() == k && s.Head().From.Bare() == room }
-}
-
 // presenceFrom matches presence of the given type from an occupant JID.
 func presenceFrom(occ stanza.JID, typ string) xmppclient.Match {
 	return func(s stanza.Stanza) bool {
