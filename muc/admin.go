@@ -206,6 +206,16 @@ func (r *Room) checkAffiliation(ac actor, it stanza.Item) (change, stanza.Condit
 	}
 	c := change{jid: j, it: it}
 	cur := r.Affiliation(j)
+	if it.JID != nil && it.Nick != "" && it.Affiliation != stanza.AffiliationOutcast {
+		// §9.5: an item naming both a JID and a nick sets the user's
+		// reserved nick, which must not be someone else's.
+		if _, err := r.addr(it.Nick); err != nil {
+			return c, stanza.JIDMalformed
+		}
+		if r.nickTaken(j, it.Nick) {
+			return c, stanza.Conflict
+		}
+	}
 	switch it.Affiliation {
 	case stanza.AffiliationOwner, stanza.AffiliationAdmin:
 		// §10.3, §10.6: only owners grant owner or admin status.
@@ -271,6 +281,11 @@ func (r *Room) announce(tx *request, o *Occupant) {
 func (r *Room) applyAffiliation(tx *request, ac actor, c change, after []func()) []func() {
 	to := c.it.Affiliation
 	from := r.Affiliation(c.jid)
+	if c.it.JID != nil && c.it.Nick != "" && to != stanza.AffiliationOutcast && r.nicks[c.jid] != c.it.Nick {
+		// §9.5: the reserved nick given with the member list item.
+		r.nicks[c.jid] = c.it.Nick
+		tx.out.event(NickRegistered{RoomJID: r.jid, JID: c.jid, Nick: c.it.Nick})
+	}
 	if from == to {
 		return after
 	}

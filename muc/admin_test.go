@@ -205,6 +205,7 @@ func TestAffiliationGrants(t *testing.T) {
 		`<presence from='r@muc.example/D' to='b@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='participant'/></x></presence>`,
 		`<presence from='r@muc.example/D' to='c@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='participant'/></x></presence>`,
 		`<presence from='r@muc.example/D' to='d@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='participant'/><status code='110'/></x></presence>`)
+	require.Equal(t, []NickRegistered{{RoomJID: stanza.MustParse(roomJID), JID: stanza.MustParse("d@x"), Nick: "dee"}}, eventsOf[NickRegistered](h.out))
 	// §10.6: admin makes a moderator; §10.3 owner too.
 	h.do(adminIQ("a@x/1", "ad", "set", `<item affiliation='admin' jid='b@x'/>`))
 	o, _ := h.room(roomJID).Occupant("B")
@@ -214,7 +215,16 @@ func TestAffiliationGrants(t *testing.T) {
 	require.Equal(t, stanza.RoleModerator, o.Role)
 	// Lists: §9.5 members, §10.8 admins, §10.5 owners (sorted by JID).
 	h.expect(adminIQ("a@x/1", "l1", "get", `<item affiliation='member'/>`),
-		`<iq from='r@muc.example' to='a@x/1' id='l1' type='result'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='d@x'/></query></iq>`)
+		`<iq from='r@muc.example' to='a@x/1' id='l1' type='result'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='d@x' nick='dee'/></query></iq>`)
+	// §9.5: the nick of a member list item is the member's reserved nick;
+	// nobody else may take it, as a nick or as a reservation.
+	nick, ok := h.room(roomJID).RegisteredNick(stanza.MustParse("d@x"))
+	require.True(t, ok)
+	require.Equal(t, "dee", nick)
+	h.expect(adminIQ("a@x/1", "m2", "set", `<item affiliation='member' jid='e@x' nick='dee'/>`),
+		iqErr("a@x/1", "m2", `<query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='e@x' nick='dee'/></query>`, "cancel", "conflict"))
+	h.do(`<presence from='b@x/1' to='r@muc.example/dee'/>`)
+	require.Contains(t, h.do(`<presence from='b@x/1' to='r@muc.example/dee'/>`)[0], "<conflict ")
 	h.expect(adminIQ("a@x/1", "l2", "get", `<item affiliation='admin'/>`),
 		`<iq from='r@muc.example' to='a@x/1' id='l2' type='result'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='admin' jid='b@x'/></query></iq>`)
 	h.expect(adminIQ("a@x/1", "l3", "get", `<item affiliation='owner'/>`),
