@@ -41,7 +41,8 @@ type pendingIQ struct {
 // answer that does not come in Options.IQTimeout is replaced by a
 // remote-server-timeout error (see Tick). vCard requests (vcard-temp) go
 // to the occupant's bare JID: a vCard belongs to the account and is served
-// by the user's server (XEP-0054 §3.1), not by the client.
+// by the user's server (XEP-0054 has another user's vCard requested from
+// the bare JID), not by the client.
 //
 // Exceptions:
 //   - non-occupants get not-acceptable (XEP-0410 §3.2), or bad-request for
