@@ -32,6 +32,9 @@ type Occupant struct {
 	view [2][]stanza.Element
 	// oid caches the XEP-0421 <occupant-id/> (occupantid.go).
 	oid stanza.Element
+	// askedVoice: a voice request of this occupant awaits a moderator
+	// (voicerequest.go).
+	askedVoice bool
 }
 
 // Addr returns the occupant JID, room@service/nick.

@@ -36,7 +36,9 @@ func (r *Room) voiceForm(tx *request, f *stanza.Form) {
 // voiceRequest forwards a visitor's request for voice (§7.13) to every
 // moderator as the approval form of §8.6: the requested role, the real
 // JID, the nick and muc#request_allow false. Requests from occupants who
-// already have voice change nothing and are dropped.
+// already have voice change nothing and are dropped, and so are repeated
+// requests while one awaits a decision (§14.6: moderators are not to be
+// flooded); a denial lets the visitor ask again.
 func (r *Room) voiceRequest(tx *request, f *stanza.Form) {
 	o := r.sender(tx)
 	if o == nil {
@@ -47,9 +49,10 @@ func (r *Room) voiceRequest(tx *request, f *stanza.Form) {
 		r.fail(tx, stanza.BadRequest, "only voice (participant) may be requested")
 		return
 	}
-	if o.Role != stanza.RoleVisitor {
+	if o.Role != stanza.RoleVisitor || o.askedVoice {
 		return
 	}
+	o.askedVoice = true
 	form := stanza.MustElement(stanza.Form{
 		Type:         stanza.FormForm,
 		Title:        "Voice request",
@@ -92,11 +95,14 @@ func (r *Room) voiceDecision(tx *request, f *stanza.Form) {
 		r.fail(tx, stanza.BadRequest, "bad value for "+fRequestAllow)
 		return
 	}
-	if !allow {
-		return
-	}
 	nick, _ := f.Value(fRequestNick)
 	t, ok := r.byNick[nick]
+	if !allow {
+		if ok {
+			t.askedVoice = false
+		}
+		return
+	}
 	if !ok {
 		r.fail(tx, stanza.ItemNotFound, "no such occupant")
 		return

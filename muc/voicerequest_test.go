@@ -48,6 +48,8 @@ func TestVoiceRequest(t *testing.T) {
 
 	// A moderator's approval: C becomes a participant, announced as in
 	// §8.3 (everyone, C last with 110).
+	// Asking again before a decision does not flood the moderators.
+	h.expect(voiceRequestMsg("c@x/1", "vr", "participant"))
 	h.expect(voiceDecisionMsg("a@x/1", "c@x/1", "C", "true"),
 		`<presence from='r@muc.example/C' to='a@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='c@x/1' role='participant'/></x></presence>`,
 		`<presence from='r@muc.example/C' to='b@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/></x></presence>`,
@@ -65,8 +67,13 @@ func TestVoiceRequest(t *testing.T) {
 func TestVoiceRequestDeniedAndErrors(t *testing.T) {
 	h := setupVoice(t)
 	h.join("d@x/1", roomJID+"/D") // another visitor
-	// A denial or a skipped form changes nothing.
+	// A denial or a skipped form changes nothing, but C may ask again.
+	h.do(voiceRequestMsg("c@x/1", "r1", "participant"))
+	require.Len(t, h.out.Stanzas, 1)
+	h.expect(voiceRequestMsg("c@x/1", "r2", "participant"))
 	h.expect(voiceDecisionMsg("a@x/1", "c@x/1", "C", "false"))
+	h.do(voiceRequestMsg("c@x/1", "r3", "participant"))
+	require.Len(t, h.out.Stanzas, 1)
 	h.expect(`<message from='a@x/1' to='r@muc.example' id='approve'><x xmlns='jabber:x:data' type='cancel'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field></x></message>`)
 	o, _ := h.room(roomJID).Occupant("C")
 	require.Equal(t, stanza.RoleVisitor, o.Role)
