@@ -2,6 +2,7 @@ package muc
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/xmppfmuc/fmuc/stanza"
 )
@@ -21,7 +22,7 @@ type HistoryEntry struct {
 	Payload []stanza.Element
 
 	delayed []stanza.Element // Payload plus the XEP-0203 delay
-	size    int              // encoded length without the 'to' attribute
+	size    int              // characters of the encoded stanza without 'to'
 	from    stanza.JID       // room@service/nick
 }
 
@@ -75,7 +76,8 @@ func (r *Room) prepare(e *HistoryEntry) {
 	e.delayed = append(e.delayed, e.Payload...)
 	e.delayed = append(e.delayed, d)
 	e.from, _ = r.addr(e.Nick)
-	e.size = len(stanza.Encode(&stanza.Message{Header: stanza.Header{From: e.from, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}))
+	// §7.2.14: maxchars counts the characters of the complete stanzas.
+	e.size = utf8.RuneCount(stanza.Encode(&stanza.Message{Header: stanza.Header{From: e.from, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}))
 }
 
 // trimHistory drops entries beyond the configured length.
@@ -131,7 +133,7 @@ func (r *Room) sendHistory(tx *request, o *Occupant, h *stanza.History) {
 		if h.MaxChars != nil {
 			budget := *h.MaxChars
 			// The 'to' attribute the recipient sees: " to='...'".
-			toLen := len(escape(nil, o.JID.String(), true)) + 6
+			toLen := utf8.RuneCount(escape(nil, o.JID.String(), true)) + 6
 			k := n
 			for k > first && budget >= r.history[k-1].size+toLen {
 				budget -= r.history[k-1].size + toLen

@@ -110,3 +110,17 @@ func TestHistoryBoundedAndHints(t *testing.T) {
 	h.do(`<message from='a@x/1' to='r@muc.example' id='z' type='groupchat'><body>x</body></message>`)
 	require.Empty(t, h.room(roomJID).History())
 }
+
+func TestHistoryMaxCharsCountsCharacters(t *testing.T) {
+	h := setup2(t)
+	h.do(`<message from='a@x/1' to='r@muc.example' id='u' type='groupchat'><body>ééééé</body></message>`)
+	lines := historyOf(t, h, `<history maxstanzas='5'/>`)
+	require.Len(t, lines, 1)
+	chars := len([]rune(lines[0]))
+	require.Less(t, chars, len(lines[0]), "the body is not ASCII")
+	// Exactly the character count fits; one less does not.
+	h.do(`<presence from='c@x/1' to='r@muc.example/C' type='unavailable'/>`)
+	require.Len(t, historyOf(t, h, `<history maxchars='`+strconv.Itoa(chars)+`'/>`), 1)
+	h.do(`<presence from='c@x/1' to='r@muc.example/C' type='unavailable'/>`)
+	require.Empty(t, historyOf(t, h, `<history maxchars='`+strconv.Itoa(chars-1)+`'/>`))
+}
