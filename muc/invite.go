@@ -82,6 +82,11 @@ func (r *Room) invite(tx *request, m *stanza.Message, invites []rawInvite) {
 		r.fail(tx, stanza.Forbidden, "only admins may invite to this room")
 		return
 	}
+	if len(invites) > maxInvitesPerMessage {
+		// §14.6: the room is not a spam relay.
+		r.fail(tx, stanza.PolicyViolation, "too many invitations in one message")
+		return
+	}
 	to := make([]stanza.JID, len(invites))
 	for i := range invites {
 		j, cond := invites[i].target()
@@ -167,6 +172,9 @@ func (r *Room) decline(tx *request, m *stanza.Message, d *rawInvite) {
 	}
 	tx.out.Stanzas = append(tx.out.Stanzas, msg(to))
 }
+
+// maxInvitesPerMessage bounds the invitations one message may carry.
+const maxInvitesPerMessage = 20
 
 // maxRememberedInvites bounds the invitations a room remembers in order
 // to report undeliverable ones.

@@ -2,6 +2,7 @@ package muc
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -82,6 +83,9 @@ func TestInviteErrors(t *testing.T) {
 	for _, tc := range tests {
 		h.expect(tc.in, canon(t, tc.want))
 	}
+	many := strings.Repeat(`<invite to='d@x'/>`, maxInvitesPerMessage+1)
+	h.expect(`<message from='b@x/1' to='r@muc.example' id='e7'>`+userXOpen+many+`</x></message>`,
+		msgErr("b@x/1", "e7", userXOpen+many+`</x>`, "modify", "policy-violation|too many invitations in one message"))
 }
 
 func TestInviteMembersOnly(t *testing.T) {
