@@ -1,6 +1,7 @@
 package muc
 
 import (
+	"math"
 	"time"
 	"unicode/utf8"
 
@@ -114,7 +115,8 @@ func (r *Room) sendHistory(tx *request, o *Occupant, h *stanza.History) {
 				first = k
 			}
 		}
-		if h.Seconds != nil {
+		// More seconds than a Duration holds (about 292 years) is no limit.
+		if h.Seconds != nil && int64(*h.Seconds) < int64(math.MaxInt64/time.Second) {
 			if *h.Seconds <= 0 {
 				return
 			}

@@ -63,6 +63,7 @@ func TestHistory(t *testing.T) {
 		{"since", `<history since='2026-03-04T05:08:07Z'/>`, []int{3, 4, 5}},
 		{"smallest of several", `<history maxstanzas='4' since='2026-03-04T05:09:00Z'/>`, []int{4, 5}},
 		{"bad since ignored", `<history since='yesterday'/>`, []int{1, 2, 3, 4, 5}},
+		{"huge seconds is no limit", `<history seconds='9223372036854775807' maxstanzas='1'/>`, []int{5}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
