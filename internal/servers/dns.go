@@ -10,12 +10,14 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 )
 
-// DNS is a tiny loopback DNS server that lets Prosody instances find each
-// other for s2s without touching /etc/hosts: it answers
-// _xmpp-server._tcp.DOMAIN SRV with the instance's loopback s2s port and
-// DOMAIN A with 127.0.0.1, and NXDOMAIN for anything else. Prosody's
+// DNS is a tiny loopback DNS server that lets Prosody and ejabberd
+// instances find each other for s2s without touching /etc/hosts: it answers
+// _xmpp-server._tcp.DOMAIN SRV with target localhost and the instance's
+// loopback s2s port, DOMAIN and localhost A with 127.0.0.1, and NXDOMAIN
+// for anything else. Prosody's
 // libunbound resolver is pointed at it with the `unbound` option
-// (forward = "127.0.0.1@PORT", no trust anchors).
+// (forward = "127.0.0.1@PORT", everything DNSSEC-insecure); ejabberd's
+// Erlang resolver with an ERL_INETRC file naming it as the only nameserver.
 type DNS struct {
 	conn *net.UDPConn
 	done chan struct{}
@@ -38,8 +40,11 @@ func StartDNS() (*DNS, error) {
 // Addr returns the server's address as libunbound's forward option wants
 // it: 127.0.0.1@PORT.
 func (d *DNS) Addr() string {
-	return "127.0.0.1@" + strconv.Itoa(d.conn.LocalAddr().(*net.UDPAddr).Port)
+	return "127.0.0.1@" + strconv.Itoa(d.Port())
 }
+
+// Port returns the server's UDP port.
+func (d *DNS) Port() int { return d.conn.LocalAddr().(*net.UDPAddr).Port }
 
 // Add makes domain's XMPP server reachable at the loopback s2s port.
 func (d *DNS) Add(domain string, s2sPort int) {
@@ -86,11 +91,12 @@ func (d *DNS) answer(q []byte) ([]byte, bool) {
 	rh := dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionDesired: h.RecursionDesired, RecursionAvailable: true}
 	name := strings.ToLower(strings.TrimSuffix(question.Name.String(), "."))
 	d.mu.Lock()
-	port, srvFor := 0, ""
+	port := 0
 	if rest, ok := strings.CutPrefix(name, "_xmpp-server._tcp."); ok {
-		port, srvFor = d.ports[rest], rest
+		port = d.ports[rest]
 	}
 	_, known := d.ports[name]
+	known = known || name == "localhost"
 	d.mu.Unlock()
 
 	b := dnsmessage.NewBuilder(nil, rh)
@@ -99,7 +105,10 @@ func (d *DNS) answer(q []byte) ([]byte, bool) {
 	var body func() error
 	switch {
 	case question.Type == dnsmessage.TypeSRV && port != 0:
-		target, err := dnsmessage.NewName(srvFor + ".")
+		// The target is "localhost." rather than the domain: ejabberd
+		// resolves SRV targets with the system's getaddrinfo, which knows
+		// localhost but not our domains.
+		target, err := dnsmessage.NewName("localhost.")
 		if err != nil {
 			return nil, false
 		}

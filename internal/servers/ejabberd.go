@@ -30,6 +30,8 @@ type EjabberdOptions struct {
 	Accounts []Account
 	// Debug logs at debug level instead of info.
 	Debug bool
+	// DNS, when set, is the resolver for s2s, as in ProsodyOptions.
+	DNS *DNS
 	// EbinDir is ejabberd's library directory (ERL_LIBS); default the
 	// Debian 12 location.
 	EbinDir string
@@ -105,6 +107,20 @@ func LaunchEjabberd(opts EjabberdOptions) (*Server, error) {
 	if err := writeErlAccounts(filepath.Join(dir, "accounts.eterm"), opts.Accounts); err != nil {
 		return nil, err
 	}
+	inetrc := ""
+	if opts.DNS != nil {
+		for _, d := range []string{s.Domain, s.MUCDomain, s.ComponentDomain} {
+			opts.DNS.Add(d, s.S2SPort)
+		}
+		// The Erlang resolver (inet_res, which ejabberd uses for SRV and A
+		// lookups) asks only the harness's DNS server.
+		inetrc = filepath.Join(dir, "inetrc")
+		// resolv_conf comes first: it resets the nameserver list.
+		rc := fmt.Sprintf("{resolv_conf, \"/dev/null\"}.\n{hosts_file, \"\"}.\n{nameserver, {127,0,0,1}, %d}.\n{lookup, [dns]}.\n", opts.DNS.Port())
+		if err := os.WriteFile(inetrc, []byte(rc), 0o644); err != nil {
+			return nil, err
+		}
+	}
 	marker := filepath.Join(dir, "accounts.ready")
 	s.ready = func() bool {
 		_, err := os.Stat(marker)
@@ -130,6 +146,9 @@ func LaunchEjabberd(opts EjabberdOptions) (*Server, error) {
 			"ERL_LIBS="+opts.EbinDir,
 			"HOME="+dir,
 		)
+		if inetrc != "" {
+			cmd.Env = append(cmd.Env, "ERL_INETRC="+inetrc)
+		}
 		return cmd
 	}
 	if err := s.start(); err != nil {
@@ -163,12 +182,12 @@ func ejabberdConfig(s *Server, o EjabberdOptions) string {
 	p("  - port: %d\n    ip: \"127.0.0.1\"\n    module: ejabberd_s2s_in", s.S2SPort)
 	p("  - port: %d\n    ip: \"127.0.0.1\"\n    module: ejabberd_service\n    shaper: none\n    hosts:\n      %s:\n        password: %s",
 		s.ComponentPort, yaml(s.ComponentDomain), yaml(s.ComponentSecret))
-	p("outgoing_s2s_port: %d", s.S2SPort)
+	p("s2s_access: all")
 	p("acl:\n  local:\n    user_regexp: \"\"\n  loopback:\n    ip:\n      - 127.0.0.0/8\n      - ::1/128")
 	p("access_rules:\n  local:\n    allow: local\n  c2s:\n    allow: all\n  register:\n    allow: all")
 	p("shaper_rules:\n  max_user_sessions: 100\n  c2s_shaper: none\n  s2s_shaper: none")
 	p("modules:")
-	p("  mod_disco: {}\n  mod_ping: {}\n  mod_roster: {}\n  mod_vcard: {}\n  mod_stream_mgmt: {}")
+	p("  mod_disco: {}\n  mod_ping: {}\n  mod_roster: {}\n  mod_vcard: {}\n  mod_stream_mgmt: {}\n  mod_s2s_dialback: {}")
 	p("  mod_register:\n    access: register\n    ip_access: all\n    welcome_message: {}")
 	p("  mod_muc:\n    host: %s\n    access: all\n    access_create: all\n    access_persistent: all\n    access_admin: none\n    max_users: 5000\n    max_user_conferences: 10000\n    min_message_interval: 0\n    min_presence_interval: 0", yaml(s.MUCDomain))
 	return b.String()

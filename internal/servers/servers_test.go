@@ -181,3 +181,21 @@ func TestProsodyS2S(t *testing.T) {
 	room := stanza.MustParse("tea@" + b.MUCDomain)
 	join(ctx, t, alice, room, "alice")
 }
+
+// TestMixedS2S federates Prosody with ejabberd over loopback.
+func TestMixedS2S(t *testing.T) {
+	t.Parallel()
+	dns, err := servers.StartDNS()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dns.Close() })
+	a := servers.StartProsody(t, servers.ProsodyOptions{Domain: "wonderland.lit", DNS: dns, Accounts: testAccounts[:1]})
+	b := servers.StartEjabberd(t, servers.EjabberdOptions{Domain: "looking-glass.lit", DNS: dns, Accounts: testAccounts[1:2]})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	alice := login(ctx, t, a, "alice", "alice-pw")
+	bob := login(ctx, t, b, "bob", "bob-pw")
+	chat(ctx, t, alice, bob)
+	chat(ctx, t, bob, alice)
+	join(ctx, t, alice, stanza.MustParse("tea@"+b.MUCDomain), "alice")
+	join(ctx, t, bob, stanza.MustParse("tea@"+a.MUCDomain), "bob")
+}
