@@ -4,9 +4,10 @@
 // free non-default ports, accounts created before start, an XEP-0114
 // component listener and the server's own MUC service.
 //
-// Several Prosody instances federate over loopback s2s when they share a
-// DNS (StartDNS): each registers its domains there, and Prosody's libunbound
-// resolver is pointed at it.
+// Several instances, Prosody and ejabberd mixed, federate over loopback
+// s2s (dialback, no TLS) when they share a DNS (StartDNS): each registers
+// its domains there; Prosody's libunbound and ejabberd's Erlang resolver
+// are pointed at it.
 //
 // Tests call StartProsody or StartEjabberd, which skip when the server is
 // not installed unless FMUC_REQUIRE_SERVERS=1 (then they fail), stop the
