@@ -26,7 +26,10 @@ func (r *Room) Handle(now time.Time, in stanza.Stanza) (Output, error) {
 // in.To the room or an occupant JID. All local policy applies (bans,
 // members-only, password, maximum occupants...). Stanzas for the sender
 // and for other occupants of the same node go out as RemoteDeliveries to
-// via; broadcasts are never sent back to via, whose node fans out itself.
+// via; broadcasts of what the user sent (messages, presence) are never
+// sent back to via, whose node fans out itself, but the effects of its
+// muc#admin and muc#owner requests (kicks, role changes, destruction...)
+// go to via's node too, since that node only relayed the request.
 func (r *Room) HandleRemote(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
 	if via.IsZero() {
 		return Output{}, fmt.Errorf("%w: HandleRemote without a node", ErrConfig)
@@ -146,8 +149,10 @@ func (r *Room) onIQ(tx *request, q *stanza.IQ) {
 	case nsDiscoItems:
 		r.discoItems(tx, q, p)
 	case stanza.NSMUCAdmin:
+		tx.toOrigin = true
 		r.admin(tx, q, p)
 	case stanza.NSMUCOwner:
+		tx.toOrigin = true
 		r.owner(tx, q, p)
 	case nsRegister:
 		r.register(tx, q, p)

@@ -148,3 +148,18 @@ func TestRemoteNickChangeExitAndHistory(t *testing.T) {
 	lines = h.do(ownerIQ("a@x/1", "d", "set", `<destroy/>`))
 	require.Contains(t, lines, `=> node3.example (r3@other/1) <presence from='r@muc.example/R3' to='node3.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy/><item affiliation='none' jid='r3@other/1' role='none'/></x></presence>`)
 }
+
+func TestRemoteModeratorEffectsReachItsNode(t *testing.T) {
+	h := setup2(t)
+	h.remote(node2, `<presence from='r1@far/1' to='r@muc.example/R1'>`+joinX+`</presence>`)
+	h.remote(node2, `<presence from='r2@far/1' to='r@muc.example/R2'>`+joinX+`</presence>`)
+	h.do(adminIQ("a@x/1", "ad", "set", `<item affiliation='admin' jid='r1@far'/>`))
+	// r1 (admin, through node2) kicks r2 (also through node2): node2 only
+	// relayed the request, so it gets the kick broadcast as well.
+	h.expectRemote(node2, adminIQ("r1@far/1", "k", "set", `<item nick='R2' role='none'/>`),
+		`<presence from='r@muc.example/R2' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r2@far/1' role='none'><actor nick='R1'/></item><status code='307'/></x></presence>`,
+		`<presence from='r@muc.example/R2' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'><actor nick='R1'/></item><status code='307'/></x></presence>`,
+		`=> node2.example (r2@far/1) <presence from='r@muc.example/R2' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r2@far/1' role='none'><actor nick='R1'/></item><status code='110'/><status code='307'/></x></presence>`,
+		`=> node2.example (r1@far/1) <iq from='r@muc.example' to='node2.example' id='k' type='result'/>`,
+		`=> node2.example (r2@far/1) <presence from='r@muc.example/R2' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r2@far/1' role='none'><actor nick='R1'/></item><status code='307'/></x></presence>`)
+}

@@ -14,7 +14,12 @@ type request struct {
 	from stanza.JID
 	// via is the node the stanza arrived through; zero for local input.
 	via stanza.JID
-	out *Output
+	// toOrigin makes broadcasts include via's node too: set for the
+	// effects of moderation and configuration requests, which the node
+	// that relayed the request did not enact itself (unlike a message or
+	// presence it already delivered to its own occupants).
+	toOrigin bool
+	out      *Output
 }
 
 // sender returns the occupant that sent the stanza, if any. A stanza that
@@ -77,7 +82,8 @@ func (r *Room) canSee(o *Occupant) bool {
 type builder func(to stanza.JID, full bool) stanza.Stanza
 
 // broadcast sends one stanza per local occupant except skip, and one
-// RemoteDelivery per distinct node (never back to tx.via), built by mk.
+// RemoteDelivery per distinct node (never back to tx.via, unless
+// tx.toOrigin), built by mk.
 // subject is the real JID the stanza is about.
 func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk builder) {
 	if cap(tx.out.Stanzas)-len(tx.out.Stanzas) < len(r.occupants) {
@@ -94,7 +100,7 @@ func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk bui
 			tx.out.Stanzas = append(tx.out.Stanzas, mk(o.JID, r.canSee(o)))
 			continue
 		}
-		if o.Via == tx.via || containsJID(vias, o.Via) {
+		if o.Via == tx.via && !tx.toOrigin || containsJID(vias, o.Via) {
 			continue
 		}
 		vias = append(vias, o.Via)
