@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,11 +110,17 @@ func TestLoad(t *testing.T) {
 		for _, room := range rooms {
 			before := cpu(t, srv.PID(), cmd.Process.Pid)
 			begin := time.Now()
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 			res, err := loadtest.Run(ctx, loadtest.Config{
 				Addr: srv.C2SAddr(), Domain: srv.Domain, UserPrefix: "user", Password: password,
 				Rooms: []stanza.JID{room}, Clients: n, Senders: min(n, 10), Messages: msgs,
-				Rate: float64(rate), Drain: 60 * time.Second, PIDs: []int{srv.PID(), cmd.Process.Pid},
+				Rate: float64(rate), PIDs: []int{srv.PID(), cmd.Process.Pid},
+				// A 1,000-occupant join is a million presence stanzas
+				// through the server: give it time, and the deliveries
+				// time to drain.
+				JoinTimeout: 20 * time.Minute,
+				Drain:       30*time.Second + time.Duration(n)*300*time.Millisecond,
+				Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 			})
 			cancel()
 			require.NoError(t, err, "room %s", room)
