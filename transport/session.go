@@ -241,6 +241,34 @@ func (s *session) write(b []byte, timeout time.Duration) error {
 	return err
 }
 
+// maxBatch bounds the bytes the writer sends in one write.
+const maxBatch = 64 << 10
+
+// gather appends to first the stanzas already waiting in the queue, up to
+// maxBatch bytes, so that a burst (a message fanned out to a thousand
+// occupants) costs a few writes instead of one per stanza: fewer syscalls
+// here, fewer reads and parser wake-ups in the server. It never waits.
+// It returns the bytes to write and how many stanzas they hold.
+func (s *session) gather(first []byte, batch *[]byte) ([]byte, int) {
+	if len(s.queue) == 0 || len(first) >= maxBatch {
+		return first, 1
+	}
+	buf := append((*batch)[:0], first...)
+	n := 1
+	for len(buf) < maxBatch {
+		select {
+		case b := <-s.queue:
+			buf = append(buf, b...)
+			n++
+			continue
+		default:
+		}
+		break
+	}
+	*batch = buf
+	return buf, n
+}
+
 // writeLoop is the only writer after the handshake: stanzas from the
 // queue, whitespace pings when idle, and the end of the stream.
 func (s *session) writeLoop(c *Component) {
@@ -261,14 +289,16 @@ func (s *session) writeLoop(c *Component) {
 	fail := func(err error) {
 		s.deliver(c, event{kind: evLost, err: err})
 	}
+	var batch []byte
 	for {
 		select {
 		case b := <-s.queue:
+			b, n := s.gather(b, &batch)
 			if err := s.write(b, timeout); err != nil {
 				fail(err)
 				return
 			}
-			c.stats.out.Add(1)
+			c.stats.out.Add(uint64(n))
 			wrote()
 		case <-ping:
 			// RFC 6120 §4.6.1: whitespace keeps the connection alive.
