@@ -13,7 +13,7 @@ func (r *Room) admin(tx *request, q *stanza.IQ, p stanza.Element) {
 		return
 	}
 	for _, it := range a.Items {
-		// §18.4: role and affiliation never change in the same item.
+		// §17.4: role and affiliation never change in the same item.
 		if it.Role != "" && it.Affiliation != "" || it.Role == "" && it.Affiliation == "" {
 			r.fail(tx, stanza.BadRequest, "an item changes either a role or an affiliation")
 			return
@@ -118,7 +118,7 @@ func (r *Room) adminSet(tx *request, q *stanza.IQ, items []stanza.Item) {
 		}
 	}
 	if n == 0 {
-		// §10.6: a room keeps at least one owner.
+		// §10.4, §10.5: a room keeps at least one owner.
 		r.fail(tx, stanza.Conflict, "a room needs an owner")
 		return
 	}
@@ -169,7 +169,7 @@ func (r *Room) checkRole(ac actor, it stanza.Item) (change, stanza.Condition) {
 		}
 	case stanza.RoleParticipant:
 		if t.Role == stanza.RoleModerator {
-			// §9.8: revoking moderator status is for admins and owners,
+			// §9.7: revoking moderator status is for admins and owners,
 			// and never from an admin or owner.
 			if rank(ac.aff) < rank(stanza.AffiliationAdmin) {
 				return c, stanza.Forbidden
@@ -337,7 +337,7 @@ func (r *Room) applyAffiliation(tx *request, ac actor, c change, after []func())
 }
 
 // adminList answers a muc#admin list query (§8.5 voice list, §9.2 ban
-// list, §9.5 member list, §9.7 moderator list, §10.5 owner list, §10.8
+// list, §9.5 member list, §9.8 moderator list, §10.5 owner list, §10.8
 // admin list).
 func (r *Room) adminList(tx *request, q *stanza.IQ, want stanza.Item) {
 	ac := r.actorOf(tx)
@@ -361,7 +361,7 @@ func (r *Room) adminList(tx *request, q *stanza.IQ, want stanza.Item) {
 		for _, o := range r.occupants {
 			if o.Role == want.Role {
 				j := o.JID
-				// §18.4: role results carry nick, role, affiliation, jid.
+				// §17.4: role results carry nick, role, affiliation, jid.
 				items = append(items, stanza.Item{Affiliation: o.Affiliation, JID: &j, Nick: o.Nick, Role: o.Role})
 			}
 		}

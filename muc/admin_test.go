@@ -60,7 +60,7 @@ func TestRoleChangeErrors(t *testing.T) {
 		{"non-occupant cannot kick", "z@x/1", item("C", "none"), "auth", "forbidden", nil},
 		{"unknown nick", "a@x/1", item("Z", "none"), "cancel", "item-not-found", nil},
 		{"no nick", "a@x/1", `<item role='none'/>`, "modify", "bad-request", nil},
-		{"role and affiliation at once §18.4", "a@x/1", `<item nick='C' role='none' affiliation='none'/>`, "modify", "bad-request|an item changes either a role or an affiliation", nil},
+		{"role and affiliation at once §17.4", "a@x/1", `<item nick='C' role='none' affiliation='none'/>`, "modify", "bad-request|an item changes either a role or an affiliation", nil},
 		{"unknown role", "a@x/1", item("C", "king"), "modify", "bad-request|unknown role or affiliation", nil},
 		{"member moderator cannot kick admin §8.2", "b@x/1", item("C", "none"), "cancel", "not-allowed", func(h *harness) {
 			h.do(adminIQ("a@x/1", "s", "set", `<item affiliation='member' jid='b@x'/>`))
@@ -79,7 +79,7 @@ func TestRoleChangeErrors(t *testing.T) {
 		{"only admins grant moderator §9.6", "b@x/1", item("C", "moderator"), "auth", "forbidden", func(h *harness) {
 			h.do(adminIQ("a@x/1", "s", "set", `<item nick='B' role='moderator'/>`))
 		}},
-		{"admin cannot revoke moderator from admin §9.8", "c@x/1", item("B", "participant"), "cancel", "not-allowed", func(h *harness) {
+		{"admin cannot revoke moderator from admin §9.7", "c@x/1", item("B", "participant"), "cancel", "not-allowed", func(h *harness) {
 			h.do(adminIQ("a@x/1", "s", "set", `<item affiliation='admin' jid='c@x'/>`))
 			h.do(adminIQ("a@x/1", "s", "set", `<item affiliation='admin' jid='b@x'/>`))
 		}},
@@ -123,7 +123,7 @@ func TestVoiceAndModerator(t *testing.T) {
 	lines := h.do(`<presence from='b@x/1' to='r@muc.example/B'><show>away</show></presence>`)
 	require.Contains(t, lines[1], `to='c@x/1'`)
 	require.Contains(t, lines[1], `jid='b@x/1'`)
-	// §9.7: the moderator list is for admins and owners.
+	// §9.8: the moderator list is for admins and owners.
 	h.expect(adminIQ("c@x/1", "l2", "get", `<item role='moderator'/>`),
 		iqErr("c@x/1", "l2", `<query xmlns='http://jabber.org/protocol/muc#admin'><item role='moderator'/></query>`, "auth", "forbidden"))
 	h.expect(adminIQ("a@x/1", "l3", "get", `<item role='moderator'/>`),
@@ -239,7 +239,7 @@ func TestAffiliationGrants(t *testing.T) {
 	h.configure(roomJID, "a@x/1", "muc#roomconfig_getmemberlist", "moderator")
 	h.do(adminIQ("d@x/1", "l6", "get", `<item affiliation='member'/>`))
 	require.Equal(t, "error", h.out.Stanzas[0].Head().Type)
-	// With two owners, one may step down to admin (§10.6) and stays a
+	// With two owners, one may step down to admin (§10.4) and stays a
 	// moderator.
 	h.expect(adminIQ("a@x/1", "down", "set", `<item affiliation='admin' jid='a@x'/>`),
 		iqResult("a@x/1", "down"),

@@ -60,7 +60,7 @@ func roleBit(r stanza.Role) RoleSet {
 }
 
 // Config is a room's configuration (XEP-0045 §10.2, the muc#roomconfig
-// FORM_TYPE of §15.5.3). The zero value is a valid, if spartan, room:
+// FORM_TYPE of §16.5.3). The zero value is a valid, if spartan, room:
 // temporary, hidden, open, unmoderated, semi-anonymous, no history, no
 // presence broadcast restrictions. DefaultConfig gives friendlier defaults.
 type Config struct {

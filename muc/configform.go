@@ -6,7 +6,7 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// The muc#roomconfig FORM_TYPE and its fields (XEP-0045 §15.5.3).
+// The muc#roomconfig FORM_TYPE and its fields (XEP-0045 §16.5.3).
 const (
 	nsRoomConfig        = "http://jabber.org/protocol/muc#roomconfig"
 	fRoomName           = "muc#roomconfig_roomname"

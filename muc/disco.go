@@ -76,7 +76,7 @@ func discoItemsElement(node string, items []discoItem) stanza.Element {
 	return stanza.Element{Name: xml.Name{Space: nsDiscoItems, Local: "query"}, XML: b}
 }
 
-// Features returns the room's disco#info features (XEP-0045 §6.4, §15.2).
+// Features returns the room's disco#info features (XEP-0045 §6.4, §16.3).
 func (r *Room) Features() []string {
 	c := r.config
 	pick := func(b bool, yes, no string) string {

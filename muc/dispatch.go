@@ -86,7 +86,7 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 			r.updatePresence(tx, o, p)
 		}
 	case stanza.PresenceUnavailable:
-		// §18.3 (Presence business rules): unavailable presence from a
+		// §17.3 (Presence business rules): unavailable presence from a
 		// non-occupant is silently ignored. §7.14: an exit is addressed
 		// to an occupant JID; the bare room JID is not one.
 		if o := r.sender(tx); o != nil && nick != "" {
@@ -95,7 +95,7 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 	case stanza.PresenceError:
 		r.onPresenceError(tx, p)
 	default:
-		// §18.3: probes and subscriptions are neither joins nor exits.
+		// §17.3: probes and subscriptions are neither joins nor exits.
 		// A service MAY answer probes; this one ignores them.
 	}
 }

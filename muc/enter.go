@@ -108,7 +108,7 @@ func (r *Room) joinCodes(creating bool) []int {
 }
 
 // resync answers a muc-tagged join from an occupant already in the room
-// under that nick: XEP-0045 §7.2.1 and §18.3 say to send exactly what a
+// under that nick: XEP-0045 §7.2.1 and §17.3 say to send exactly what a
 // new join gets, and to update the others if the presence changed.
 func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence) {
 	var req stanza.MUC
@@ -157,7 +157,7 @@ func (r *Room) notInRoom(tx *request, p *stanza.Presence) {
 }
 
 // clientPresence is the part of a client's presence the room relays: all
-// children except the muc and muc#user <x/> (XEP-0045 §18.3: the service
+// children except the muc and muc#user <x/> (XEP-0045 §17.3: the service
 // MUST NOT reflect client-generated muc#user data).
 func clientPresence(children []stanza.Element) []stanza.Element {
 	n := 0

@@ -38,7 +38,7 @@ func TestEnterCreatesLockedRoom(t *testing.T) {
 	h.expect(`<iq from='b@x/1' to='r@muc.example' id='d1' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,
 		`<iq from='r@muc.example' to='b@x/1' id='d1' type='error'><query xmlns='http://jabber.org/protocol/disco#info'/><error type='cancel' by='r@muc.example'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`)
 
-	// §10.1.3: an empty submit form makes an instant room.
+	// §10.1.2: an empty submit form makes an instant room.
 	h.expect(`<iq from='a@x/1' to='r@muc.example' id='c1' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>`,
 		`<iq from='r@muc.example' to='a@x/1' id='c1' type='result'/>`)
 	require.False(t, h.room(roomJID).Locked())

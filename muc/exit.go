@@ -11,7 +11,7 @@ func (r *Room) exit(tx *request, o *Occupant, p *stanza.Presence) {
 	status := clientPresence(p.Children)
 	it := item{aff: o.Affiliation, role: stanza.RoleNone}
 	if r.locked {
-		// §10.1.2: the creator left before configuring; the room is
+		// §10.1.3: the creator left before configuring; the room is
 		// destroyed and the unavailable presence carries <destroy/>.
 		r.leaveSelf(tx, o, p.ID, status, it, &stanza.Destroy{})
 		r.removeOccupant(o)

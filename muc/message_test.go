@@ -105,7 +105,7 @@ func TestPrivateMessages(t *testing.T) {
 
 func TestIQToOccupantForwarded(t *testing.T) {
 	h := setup2(t)
-	// §18.4: forwarded without revealing real JIDs; the answer comes back
+	// §17.4: forwarded without revealing real JIDs; the answer comes back
 	// the same way.
 	// The room gives it its own id (iqforward.go); a vCard request goes
 	// to the account (bare JID).

@@ -36,7 +36,7 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	case stanza.FormCancel:
 		r.reply(tx, r.result(q))
 		if r.locked {
-			// §10.1.2: cancelling the initial configuration destroys the
+			// §10.1.3: cancelling the initial configuration destroys the
 			// room; the owner gets unavailable presence with <destroy/>.
 			r.evacuate(tx, &stanza.Destroy{})
 			r.destroy(tx, "", stanza.JID{})
@@ -47,7 +47,7 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 		r.fail(tx, stanza.BadRequest, "")
 		return
 	}
-	// §10.1.3: an empty submit form accepts the defaults (instant room).
+	// §10.1.2: an empty submit form accepts the defaults (instant room).
 	c, owners, admins, fe := r.parseConfig(f)
 	initial := r.locked // no change notices for the initial configuration
 	if fe != nil {

@@ -15,7 +15,7 @@ func ownerIQ(from, id, typ, inner string) string {
 func TestReservedRoom(t *testing.T) {
 	h := newHarness(t)
 	h.join("a@x/1", roomJID+"/A")
-	// §10.1.2: the owner asks for the form...
+	// §10.1.3: the owner asks for the form...
 	lines := h.do(ownerIQ("a@x/1", "f", "get", ""))
 	require.Len(t, lines, 1)
 	iq := decode(t, lines[0]).(*stanza.IQ)
@@ -51,7 +51,7 @@ func TestReservedRoom(t *testing.T) {
 func TestCancelInitialConfiguration(t *testing.T) {
 	h := newHarness(t)
 	h.join("a@x/1", roomJID+"/A")
-	// §10.1.2: cancel destroys the locked room.
+	// §10.1.3: cancel destroys the locked room.
 	h.expect(ownerIQ("a@x/1", "c", "set", `<x xmlns='jabber:x:data' type='cancel'/>`),
 		iqResult("a@x/1", "c"),
 		`<presence from='r@muc.example/A' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy/><item affiliation='owner' jid='a@x/1' role='none'/></x></presence>`)

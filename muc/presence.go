@@ -21,7 +21,7 @@ func (r *Room) updatePresence(tx *request, o *Occupant, p *stanza.Presence) {
 
 // unavailableView builds the payload of o's unavailable presence: the
 // client's status children (when it left by itself) and a muc#user <x/>
-// with role none (§7.14, §18.3).
+// with role none (§7.14, §17.3).
 func unavailableView(status []stanza.Element, it item, full bool, codes ...int) []stanza.Element {
 	p := make([]stanza.Element, 0, len(status)+1)
 	p = append(p, status...)

@@ -10,16 +10,16 @@ import (
 func TestPresenceUpdate(t *testing.T) {
 	h := setup2(t)
 	// §7.7: to everyone, the sender with 110; muc#user from the client is
-	// never reflected (§18.3).
+	// never reflected (§17.3).
 	h.expect(`<presence from='b@x/1' to='r@muc.example/B' id='u1'><show>dnd</show><status>busy</status><x xmlns='http://jabber.org/protocol/muc#user'><item role='moderator'/></x></presence>`,
 		`<presence from='r@muc.example/B' to='a@x/1' id='u1'><show>dnd</show><status>busy</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='b@x/1' role='participant'/></x></presence>`,
 		`<presence from='r@muc.example/B' to='b@x/1' id='u1'><show>dnd</show><status>busy</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/><status code='110'/></x></presence>`)
 	o, _ := h.room(roomJID).Occupant("B")
 	require.Len(t, o.Presence, 2)
-	// Probes and subscriptions are not joins (§18.3).
+	// Probes and subscriptions are not joins (§17.3).
 	h.expect(`<presence from='c@x/1' to='r@muc.example/C' type='probe'/>`)
 	h.expect(`<presence from='c@x/1' to='r@muc.example/C' type='subscribe'/>`)
-	// Unavailable from a non-occupant is ignored (§18.3).
+	// Unavailable from a non-occupant is ignored (§17.3).
 	h.expect(`<presence from='c@x/1' to='r@muc.example/C' type='unavailable'/>`)
 }
 
@@ -72,7 +72,7 @@ func TestExitPersistentRoomStays(t *testing.T) {
 func TestLockedRoomCreatorLeaves(t *testing.T) {
 	h := newHarness(t)
 	h.join("a@x/1", roomJID+"/A")
-	// §10.1.2: leaving before configuring destroys the room, with
+	// §10.1.3: leaving before configuring destroys the room, with
 	// <destroy/>.
 	h.expect(`<presence from='a@x/1' to='r@muc.example/A' type='unavailable'/>`,
 		`<presence from='r@muc.example/A' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy/><item affiliation='owner' jid='a@x/1' role='none'/><status code='110'/></x></presence>`)

@@ -23,7 +23,7 @@ type Options struct {
 	// room does not add occupant ids.
 	OccupantIDKey []byte
 	// IQTimeout is how long the room waits for the answer to an IQ it
-	// forwarded to an occupant (XEP-0045 §18.4) before answering the
+	// forwarded to an occupant (XEP-0045 §17.4) before answering the
 	// requester with remote-server-timeout; 0 means one minute.
 	IQTimeout time.Duration
 }
