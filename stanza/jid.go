@@ -147,6 +147,16 @@ func prepareDomain(d string) (string, error) {
 	if u == "" || len(u) > maxPartLen {
 		return "", fmt.Errorf("%w: domainpart %q has a bad length", ErrJID, d)
 	}
+	// IDNA validates the labels as given, before mapping; a mapped label
+	// can break a rule the original kept (U+2136 maps to a Hebrew letter,
+	// and "ℶa" becomes a label mixing directions). The prepared form
+	// must be valid, and stable, in its own right.
+	// (When nothing was mapped there is nothing to check again.)
+	if u != d {
+		if again, err := domainProfile.ToUnicode(u); err != nil || norm.NFC.String(strings.ToLower(again)) != u {
+			return "", fmt.Errorf("%w: domainpart %q is not valid once mapped to %q", ErrJID, d, u)
+		}
+	}
 	for _, label := range strings.Split(u, ".") {
 		if label == "" {
 			return "", fmt.Errorf("%w: domainpart %q has an empty label", ErrJID, d)

@@ -118,6 +118,8 @@ func TestParseJID(t *testing.T) {
 		{name: "IPv6 embedded IPv4 leading zero", in: "[::ffff:192.0.2.01]"},
 		{name: "IPv6 empty brackets", in: "[]"},
 		{name: "bracket in domain", in: "a@exa[mple"},
+		{name: "domain valid only before IDNA mapping (bidi)", in: "\u2136A"},
+		{name: "domain valid only before IDNA mapping, with local", in: "a@x.\u2136a/r"},
 		{name: "disallowed symbol in localpart", in: "\u2665\uFE0F\u0000@example.com"},
 	}
 	seen := map[string]bool{}
