@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -77,9 +78,19 @@ func TestLoad(t *testing.T) {
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/xmppfmuc/fmuc/examples/node").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	var nodeLog logBuffer
-	cmd := exec.Command(bin, "-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain, "-log-level", "warn")
+	// The default outbound queue (16384 stanzas) overflows during a
+	// 1,000-occupant join storm, since Prosody reads the component stream
+	// slower than the node writes it (each join is ~2N stanzas, 32 joins
+	// in flight): a dropped self-presence then stalls that join. The
+	// load run measures throughput, so the queue is made large enough.
+	cmd := exec.Command(bin, "-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain,
+		"-log-level", "warn", "-queue", "262144")
 	cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+srv.ComponentSecret)
-	cmd.Stderr = &nodeLog
+	nodeLogFile, err := os.CreateTemp("", "fmuc-load-node-*.log")
+	require.NoError(t, err)
+	defer nodeLogFile.Close()
+	t.Logf("node log: %s", nodeLogFile.Name())
+	cmd.Stderr = io.MultiWriter(&nodeLog, nodeLogFile)
 	require.NoError(t, cmd.Start())
 	nodeDone := make(chan error, 1)
 	go func() { nodeDone <- cmd.Wait() }()
