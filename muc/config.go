@@ -121,6 +121,13 @@ type Config struct {
 	// LogsURL is the address of the public discussion logs, advertised as
 	// muc#roominfo_logs (XEP-0045 §6.4) when set.
 	LogsURL string
+	// NickLockdown restricts users with a registered nick to that nick
+	// (XEP-0045 §7.10 MAY, "lock down" roomnicks): they enter under it
+	// whatever nick they ask for, with status 210 in their self-presence
+	// (§7.2.2), and may not change it (not-acceptable). There is no
+	// muc#roomconfig field for it: configuration only, kept across
+	// configuration forms.
+	NickLockdown bool
 }
 
 // DefaultConfig returns the configuration new rooms get unless the service

@@ -81,7 +81,9 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		case o == nil:
 			r.enter(tx, p)
 		case o.Nick != nick:
-			r.changeNick(tx, o, p)
+			if !r.lockedNickChange(tx, o, p) { // lockdown.go
+				r.changeNick(tx, o, p)
+			}
 		default:
 			r.updatePresence(tx, o, p)
 		}

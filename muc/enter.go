@@ -22,9 +22,17 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		r.fail(tx, stanza.BadRequest, "malformed muc payload")
 		return
 	}
-	nick := p.To.Resource()
+	nick, addr := p.To.Resource(), p.To
 	bare := tx.from.Bare()
 	aff := r.Affiliation(bare)
+	var extra []int
+	if n, ok := r.lockedNick(bare); ok && n != nick {
+		// §7.10: nick lockdown; §7.2.2: the service MAY rewrite the
+		// roomnick, MUST admit the user and include 210.
+		if a, err := r.addr(n); err == nil {
+			nick, addr, extra = n, a, []int{210}
+		}
+	}
 	creating := r.locked && len(r.occupants) == 0 && aff == stanza.AffiliationOwner
 	switch {
 	case r.locked && !creating && aff != stanza.AffiliationOwner:
@@ -46,8 +54,13 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		return
 	}
 	if other, ok := r.byNick[nick]; ok && other.JID != tx.from {
-		// §7.2.8: the nick is in use (one full JID per nick, see
-		// Occupant).
+		if r.mayShare(tx, other) && r.byJID[tx.from] == nil {
+			// §7.2.8: the same bare JID SHOULD be allowed in under the
+			// same nick: a further session (session.go).
+			r.joinSession(tx, other, p, &req, extra...)
+			return
+		}
+		// §7.2.8: the nick is in use by another user.
 		r.fail(tx, stanza.Conflict, "")
 		return
 	}
@@ -77,7 +90,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		Role:        defaultRole(aff, r.config.Moderated),
 		Affiliation: aff,
 		Presence:    clientPresence(p.Children),
-		addr:        p.To,
+		addr:        addr,
 	}
 	// §7.1 order: others' presence, the newcomer's presence to the others,
 	// self-presence, history, subject.
@@ -86,7 +99,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	r.byNick[nick] = o
 	r.byJID[tx.from] = o
 	r.broadcastPresence(tx, o, p.ID)
-	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, r.joinCodes(creating)...)
+	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(creating), extra...)...)
 	r.sendHistory(tx, o, req.History)
 	r.sendSubject(tx, o)
 	tx.out.event(OccupantJoined{RoomJID: r.jid, Nick: nick, JID: tx.from, Via: tx.via, Role: o.Role, Affiliation: o.Affiliation})
@@ -110,7 +123,11 @@ func (r *Room) joinCodes(creating bool) []int {
 // resync answers a muc-tagged join from an occupant already in the room
 // under that nick: XEP-0045 §7.2.1 and §17.3 say to send exactly what a
 // new join gets, and to update the others if the presence changed.
-func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence) {
+//
+// With several sessions (§7.2.8) only the session that asked is
+// resynchronised; it becomes the occupant's current session. extra are
+// further status codes (210 under nick lockdown).
+func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence, extra ...int) {
 	var req stanza.MUC
 	if x, ok := stanza.Child(p, stanza.NSMUC, "x"); ok {
 		if err := x.Decode(&req); err != nil {
@@ -118,14 +135,16 @@ func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence) {
 			return
 		}
 	}
-	changed := r.setPresence(o, p)
-	r.rosterTo(tx, o)
+	changed := o.makeCurrent(tx.from)
+	changed = r.setPresence(o, p) || changed
+	s := o.narrow(tx.from)
+	r.rosterTo(tx, s)
 	if changed {
 		r.broadcastPresence(tx, o, p.ID)
 	}
-	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, r.joinCodes(false)...)
-	r.sendHistory(tx, o, req.History)
-	r.sendSubject(tx, o)
+	r.selfPresence(tx, s, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(false), extra...)...)
+	r.sendHistory(tx, s, req.History)
+	r.sendSubject(tx, s)
 }
 
 // rosterTo sends o the presence of every other occupant whose presence is
@@ -136,8 +155,8 @@ func (r *Room) rosterTo(tx *request, o *Occupant) {
 		full = true
 	}
 	ps := newSlab[stanza.Presence](len(r.occupants))
-	for _, other := range r.occupants {
-		if other == o || r.config.HidePresence.Has(other.Role) {
+	for _, other := range r.occupants { // o may be narrowed: compare addresses
+		if other.addr == o.addr || r.config.HidePresence.Has(other.Role) {
 			continue
 		}
 		p := ps.next()

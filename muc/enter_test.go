@@ -87,7 +87,6 @@ func TestEnterErrors(t *testing.T) {
 		want  string
 	}{
 		{"nick conflict §7.2.8", nil, "c@x/1", "r@muc.example/B", errPresence("r@muc.example/B", "c@x/1", "cancel", "conflict")},
-		{"same bare JID other resource also conflicts", nil, "b@x/2", "r@muc.example/B", errPresence("r@muc.example/B", "b@x/2", "cancel", "conflict")},
 		{"password missing §7.2.5", func(h *harness) {
 			h.configure(roomJID, "a@x/1", "muc#roomconfig_passwordprotectedroom", "1", "muc#roomconfig_roomsecret", "pw")
 		}, "c@x/1", "r@muc.example/C", errPresence("r@muc.example/C", "c@x/1", "auth", "not-authorized")},

@@ -152,3 +152,32 @@ func (OccupantJoined) isEvent()     {}
 func (OccupantLeft) isEvent()       {}
 func (NickChanged) isEvent()        {}
 func (RoleChanged) isEvent()        {}
+
+// SessionJoined: a further session (real full JID) of an occupant's bare
+// JID entered under its nick (XEP-0045 §7.2.8). The occupant itself was
+// already in the room: no OccupantJoined.
+type SessionJoined struct {
+	RoomJID stanza.JID
+	Nick    string
+	JID     stanza.JID
+}
+
+// SessionLeft: one of several sessions of an occupant left or was removed
+// (Status 333, §11.1); the occupant stays in the room under its other
+// sessions: no OccupantLeft.
+type SessionLeft struct {
+	RoomJID stanza.JID
+	Nick    string
+	JID     stanza.JID
+	Status  int
+	At      time.Time
+}
+
+// Room implements Event.
+func (e SessionJoined) Room() stanza.JID { return e.RoomJID }
+
+// Room implements Event.
+func (e SessionLeft) Room() stanza.JID { return e.RoomJID }
+
+func (SessionJoined) isEvent() {}
+func (SessionLeft) isEvent()   {}

@@ -7,8 +7,15 @@ import (
 // exit handles unavailable presence from an occupant (XEP-0045 §7.14):
 // self-presence with 110 first, then the others; the client's <status/>
 // (its exit message) is kept.
+//
+// With several sessions (§7.2.8) only the sending session leaves
+// (session.go) unless it is the last one.
 func (r *Room) exit(tx *request, o *Occupant, p *stanza.Presence) {
 	status := clientPresence(p.Children)
+	if len(o.others) > 0 {
+		r.leaveSession(tx, o, tx.from, p.ID, status)
+		return
+	}
 	it := item{aff: o.Affiliation, role: stanza.RoleNone}
 	if r.locked {
 		// §10.1.3: the creator left before configuring; the room is

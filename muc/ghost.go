@@ -54,6 +54,11 @@ func (r *Room) ghostCheck(tx *request, s stanza.Stanza) {
 	if o == nil || !isGhostError(s) {
 		return // errors from non-occupants are never answered
 	}
+	if len(o.others) > 0 {
+		// §7.2.8: only the session that bounced is gone (session.go).
+		r.leaveSession(tx, o, tx.from, "", nil, 333)
+		return
+	}
 	r.removeGhost(tx, o)
 }
 

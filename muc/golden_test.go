@@ -90,6 +90,10 @@ func typeName(e Event) string {
 		return "NickChanged"
 	case RoleChanged:
 		return "RoleChanged"
+	case SessionJoined:
+		return "SessionJoined"
+	case SessionLeft:
+		return "SessionLeft"
 	}
 	return "other"
 }

@@ -32,7 +32,7 @@ func (r *Room) groupchat(tx *request, m *stanza.Message) {
 	payload := r.reflectPayload(o, m.Children) // stanzaid.go
 	lang := m.Lang
 	from := o.addr
-	msgs := newSlab[stanza.Message](len(r.occupants))
+	msgs := newSlab[stanza.Message](r.fanout())
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
 		m := msgs.next()
 		*m = stanza.Message{Header: stanza.Header{From: from, To: to, ID: id, Type: stanza.MessageGroupchat, Lang: lang}, Children: payload}

@@ -19,6 +19,9 @@ func (r *Room) changeNick(tx *request, o *Occupant, p *stanza.Presence) {
 		return
 	}
 	old := o.Nick
+	// §7.2.8: a nick change from one session changes the occupant's nick
+	// for all of them; that session becomes the current one.
+	o.makeCurrent(tx.from)
 	// §7.6: unavailable from the old nick with 303 and the new nick...
 	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
 	r.leaveOthers(tx, o, nil, it, 303)

@@ -5,15 +5,21 @@ import "github.com/xmppfmuc/fmuc/stanza"
 // Occupant is someone in a room (XEP-0045 §4.1): a real JID present under a
 // nickname with a role and an affiliation.
 //
-// Multiple sessions: XEP-0045 §7.2.8 says a service SHOULD let a second
-// resource of the same bare JID share a nick. This package does not: one
-// occupant is one full JID, and a second full JID asking for a taken nick
-// gets <conflict/> whatever its bare JID (see enter.go). Clients that
-// reconnect with the same full JID are resynchronised instead (§7.2.1).
+// Multiple sessions (XEP-0045 §7.2.8, "Nickname Conflict": the service
+// SHOULD let further resources of the occupant's bare JID enter under the
+// same nick): a local occupant may have several sessions, one per real
+// full JID of one bare JID (see Sessions and session.go). JID is the
+// session whose presence is the occupant's presence: the one that sent
+// the latest presence update (§7.7), nick change or resynchronisation; a
+// session joining does not change it. An occupant reached through another
+// node (Via set) has exactly one session; its node merges its users'
+// resources itself. Clients that rejoin with the same full JID are
+// resynchronised (§7.2.1).
 type Occupant struct {
 	// Nick is the room nickname (the resourcepart of the occupant JID).
 	Nick string
-	// JID is the occupant's real full JID.
+	// JID is the real full JID of the occupant's current session (the
+	// only one unless Sessions says otherwise).
 	JID stanza.JID
 	// Via is the federated node the occupant is reached through; zero for
 	// a local occupant.
@@ -35,6 +41,19 @@ type Occupant struct {
 	// askedVoice: a voice request of this occupant awaits a moderator
 	// (voicerequest.go).
 	askedVoice bool
+	// others are the sessions besides JID, oldest first (session.go).
+	others []session
+}
+
+// Sessions returns the real full JIDs of all the occupant's sessions
+// (XEP-0045 §7.2.8): JID first, then the others in order of entry.
+func (o *Occupant) Sessions() []stanza.JID {
+	out := make([]stanza.JID, 0, 1+len(o.others))
+	out = append(out, o.JID)
+	for _, s := range o.others {
+		out = append(out, s.jid)
+	}
+	return out
 }
 
 // Addr returns the occupant JID, room@service/nick.

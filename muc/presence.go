@@ -12,6 +12,8 @@ func (r *Room) updatePresence(tx *request, o *Occupant, p *stanza.Presence) {
 		r.resync(tx, o, p)
 		return
 	}
+	// §7.2.8: the sending session becomes the occupant's current one.
+	o.makeCurrent(tx.from)
 	r.setPresence(o, p)
 	// §7.7: the new presence goes to every occupant, the sender included
 	// (its copy with 110).
@@ -79,4 +81,8 @@ func (r *Room) removeOccupant(o *Occupant) {
 	}
 	delete(r.byNick, o.Nick)
 	delete(r.byJID, o.JID)
+	for _, x := range o.others {
+		delete(r.byJID, x.jid)
+	}
+	r.sessions -= len(o.others)
 }

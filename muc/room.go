@@ -77,7 +77,8 @@ type Room struct {
 
 	occupants []*Occupant // in order of entry
 	byNick    map[string]*Occupant
-	byJID     map[stanza.JID]*Occupant // real full JID -> occupant
+	byJID     map[stanza.JID]*Occupant // real full JID (every session) -> occupant
+	sessions  int                      // further sessions of all occupants (session.go)
 
 	history []HistoryEntry
 	subject Subject
@@ -146,6 +147,7 @@ func (r *Room) Occupants() []Occupant {
 	for i, o := range r.occupants {
 		out[i] = *o
 		out[i].view = [2][]stanza.Element{}
+		out[i].others = append([]session(nil), o.others...)
 	}
 	return out
 }
@@ -158,6 +160,7 @@ func (r *Room) Occupant(nick string) (Occupant, bool) {
 	}
 	c := *o
 	c.view = [2][]stanza.Element{}
+	c.others = append([]session(nil), o.others...)
 	return c, true
 }
 

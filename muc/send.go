@@ -61,10 +61,17 @@ func (r *Room) failType(tx *request, typ stanza.ErrorType, cond stanza.Condition
 }
 
 // send delivers s to one occupant: directly when local, as a
-// RemoteDelivery through its node otherwise. s is addressed to o.JID.
+// RemoteDelivery through its node otherwise. s is addressed to o.JID;
+// each further session of o (§7.2.8, session.go) gets a copy addressed to
+// it. For one session only, send to o.narrow(jid).
 func (r *Room) send(tx *request, o *Occupant, s stanza.Stanza) {
 	if o.Via.IsZero() {
 		tx.out.Stanzas = append(tx.out.Stanzas, s)
+		for _, x := range o.others {
+			if c := retarget(s, x.jid); c != nil {
+				tx.out.Stanzas = append(tx.out.Stanzas, c)
+			}
+		}
 		return
 	}
 	s.Head().To = o.Via
@@ -86,8 +93,8 @@ type builder func(to stanza.JID, full bool) stanza.Stanza
 // tx.toOrigin), built by mk.
 // subject is the real JID the stanza is about.
 func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk builder) {
-	if cap(tx.out.Stanzas)-len(tx.out.Stanzas) < len(r.occupants) {
-		s := make([]stanza.Stanza, len(tx.out.Stanzas), len(tx.out.Stanzas)+len(r.occupants))
+	if n := r.fanout(); cap(tx.out.Stanzas)-len(tx.out.Stanzas) < n {
+		s := make([]stanza.Stanza, len(tx.out.Stanzas), len(tx.out.Stanzas)+n)
 		copy(s, tx.out.Stanzas)
 		tx.out.Stanzas = s
 	}
@@ -97,7 +104,11 @@ func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk bui
 			continue
 		}
 		if o.Via.IsZero() {
-			tx.out.Stanzas = append(tx.out.Stanzas, mk(o.JID, r.canSee(o)))
+			see := r.canSee(o)
+			tx.out.Stanzas = append(tx.out.Stanzas, mk(o.JID, see))
+			for _, x := range o.others {
+				tx.out.Stanzas = append(tx.out.Stanzas, mk(x.jid, see)) // §7.2.8
+			}
 			continue
 		}
 		if o.Via == tx.via && !tx.toOrigin || containsJID(vias, o.Via) {
@@ -109,6 +120,10 @@ func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk bui
 		tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: v, Subject: subject, Stanza: mk(v, true)})
 	}
 }
+
+// fanout is the number of local deliveries of a broadcast at most: one
+// per occupant and one per further session.
+func (r *Room) fanout() int { return len(r.occupants) + r.sessions }
 
 func containsJID(js []stanza.JID, j stanza.JID) bool {
 	for _, x := range js {
@@ -154,7 +169,7 @@ func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
 	if r.config.HidePresence.Has(o.Role) {
 		return
 	}
-	ps := newSlab[stanza.Presence](len(r.occupants))
+	ps := newSlab[stanza.Presence](r.fanout())
 	r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
 		p := ps.next()
 		*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to, ID: id}, Children: r.view(o, full)}
