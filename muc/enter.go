@@ -145,6 +145,19 @@ func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence, extra ...int
 	r.selfPresence(tx, s, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(false), extra...)...)
 	r.sendHistory(tx, s, req.History)
 	r.sendSubject(tx, s)
+	if changed {
+		// The occupant's other sessions see its new presence as after a
+		// presence update (§7.7, with 110).
+		// Like every self-presence to all sessions, it names the current
+		// session.
+		it := item{aff: o.Affiliation, role: o.Role}
+		if r.canSee(o) {
+			it.jid = o.JID
+		}
+		for _, x := range o.others {
+			r.selfPresence(tx, o.narrow(x.jid), "", p.ID, it)
+		}
+	}
 }
 
 // rosterTo sends o the presence of every other occupant whose presence is

@@ -24,7 +24,8 @@ import (
 //   - The occupant's presence is that of its current session, the one
 //     that sent the latest presence update, nick change or
 //     resynchronisation. Presence broadcasts name that session's real JID
-//     (§7.2.3); a self-presence sent to one session names that session.
+//     (§7.2.3), and so do self-presences sent to all sessions; the entry
+//     and exit self-presence of one session names that session.
 //   - A session leaving gets its unavailable self-presence (110); the
 //     others see nothing, unless it was the current session: then the
 //     last of the remaining ones (in Occupant.Sessions order) becomes
