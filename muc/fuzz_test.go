@@ -154,7 +154,9 @@ func occupantSet(s *Service) map[occKey]bool {
 	m := map[occKey]bool{}
 	for _, r := range s.rooms {
 		for _, o := range r.occupants {
-			m[occKey{o.JID, o.Via}] = true
+			for _, j := range o.Sessions() {
+				m[occKey{j, o.Via}] = true
+			}
 		}
 	}
 	return m
@@ -167,8 +169,13 @@ func checkInvariants(t *testing.T, s *Service, before map[occKey]bool, in stanza
 		if r.destroyed {
 			t.Fatalf("destroyed room %s still in the service", r.jid)
 		}
-		if len(r.byNick) != len(r.occupants) || len(r.byJID) != len(r.occupants) {
-			t.Fatalf("tables out of step: %d nicks, %d jids, %d occupants", len(r.byNick), len(r.byJID), len(r.occupants))
+		sessions := 0
+		for _, o := range r.occupants {
+			sessions += len(o.Sessions())
+		}
+		// One occupant per nick; one index entry per session (§7.2.8).
+		if len(r.byNick) != len(r.occupants) || len(r.byJID) != sessions || r.sessions != sessions-len(r.occupants) {
+			t.Fatalf("tables out of step: %d nicks, %d jids, %d occupants, %d sessions (%d counted)", len(r.byNick), len(r.byJID), len(r.occupants), sessions, r.sessions)
 		}
 		owners := 0
 		for _, a := range r.affs {
@@ -180,8 +187,18 @@ func checkInvariants(t *testing.T, s *Service, before map[occKey]bool, in stanza
 			t.Fatalf("room %s has no owner", r.jid)
 		}
 		for _, o := range r.occupants {
-			if r.byNick[o.Nick] != o || r.byJID[o.JID] != o {
+			if r.byNick[o.Nick] != o {
 				t.Fatalf("occupant %s not indexed", o.Nick)
+			}
+			// Sessions belong to one bare JID, are all indexed, and only
+			// local occupants have more than one.
+			for _, j := range o.Sessions() {
+				if r.byJID[j] != o || j.Bare() != o.JID.Bare() || j.Resource() == "" {
+					t.Fatalf("occupant %s: session %s", o.Nick, j)
+				}
+			}
+			if len(o.others) > 0 && o.Remote() {
+				t.Fatalf("remote occupant %s with %d sessions", o.Nick, 1+len(o.others))
 			}
 			switch o.Role {
 			case stanza.RoleModerator, stanza.RoleParticipant, stanza.RoleVisitor:
@@ -236,6 +253,8 @@ func checkInvariants(t *testing.T, s *Service, before map[occKey]bool, in stanza
 func FuzzRoom(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 13, 0, 0, 0, 1, 1, 4, 1, 0, 7, 0, 1})
 	f.Add([]byte{0, 0, 0, 13, 0, 0, 0, 4, 1, 0, 5, 2, 8, 0, 3, 3, 4, 1})
+	// Two sessions of b@x as B (§7.2.8): join, speak, nick change, exits.
+	f.Add([]byte{0, 0, 0, 13, 0, 0, 0, 1, 1, 0, 2, 1, 4, 2, 0, 2, 1, 2, 0, 2, 3, 3, 1, 1, 3, 2, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a := fuzzRun(t, data)
 		b := fuzzRun(t, data)
