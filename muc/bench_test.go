@@ -145,3 +145,34 @@ func BenchmarkMemoryPerRoom(b *testing.B) {
 	}
 	b.ReportMetric(float64(after-before)/n, "B/room")
 }
+
+// BenchmarkGroupchatFanoutSessions is BenchmarkGroupchatFanoutAllocs with
+// 500 occupants of two sessions each (XEP-0045 §7.2.8): 1,000 deliveries.
+func BenchmarkGroupchatFanoutSessions(b *testing.B) {
+	const n = 500
+	h := bigRoom(b, n, 0)
+	for i := 0; i < n; i++ {
+		s := strconv.Itoa(i)
+		if _, err := h.svc.Handle(h.now, decode(b, `<presence from='u`+s+`@x/s' to='r@muc.example/u`+s+`'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>`)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	in := decode(b, `<message from='u1@x/s' to='r@muc.example' id='m1' type='groupchat'><body>Hello</body></message>`)
+	r := h.room(roomJID)
+	allocs := testing.AllocsPerRun(20, func() {
+		out, err := r.Handle(h.now, in)
+		if err != nil || len(out.Stanzas) != 2*n {
+			b.Fatalf("%d stanzas, %v", len(out.Stanzas), err)
+		}
+	})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := r.Handle(h.now, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(2*n), "ns/recipient")
+	b.ReportMetric(allocs/(2*n), "allocs/recipient")
+}
