@@ -57,11 +57,12 @@ func TestSubject(t *testing.T) {
 		`<message from='r@muc.example/B' to='b@x/1' id='s1' type='groupchat'><subject>Fire &amp; Cauldron</subject><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='r@muc.example'/></message>`)
 	ev := eventsOf[SubjectChanged](h.out)
 	require.Len(t, ev, 1)
-	require.Equal(t, Subject{Text: "Fire & Cauldron", Nick: "B", Set: t0}, ev[0].Subject)
+	require.Equal(t, Subject{Text: "Fire & Cauldron", Nick: "B", Set: t0, StanzaID: "id3"}, ev[0].Subject)
 	require.Empty(t, h.room(roomJID).History(), "subject changes are not history")
-	// §7.2.15: newcomers get it with a delay from the room.
+	// §7.2.15: newcomers get it with a delay from the room, and the
+	// XEP-0359 id the change got.
 	lines := h.join("c@x/1", roomJID+"/C")
-	require.Equal(t, `<message from='r@muc.example/B' to='c@x/1' id='id4' type='groupchat'><subject>Fire &amp; Cauldron</subject><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/></message>`, lines[len(lines)-1])
+	require.Equal(t, `<message from='r@muc.example/B' to='c@x/1' id='id4' type='groupchat'><subject>Fire &amp; Cauldron</subject><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='r@muc.example'/><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/></message>`, lines[len(lines)-1])
 	// A subject with a body is a plain message (§8.1).
 	h.do(`<message from='b@x/1' to='r@muc.example' id='sb' type='groupchat'><subject>s</subject><body>b</body></message>`)
 	require.Empty(t, eventsOf[SubjectChanged](h.out))

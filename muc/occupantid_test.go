@@ -44,7 +44,7 @@ func TestOccupantIDs(t *testing.T) {
 	}
 	// The subject replayed on entry keeps the id of who set it.
 	lines = h.join("d@x/1", roomJID+"/D")
-	require.True(t, strings.HasSuffix(lines[len(lines)-1], `<subject>T</subject><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/>`+ob+`</message>`), lines[len(lines)-1])
+	require.True(t, strings.HasSuffix(lines[len(lines)-1], `<subject>T</subject><stanza-id xmlns='urn:xmpp:sid:0' id='id5' by='r@muc.example'/><delay xmlns='urn:xmpp:delay' from='r@muc.example' stamp='2026-03-04T05:06:07Z'/>`+ob+`</message>`), lines[len(lines)-1])
 	h.do(`<presence from='d@x/1' to='r@muc.example/D' type='unavailable'/>`)
 	// Unavailable presence as well.
 	lines = h.do(`<presence from='c@x/1' to='r@muc.example/C' type='unavailable'/>`)

@@ -58,6 +58,10 @@ type Subject struct {
 	Nick string
 	// Set is when it was set; zero when never.
 	Set time.Time
+	// StanzaID is the XEP-0359 stanza id the room gave the subject change
+	// (by the room JID); "" when none. The subject replayed on entry
+	// carries it (§7.2.15).
+	StanzaID string
 }
 
 // Room is one XEP-0045 chat room: its configuration, affiliations,

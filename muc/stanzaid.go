@@ -17,6 +17,12 @@ import (
 //
 // The same payload goes into the history, so history replays carry both.
 func (r *Room) reflectPayload(o *Occupant, children []stanza.Element) []stanza.Element {
+	p, _ := r.reflectPayloadID(o, children)
+	return p
+}
+
+// reflectPayloadID is reflectPayload that also returns the stanza id.
+func (r *Room) reflectPayloadID(o *Occupant, children []stanza.Element) ([]stanza.Element, string) {
 	p := make([]stanza.Element, 0, len(children)+2)
 	for _, c := range children {
 		if c.Is(nsOccupantID, "occupant-id") || c.Is(stanza.NSSID, "stanza-id") && claimsRoom(c, r.jid) {
@@ -24,8 +30,9 @@ func (r *Room) reflectPayload(o *Occupant, children []stanza.Element) []stanza.E
 		}
 		p = append(p, c)
 	}
-	p = append(p, stanza.StanzaID{ID: r.opts.NewID(), By: r.jid}.Element())
-	return r.withOID(o, p)
+	sid := r.opts.NewID()
+	p = append(p, stanza.StanzaID{ID: sid, By: r.jid}.Element())
+	return r.withOID(o, p), sid
 }
 
 // claimsRoom reports whether a <stanza-id/> says it is by room (or is

@@ -38,12 +38,12 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 		return
 	}
 	text, _ := m.Subject()
-	r.subject = Subject{Text: text, Nick: o.Nick, Set: tx.now.UTC()}
 	id := m.ID
 	if id == "" {
 		id = r.opts.NewID()
 	}
-	payload := r.reflectPayload(o, m.Children) // stanzaid.go
+	payload, sid := r.reflectPayloadID(o, m.Children) // stanzaid.go
+	r.subject = Subject{Text: text, Nick: o.Nick, Set: tx.now.UTC(), StanzaID: sid}
 	r.subjectOID, _ = r.oidOf(o)
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
 		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
@@ -62,6 +62,10 @@ func (r *Room) sendSubject(tx *request, o *Occupant) {
 		}
 	}
 	payload := []stanza.Element{stanza.TextElement("subject", r.subject.Text)}
+	if r.subject.StanzaID != "" {
+		// XEP-0359 §4: the id the room gave the subject change.
+		payload = append(payload, stanza.StanzaID{ID: r.subject.StanzaID, By: r.jid}.Element())
+	}
 	if !r.subject.Set.IsZero() {
 		payload = append(payload, stanza.Delay{From: r.jid, Stamp: r.subject.Set}.Element())
 	}
