@@ -32,14 +32,18 @@ func (r *Room) oidOf(o *Occupant) (stanza.Element, bool) {
 		return stanza.Element{}, false
 	}
 	if o.oid.XML == nil {
-		id := occupantID(r.opts.OccupantIDKey, r.jid, o.JID)
-		b := make([]byte, 0, 48+len(id))
-		b = append(b, "<occupant-id xmlns='"+nsOccupantID+"'"...)
-		b = attr(b, "id", id)
-		b = append(b, "/>"...)
-		o.oid = stanza.Element{Name: xml.Name{Space: nsOccupantID, Local: "occupant-id"}, XML: b}
+		o.oid = oidElement(occupantID(r.opts.OccupantIDKey, r.jid, o.JID))
 	}
 	return o.oid, true
+}
+
+// oidElement builds <occupant-id xmlns=... id=.../>.
+func oidElement(id string) stanza.Element {
+	b := make([]byte, 0, 48+len(id))
+	b = append(b, "<occupant-id xmlns='"+nsOccupantID+"'"...)
+	b = attr(b, "id", id)
+	b = append(b, "/>"...)
+	return stanza.Element{Name: xml.Name{Space: nsOccupantID, Local: "occupant-id"}, XML: b}
 }
 
 // withOID appends o's occupant id to a payload the room builds for a

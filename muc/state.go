@@ -22,6 +22,15 @@ type State struct {
 	Subject Subject
 	// History is the discussion history, oldest first.
 	History []HistoryEntry
+	// PendingRegistrations are the registrations awaiting approval by an
+	// admin (XEP-0045 §7.10, §9.9), sorted by JID.
+	PendingRegistrations []PendingRegistration
+	// Invitations are the latest mediated invitations sent, oldest first
+	// (§7.8.2), so that a bounce after a restart still reaches the inviter.
+	Invitations []Invitation
+	// SubjectOccupantID is the XEP-0421 occupant id of who set the
+	// subject, replayed with it on entry; "" when none.
+	SubjectOccupantID string
 }
 
 // AffiliationEntry is one user's affiliation and registered nick
@@ -50,6 +59,7 @@ func (r *Room) State() State {
 	for _, j := range js {
 		st.Affiliations = append(st.Affiliations, AffiliationEntry{JID: j, Affiliation: r.Affiliation(j), Nick: r.nicks[j]})
 	}
+	r.extraState(&st) // state_extra.go
 	return st
 }
 
@@ -98,6 +108,9 @@ func Restore(st State, opts Options) (*Room, error) {
 		e.Payload = append([]stanza.Element(nil), e.Payload...)
 		r.prepare(&e)
 		r.history = append(r.history, e)
+	}
+	if err := r.restoreExtra(st); err != nil { // state_extra.go
+		return nil, err
 	}
 	return r, nil
 }
