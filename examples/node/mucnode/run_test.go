@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/xmppfmuc/fmuc/internal/fakeserver"
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -193,3 +194,5 @@ func TestBinary(t *testing.T) {
 		assert.True(t, strings.Contains(stderr.String(), "stopped"), "%s", stderr.String())
 	})
 }
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
