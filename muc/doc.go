@@ -48,10 +48,15 @@
 //     semi-anonymous rooms, passwords, members-only, bans, nick conflicts,
 //     max users (admins and owners admitted over the limit), locked and
 //     nonexistent rooms, logging (170), history and its management, subject.
-//     Not done: §7.2.8's multiple sessions under one nick (a second full JID
-//     gets conflict; the same full JID rejoining is resynchronised), and the
-//     §7.2.18 Groupchat 1.0 join (a presence without the muc <x/> from a
-//     non-occupant gets the recommended 110/307/333 answer instead).
+//     §7.2.8 multiple sessions: further resources of an occupant's bare JID
+//     enter under its nick as sessions of the same occupant
+//     (Occupant.Sessions, events SessionJoined/SessionLeft): each gets the
+//     entry sequence alone; groupchat, private messages and every change
+//     of the occupant reach all sessions; one session leaving is only told
+//     to it; the occupant's presence is that of its latest presence update
+//     (see session.go). Remote occupants keep one session each. Not done:
+//     the §7.2.18 Groupchat 1.0 join (a presence without the muc <x/> from
+//     a non-occupant gets the recommended 110/307/333 answer instead).
 //   - §7.3, §8.1 Subject; §7.4 groupchat (XEP-0359 stanza-id added, ids
 //     kept); §7.5 private messages (muc#roomconfig_allowpm); §7.6 nick changes
 //     (registered nicks reserved); §7.7 presence updates; §7.14 exit.
@@ -64,7 +69,11 @@
 //     the rest is done by clients.
 //   - §7.10 Registration (Config.Registration: open, approval by admins as in
 //     §9.9, closed, unsupported); §7.11 member list (getmemberlist); §7.12
-//     reserved nick (x-roomuser-item). Nickname lockdown (a MAY) is not done.
+//     reserved nick (x-roomuser-item). Nickname lockdown (a MAY):
+//     Config.NickLockdown makes users with a registered nick enter under it
+//     with 210 (§7.2.2) and refuses their nick changes; a nick registered
+//     while in the room under another nick is used from the next entry
+//     (the in-room rename with 210 of §7.10 is not done).
 //   - §7.13, §8.6 Voice requests and their approval by moderators.
 //   - §8.2-§8.5, §9.1-§9.8 Moderation and affiliation lists, with the
 //     permission checks of each section; §9.9 registration approval.
@@ -74,8 +83,8 @@
 //   - §11.1 Users removed after delivery errors (333, §18.1.2 conditions);
 //     §11.2 Service.Shutdown (332).
 //   - §12 Status codes: all but 101 (out-of-room affiliation messages, a MAY
-//     of §18.1), 102/103 (rooms showing unavailable members are not
-//     supported) and 210 (the service never changes a requested nick).
+//     of §18.1) and 102/103 (rooms showing unavailable members are not
+//     supported); 210 only under Config.NickLockdown.
 //   - §17 Business rules: blank and invisible nicks refused (§17.1); IQs to
 //     occupant JIDs forwarded under the room's own ids, answers routed back
 //     and timed out (Options.IQTimeout); vCard requests go to the occupant's
