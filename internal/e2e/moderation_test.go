@@ -150,6 +150,23 @@ func TestRoomTypes(t *testing.T) {
 		assert.True(t, info.has("muc_passwordprotected"))
 	})
 
+	t.Run("non-anonymous", func(t *testing.T) {
+		room := h.room("open-faces")
+		join(t, alice, room, "Alice", "")
+		requireResult(t, configure(t, alice, room, "na1", map[string]string{"muc#roomconfig_whois": "anyone"}))
+		r := mustJoin(t, bob, room, "Bob", "")
+		// §7.2.3: status 100 in the self-presence; everyone sees real JIDs.
+		assert.Contains(t, statuses(t, r.self), 100)
+		for _, st := range r.seen {
+			if st.Kind() == stanza.KindPresence && st.Head().From == occupant(room, "Alice") {
+				require.NotNil(t, item(t, st).JID, "real JID for a participant")
+				assert.Equal(t, alice.JID(), *item(t, st).JID)
+			}
+		}
+		info := getDiscoInfo(t, carol, room, "na2")
+		assert.True(t, info.has("muc_nonanonymous"))
+	})
+
 	t.Run("max users", func(t *testing.T) {
 		room := h.room("small")
 		join(t, alice, room, "Alice", "")
