@@ -198,3 +198,27 @@ func TestSessionsAccessors(t *testing.T) {
 	o, _ = r.Occupant("B")
 	require.Equal(t, []stanza.JID{stanza.MustParse("b@x/1")}, o.Sessions())
 }
+
+func TestSessionsDestroy(t *testing.T) {
+	h := setup2(t)
+	h.join("b@x/2", roomJID+"/B")
+	transcript(t, h, "sessions-destroy",
+		// §10.9: every session gets the unavailable presence with <destroy/>.
+		local(`<iq from='a@x/1' to='r@muc.example' id='d1' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><destroy><reason>done</reason></destroy></query></iq>`),
+	)
+}
+
+func TestRetarget(t *testing.T) {
+	to := stanza.MustParse("b@x/2")
+	for _, s := range []stanza.Stanza{
+		&stanza.Message{Header: stanza.Header{ID: "m", To: stanza.MustParse("b@x/1")}},
+		&stanza.Presence{Header: stanza.Header{ID: "p", To: stanza.MustParse("b@x/1")}},
+		&stanza.IQ{Header: stanza.Header{ID: "q", To: stanza.MustParse("b@x/1")}},
+	} {
+		c := retarget(s, to)
+		require.Equal(t, to, c.Head().To)
+		require.Equal(t, s.Head().ID, c.Head().ID)
+		require.Equal(t, "b@x/1", s.Head().To.String(), "the original is untouched")
+	}
+	require.Nil(t, retarget(nil, to))
+}
