@@ -124,7 +124,8 @@ type Config struct {
 	// NickLockdown restricts users with a registered nick to that nick
 	// (XEP-0045 §7.10 MAY, "lock down" roomnicks): they enter under it
 	// whatever nick they ask for, with status 210 in their self-presence
-	// (§7.2.2), and may not change it (not-acceptable). There is no
+	// (§7.2.2), and may not change it (not-acceptable); registering in
+	// the room under another nick renames them, with 210. There is no
 	// muc#roomconfig field for it: configuration only, kept across
 	// configuration forms.
 	NickLockdown bool

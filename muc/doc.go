@@ -71,9 +71,9 @@
 //     §9.9, closed, unsupported); §7.11 member list (getmemberlist); §7.12
 //     reserved nick (x-roomuser-item). Nickname lockdown (a MAY):
 //     Config.NickLockdown makes users with a registered nick enter under it
-//     with 210 (§7.2.2) and refuses their nick changes; a nick registered
-//     while in the room under another nick is used from the next entry
-//     (the in-room rename with 210 of §7.10 is not done).
+//     with 210 (§7.2.2) and refuses their nick changes; registering while
+//     in the room under another nick renames the occupant, with 210 for
+//     everyone (§7.10).
 //   - §7.13, §8.6 Voice requests and their approval by moderators.
 //   - §8.2-§8.5, §9.1-§9.8 Moderation and affiliation lists, with the
 //     permission checks of each section; §9.9 registration approval.

@@ -90,6 +90,8 @@ func typeName(e Event) string {
 		return "NickChanged"
 	case RoleChanged:
 		return "RoleChanged"
+	case NickRegistered:
+		return "NickRegistered"
 	case SessionJoined:
 		return "SessionJoined"
 	case SessionLeft:

@@ -33,3 +33,72 @@ func (r *Room) lockedNickChange(tx *request, o *Occupant, p *stanza.Presence) bo
 	r.fail(tx, stanza.NotAcceptable, "nicks are locked down to registered nicks in this room")
 	return true
 }
+
+// lockdownRenames returns the renames a registration of nick by bare
+// entails under the lockdown: §7.10, "if the user's nickname is modified
+// by the service as a result of registration and the user is in the
+// room, the service SHOULD include status code 210 in the updated
+// presence notification that it sends to all users". An occupant of bare
+// under another nick is renamed, unless bare also holds nick under
+// another occupant.
+func (r *Room) lockdownRenames(tx *request, bare stanza.JID, nick string) []func() {
+	if !r.config.NickLockdown {
+		return nil
+	}
+	if _, held := r.byNick[nick]; held {
+		return nil
+	}
+	for _, o := range r.occupants {
+		if o.JID.Bare() == bare && o.Nick != nick {
+			o := o
+			return []func(){func() { r.lockdownRename(tx, o, nick) }}
+		}
+	}
+	return nil
+}
+
+// lockdownRename renames o to nick as §7.6 does (unavailable with 303
+// from the old nick, then available from the new one), with 210 in the
+// new presence for everyone. Like the effects of admin requests it also
+// reaches the node the request came through.
+func (r *Room) lockdownRename(tx *request, o *Occupant, nick string) {
+	addr, err := r.addr(nick)
+	if err != nil || r.byNick[nick] != nil || r.byNick[o.Nick] != o {
+		return
+	}
+	origin := tx.toOrigin
+	tx.toOrigin = true
+	defer func() { tx.toOrigin = origin }()
+	old := o.Nick
+	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
+	r.leaveOthers(tx, o, nil, it, 303)
+	r.leaveSelf(tx, o, "", nil, it, nil, 303)
+	delete(r.byNick, old)
+	o.Nick, o.addr = nick, addr
+	r.byNick[nick] = o
+	o.invalidate()
+	if !r.config.HidePresence.Has(o.Role) {
+		var views [2][]stanza.Element
+		ps := newSlab[stanza.Presence](r.fanout())
+		r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
+			i := 0
+			if full {
+				i = 1
+			}
+			if views[i] == nil {
+				it := item{aff: o.Affiliation, role: o.Role}
+				if full {
+					it.jid = o.JID
+				}
+				v := make([]stanza.Element, 0, len(o.Presence)+2)
+				v = append(v, o.Presence...)
+				views[i] = r.withOID(o, append(v, userX(&it, nil, 210)))
+			}
+			p := ps.next()
+			*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to}, Children: views[i]}
+			return p
+		})
+	}
+	r.selfPresence(tx, o, "", "", item{aff: o.Affiliation, role: o.Role}, 210)
+	tx.out.event(NickChanged{RoomJID: r.jid, Old: old, New: nick, JID: o.JID})
+}

@@ -58,3 +58,18 @@ func TestNickLockdownSurvivesConfigForm(t *testing.T) {
 	st := h.room(roomJID).State()
 	require.True(t, st.Config.NickLockdown)
 }
+
+func TestNickLockdownRegistrationRenames(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.NickLockdown = true
+	h := newHarness(t, func(o *ServiceOptions) { o.RoomDefaults = &cfg })
+	h.instant(roomJID, "a@x/1", "A")
+	h.join("c@x/1", roomJID+"/witch")
+	transcript(t, h, "nick-lockdown-register",
+		// §7.10: registering while in the room under another nick renames
+		// the occupant, with 210 in the new presence for everyone.
+		local(regIQ("c@x/1", "r1", "set", regForm("Cee"))),
+		// From now on the nick is locked.
+		local(`<presence from='c@x/1' to='r@muc.example/witch' id='n1'/>`),
+	)
+}

@@ -214,10 +214,11 @@ func (r *Room) registerNick(tx *request, ac actor, bare stanza.JID, nick string)
 		r.nicks[bare] = nick
 		tx.out.event(NickRegistered{RoomJID: r.jid, JID: bare, Nick: nick})
 	}
+	renames := r.lockdownRenames(tx, bare, nick) // lockdown.go
 	if r.Affiliation(bare) != stanza.AffiliationNone {
-		return nil
+		return renames
 	}
-	return r.applyAffiliation(tx, ac, change{jid: bare, it: stanza.Item{Affiliation: stanza.AffiliationMember}}, nil)
+	return append(r.applyAffiliation(tx, ac, change{jid: bare, it: stanza.Item{Affiliation: stanza.AffiliationMember}}, nil), renames...)
 }
 
 // unregister handles <remove/> (XEP-0077 §3.2): the nick is released and a
