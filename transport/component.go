@@ -20,9 +20,6 @@ type Component struct {
 	running atomic.Bool
 	// events carries reader and writer reports to the driver.
 	events chan event
-	// dropStreak counts consecutive drops, to log the start and the end of
-	// a streak instead of every drop. Driver goroutine only.
-	dropStreak uint64
 }
 
 // New validates cfg and returns a Component. Errors wrap ErrConfig.
@@ -54,7 +51,10 @@ type dialResult struct {
 // Run connects, performs the handshake and serves until ctx is done or the
 // server refuses the handshake. Connection losses are reported to the
 // Machine and followed by reconnect attempts with exponential backoff and
-// jitter; the Machine's timer keeps running while disconnected.
+// jitter; the Machine's timer keeps running while disconnected. A server
+// that reads slower than the Machine produces slows Run down
+// (back-pressure); one that reads nothing for Config.OverflowTimeout is
+// treated as a lost connection.
 //
 // Run returns ctx.Err() after a clean close (</stream:stream> sent, the
 // server's awaited for at most CloseTimeout, socket closed), or, unless
@@ -110,26 +110,44 @@ func (c *Component) Run(ctx context.Context) error {
 		tick.Reset(max(0, dl.Sub(cfg.Clock())))
 	}
 
+	// lose ends sess after a loss (reported by the reader or the writer,
+	// or found by the driver) and tells the Machine.
+	lose := func(err error, farewell string) {
+		if n := sess.end(false, farewell, time.Now().Add(cfg.CloseTimeout)); n > 0 {
+			c.stats.dropped.Add(uint64(n))
+			log.Warn("transport: discarding stanzas queued for the lost stream", "count", n)
+		}
+		sess = nil
+		c.drop(m.ConnectionChanged(cfg.Clock(), false), "not connected")
+		scheduleRetry(err)
+	}
+	// deliver sends out on the current stream (or drops it while there is
+	// none), waiting for room in the queue while the server is slow.
+	deliver := func(out []stanza.Stanza) {
+		if sess == nil {
+			c.drop(out, "not connected")
+			return
+		}
+		if err := c.send(ctx, sess, out); errors.Is(err, errStuck) {
+			log.Error("transport: outbound queue full for too long, dropping the connection",
+				"size", cfg.OutboundQueue, "overflow_timeout", cfg.OverflowTimeout)
+			lose(err, "")
+		}
+		// On errBroken, the evLost that follows ends the session; on
+		// ctx.Err(), the shutdown below does.
+	}
+
 	startDial()
 	for {
+		if ctx.Err() != nil {
+			// Checked first: a select with several ready cases picks one at
+			// random, and a busy stream must not delay the shutdown.
+			return c.shutdown(ctx, sess, dialing, dialed)
+		}
 		armTick()
 		select {
 		case <-ctx.Done():
-			if dialing {
-				// The dial watches ctx, so this does not wait long.
-				if r := <-dialed; r.sess != nil {
-					_ = r.sess.conn.Close()
-				}
-			}
-			if sess != nil {
-				if cl, ok := m.(Closer); ok {
-					c.send(sess, cl.Close(cfg.Clock()))
-				}
-				sess.end(true, "", cfg.CloseTimeout)
-				c.drop(m.ConnectionChanged(cfg.Clock(), false), "shutting down")
-				log.Info("transport: stream closed")
-			}
-			return ctx.Err()
+			return c.shutdown(ctx, sess, dialing, dialed)
 
 		case r := <-dialed:
 			dialing = false
@@ -150,7 +168,7 @@ func (c *Component) Run(ctx context.Context) error {
 			go sess.readLoop(c)
 			go sess.writeLoop(c)
 			log.Info("transport: connected", "address", cfg.Address, "domain", cfg.Domain, "stream", sess.id)
-			c.send(sess, m.ConnectionChanged(cfg.Clock(), true))
+			deliver(m.ConnectionChanged(cfg.Clock(), true))
 
 		case ev := <-c.events:
 			if ev.sess != sess || sess == nil {
@@ -159,19 +177,16 @@ func (c *Component) Run(ctx context.Context) error {
 			switch ev.kind {
 			case evStanza:
 				c.stats.in.Add(1)
-				c.send(sess, m.Handle(cfg.Clock(), ev.st))
+				deliver(m.Handle(cfg.Clock(), ev.st))
 			case evReply:
-				c.send(sess, []stanza.Stanza{ev.st})
+				deliver([]stanza.Stanza{ev.st})
 			case evLost:
 				log.Warn("transport: connection lost", "err", ev.err)
-				sess.end(false, ev.farewell, cfg.CloseTimeout)
-				sess = nil
-				c.drop(m.ConnectionChanged(cfg.Clock(), false), "not connected")
-				scheduleRetry(ev.err)
+				lose(ev.err, ev.farewell)
 			}
 
 		case <-tick.C:
-			c.send(sess, m.Tick(cfg.Clock()))
+			deliver(m.Tick(cfg.Clock()))
 
 		case <-retry.C:
 			startDial()
@@ -179,15 +194,67 @@ func (c *Component) Run(ctx context.Context) error {
 	}
 }
 
-// send queues out for the writer. Per the overflow policy a full queue
-// drops the newest stanza; nothing here ever blocks the driver.
-func (c *Component) send(sess *session, out []stanza.Stanza) {
-	if sess == nil {
-		c.drop(out, "not connected")
-		return
+// shutdown ends Run once ctx is done: a Closer's last stanzas, then a
+// flush and a clean close of the stream, all within CloseTimeout.
+func (c *Component) shutdown(ctx context.Context, sess *session, dialing bool, dialed <-chan dialResult) error {
+	cfg := &c.cfg
+	m := cfg.Machine
+	if dialing {
+		// The dial watches ctx, so this does not wait long.
+		if r := <-dialed; r.sess != nil {
+			_ = r.sess.conn.Close()
+		}
 	}
+	if sess == nil {
+		return ctx.Err()
+	}
+	closeBy := time.Now().Add(cfg.CloseTimeout)
+	if cl, ok := m.(Closer); ok {
+		// The last word waits for room like any other output, but only
+		// until the closing deadline.
+		closing, cancel := context.WithDeadline(context.WithoutCancel(ctx), closeBy)
+		_ = c.send(closing, sess, cl.Close(cfg.Clock()))
+		cancel()
+	}
+	if n := sess.end(true, "", closeBy); n > 0 {
+		c.stats.dropped.Add(uint64(n))
+		cfg.Logger.Warn("transport: closing deadline passed with stanzas still queued", "count", n)
+	}
+	c.drop(m.ConnectionChanged(cfg.Clock(), false), "shutting down")
+	cfg.Logger.Info("transport: stream closed")
+	return ctx.Err()
+}
+
+// errStuck reports that the outbound queue stayed full for OverflowTimeout.
+var errStuck = errors.New("transport: outbound queue full for OverflowTimeout")
+
+// errBroken reports that the stream died while the driver waited for room.
+var errBroken = errors.New("transport: stream lost while waiting for room in the outbound queue")
+
+// send queues out for the writer, in order. When the queue is full it
+// waits for room (back-pressure: meanwhile the driver takes no input, so
+// the reader stops reading and TCP flow control slows the server down),
+// for at most OverflowTimeout per stanza. It returns nil once every
+// stanza is queued; otherwise the stanza that found no room and all after
+// it are counted in Stats.Dropped and the error says why: errStuck (the
+// timeout passed), errBroken (the reader or writer found the stream dead)
+// or ctx.Err().
+func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza) error {
 	log := c.cfg.Logger
-	for _, st := range out {
+	var (
+		timer  *time.Timer
+		waited int
+		since  time.Time
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+		if waited > 0 {
+			log.Debug("transport: outbound queue had room again", "waited_stanzas", waited, "for", time.Since(since))
+		}
+	}()
+	for i, st := range out {
 		if st == nil {
 			continue
 		}
@@ -199,24 +266,45 @@ func (c *Component) send(sess *session, out []stanza.Stanza) {
 			log.Error("transport: dropping stanza not addressed per XEP-0114", "from", h.From.String(), "to", h.To.String(), "id", h.ID)
 			continue
 		}
+		b := stanza.Append(nil, st)
 		select {
-		case sess.queue <- stanza.Append(nil, st):
-			if c.dropStreak > 0 {
-				log.Warn("transport: outbound queue accepts again", "dropped", c.dropStreak)
-				c.dropStreak = 0
-			}
+		case sess.queue <- b:
+			continue
 		default:
-			c.stats.dropped.Add(1)
-			if c.dropStreak == 0 {
-				log.Warn("transport: outbound queue full, dropping newest stanzas", "size", c.cfg.OutboundQueue)
-			}
-			c.dropStreak++
 		}
+		// The queue is full: back-pressure.
+		c.stats.backPressure.Add(1)
+		if waited == 0 {
+			since = time.Now()
+			log.Debug("transport: outbound queue full, waiting for the server", "size", c.cfg.OutboundQueue)
+		}
+		waited++
+		if timer == nil {
+			timer = time.NewTimer(c.cfg.OverflowTimeout)
+		} else {
+			timer.Reset(c.cfg.OverflowTimeout)
+		}
+		var err error
+		select {
+		case sess.queue <- b:
+			continue
+		case <-timer.C:
+			err = errStuck
+		case <-sess.broken:
+			err = errBroken
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		n := c.drop(out[i:], "")
+		log.Warn("transport: stanzas not queued", "count", n, "err", err)
+		return err
 	}
+	return nil
 }
 
-// drop counts stanzas the Machine produced while no stream is up.
-func (c *Component) drop(out []stanza.Stanza, why string) {
+// drop counts the stanzas of out as dropped and returns how many there
+// were; why, unless empty, is logged at debug level.
+func (c *Component) drop(out []stanza.Stanza, why string) int {
 	n := 0
 	for _, st := range out {
 		if st != nil {
@@ -225,6 +313,9 @@ func (c *Component) drop(out []stanza.Stanza, why string) {
 	}
 	if n > 0 {
 		c.stats.dropped.Add(uint64(n))
-		c.cfg.Logger.Debug("transport: dropping stanzas", "count", n, "reason", why)
+		if why != "" {
+			c.cfg.Logger.Debug("transport: dropping stanzas", "count", n, "reason", why)
+		}
 	}
+	return n
 }

@@ -21,6 +21,11 @@ const (
 	DefaultConnectTimeout = 15 * time.Second
 	DefaultWriteTimeout   = 60 * time.Second
 	DefaultCloseTimeout   = 2 * time.Second
+	// DefaultOverflowTimeout is half of DefaultWriteTimeout: a server that
+	// reads nothing at all is caught by whichever comes first, and one that
+	// reads a little is given half a minute per stanza before it is
+	// considered stuck.
+	DefaultOverflowTimeout = 30 * time.Second
 )
 
 // Config configures a Component. Address, Domain, Secret and Machine are
@@ -55,10 +60,21 @@ type Config struct {
 	// Tests inject a fixed source.
 	Rand func() float64
 	// OutboundQueue is the number of encoded stanzas waiting for the
-	// writer. When it is full the newest stanza is dropped, counted in
-	// Stats.Dropped and logged: the Machine is never blocked by a slow
-	// server. Default DefaultOutboundQueue.
+	// writer; it bounds the memory held for a slow server. When it is full
+	// the driver waits for room (back-pressure, see OverflowTimeout)
+	// rather than dropping anything. It only smooths bursts: a larger
+	// queue is not needed to avoid losses. Default DefaultOutboundQueue.
 	OutboundQueue int
+	// OverflowTimeout bounds how long one stanza waits for room in a full
+	// outbound queue. While it waits, the driver calls the Machine for
+	// nothing else: inbound stanzas stay unread (the reader blocks, and TCP
+	// flow control pushes back on the server) and Tick is delayed. Once the
+	// timeout passes, the server is considered stuck: the stanza and the
+	// rest of that Machine output are counted in Stats.Dropped, an error
+	// is logged and the stream is dropped like a lost connection
+	// (ConnectionChanged(false), reconnect with backoff). Default
+	// DefaultOverflowTimeout.
+	OverflowTimeout time.Duration
 	// MaxStanzaSize is passed to the decoder as stanza.Limits.MaxSize;
 	// zero takes stanza.DefaultLimits. A larger stanza is answered with a
 	// policy-violation error and skipped.
@@ -150,7 +166,7 @@ func (c Config) withDefaults() (Config, stanza.JID, error) {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
-	if c.ConnectTimeout < 0 || c.WriteTimeout < 0 || c.CloseTimeout < 0 {
+	if c.ConnectTimeout < 0 || c.WriteTimeout < 0 || c.CloseTimeout < 0 || c.OverflowTimeout < 0 {
 		return bad("negative timeout")
 	}
 	if c.ConnectTimeout == 0 {
@@ -161,6 +177,9 @@ func (c Config) withDefaults() (Config, stanza.JID, error) {
 	}
 	if c.CloseTimeout == 0 {
 		c.CloseTimeout = DefaultCloseTimeout
+	}
+	if c.OverflowTimeout == 0 {
+		c.OverflowTimeout = DefaultOverflowTimeout
 	}
 	return c, domain, nil
 }

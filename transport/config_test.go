@@ -37,6 +37,7 @@ func TestNewValidation(t *testing.T) {
 		{name: "negative queue", change: func(c *Config) { c.OutboundQueue = -1 }},
 		{name: "negative size", change: func(c *Config) { c.MaxStanzaSize = -1 }},
 		{name: "negative timeout", change: func(c *Config) { c.ConnectTimeout = -1 }},
+		{name: "negative overflow timeout", change: func(c *Config) { c.OverflowTimeout = -1 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +67,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultConnectTimeout, cfg.ConnectTimeout)
 	assert.Equal(t, DefaultWriteTimeout, cfg.WriteTimeout)
 	assert.Equal(t, DefaultCloseTimeout, cfg.CloseTimeout)
+	assert.Equal(t, DefaultOverflowTimeout, cfg.OverflowTimeout)
 	assert.NotNil(t, cfg.Logger)
 	assert.NotNil(t, cfg.Clock)
 	assert.NotNil(t, cfg.Rand)

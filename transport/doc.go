@@ -27,19 +27,47 @@
 //
 // Every goroutine has ended when Run returns.
 //
-// # Outbound queue and overflow
+// # Outbound queue and back-pressure
 //
-// The driver encodes the Machine's stanzas and puts them in a queue of
-// OutboundQueue entries without ever blocking. When the queue is full (the
-// server reads slower than the Machine produces), the newest stanza is
-// dropped: it is counted in Stats.Dropped and the start and end of each
-// drop streak are logged. Stanzas produced while no stream is up are
-// dropped the same way; the Machine learns about losses through
-// ConnectionChanged and is expected to resynchronise. A stanza without
-// 'from' or 'to', or from another domain, is dropped as well (XEP-0114 §3:
-// the server would end the stream). Each write is bounded by WriteTimeout;
-// a server that reads nothing for that long is treated as a lost
-// connection.
+// The driver encodes the Machine's stanzas, in order, into a queue of
+// OutboundQueue entries that the writer drains, gathering what is waiting
+// into writes of up to 64 KiB. When the queue is full (the server reads
+// slower than the Machine produces), the driver waits for room instead of
+// dropping anything; Stats.BackPressure counts the stanzas that waited.
+// While it waits, the driver calls the Machine for nothing else: the reader
+// blocks handing over the next inbound stanza (the reader-to-driver
+// channel is unbuffered), stops reading, and TCP flow control slows the
+// server down in turn; Tick is delayed until the wait ends. The writer
+// keeps draining meanwhile; its whitespace pings are timed from its last
+// write, so none is due while it drains the queue.
+// Memory stays bounded: the queue, the one Machine output being queued, and
+// one decoded inbound stanza.
+//
+// A wait is bounded. A stanza that finds no room for OverflowTimeout means
+// the server is stuck: that stanza and the rest of the same Machine output
+// are counted in Stats.Dropped, an error is logged, and the stream is
+// dropped like a lost connection (below). A write that the server does not
+// read within WriteTimeout, or a stream the reader finds dead, ends the
+// wait the same way, and cancelling ctx ends it at once.
+//
+// A stanza without 'from' or 'to', or from another domain, is dropped and
+// counted (XEP-0114 §3: the server would end the stream). Stanzas the
+// Machine returns while no stream is up are dropped and counted as well.
+//
+// # What a lost stream loses
+//
+// XEP-0114 has no acknowledgements and components have no stream
+// management, so nothing is retransmitted. When a stream is lost (the
+// server closed it or sent a stream error, a read or write failed, or
+// OverflowTimeout passed), the stanzas still in the outbound queue, those
+// of the write that failed (a prefix of which may have reached the
+// server), and the rest of the Machine output being queued are discarded
+// and counted in Stats.Dropped; the next stream starts with an empty queue.
+// The Machine learns about the loss through ConnectionChanged(false) and
+// is expected to resynchronise after ConnectionChanged(true). Stanzas
+// counted in Stats.Out were written to the socket, which does not prove
+// that the server processed them. Once Run has returned, every stanza has
+// been counted exactly once, in Out or in Dropped.
 //
 // # Input
 //
@@ -54,7 +82,8 @@
 //
 // # Reconnecting and errors
 //
-// After a loss the Machine gets ConnectionChanged(false); Run reconnects
+// After a loss (which ends the old stream within CloseTimeout) the Machine
+// gets ConnectionChanged(false); Run reconnects
 // after BackoffMin, doubling up to BackoffMax after each failed attempt,
 // each delay shortened by a random fraction (Jitter) of itself, and calls
 // ConnectionChanged(true) once the handshake succeeds again.
@@ -66,10 +95,12 @@
 // refused, timeout, other stream errors) is retried.
 //
 // When ctx is done, Run gives a Machine that implements Closer its last
-// word (its stanzas are queued like any others, so the overflow policy
-// applies), flushes the queue, sends </stream:stream>, waits
-// for the server's (all within CloseTimeout), closes the socket, tells the
-// Machine ConnectionChanged(false) and returns ctx.Err().
+// word (its stanzas wait for room like any others, but only until the
+// closing deadline), flushes the queue, sends </stream:stream>, waits for
+// the server's (all within CloseTimeout from the cancellation), closes the
+// socket, tells the Machine ConnectionChanged(false) and returns
+// ctx.Err(). What the deadline leaves unwritten is counted in
+// Stats.Dropped.
 //
 // # Why not gosrc.io/xmpp's transport
 //

@@ -58,6 +58,6 @@ func FuzzReadLoop(f *testing.F) {
 				break
 			}
 		}
-		s.end(false, "", 100*time.Millisecond)
+		s.end(false, "", time.Now().Add(100*time.Millisecond))
 	})
 }

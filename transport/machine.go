@@ -14,7 +14,10 @@ import (
 // so implementations need no locking. Every call gets the current time from
 // Config.Clock as now and returns the stanzas to send, in order; the
 // Component sends them if the connection is up and drops them (counting
-// Stats.Dropped) if it is not.
+// Stats.Dropped) if it is not. When the server reads slower than the
+// Machine produces, the Component waits for room in its outbound queue
+// before it calls the Machine again (back-pressure, bounded by
+// Config.OverflowTimeout), so a Tick may come late.
 type Machine interface {
 	// Handle processes one stanza received from the server.
 	Handle(now time.Time, in stanza.Stanza) []stanza.Stanza

@@ -25,6 +25,11 @@ type session struct {
 	stop       chan struct{}
 	readerDone chan struct{}
 	writerDone chan struct{}
+	// broken is closed by the reader or the writer as soon as it finds the
+	// stream dead, before it reports evLost: a driver waiting for room in
+	// the queue cannot take that event, so it watches broken instead.
+	broken    chan struct{}
+	breakOnce sync.Once
 
 	// mu orders the writer's per-write deadline against the driver's
 	// closing deadline, so that the latter always wins.
@@ -50,8 +55,12 @@ func newSession(conn net.Conn, c *Component) *session {
 		stop:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
+		broken:     make(chan struct{}),
 	}
 }
+
+// markBroken closes broken once.
+func (s *session) markBroken() { s.breakOnce.Do(func() { close(s.broken) }) }
 
 // errBudget reports a top-level token larger than the reader's budget.
 var errBudget = errors.New("transport: element from server exceeds the read budget")
@@ -121,6 +130,7 @@ func (s *session) readLoop(c *Component) {
 	defer close(s.readerDone)
 	log := c.cfg.Logger
 	lost := func(err error, farewell string) {
+		s.markBroken()
 		s.deliver(c, event{kind: evLost, err: err, farewell: farewell})
 		if errors.Is(err, errStreamClosed) {
 			return
@@ -286,7 +296,11 @@ func (s *session) writeLoop(c *Component) {
 			pingTimer.Reset(c.cfg.KeepAlive)
 		}
 	}
-	fail := func(err error) {
+	// fail reports a dead stream; the n stanzas of the failed write count
+	// as dropped (a prefix of them may have reached the server).
+	fail := func(err error, n int) {
+		c.stats.dropped.Add(uint64(n))
+		s.markBroken()
 		s.deliver(c, event{kind: evLost, err: err})
 	}
 	var batch []byte
@@ -295,7 +309,7 @@ func (s *session) writeLoop(c *Component) {
 		case b := <-s.queue:
 			b, n := s.gather(b, &batch)
 			if err := s.write(b, timeout); err != nil {
-				fail(err)
+				fail(err, n)
 				return
 			}
 			c.stats.out.Add(uint64(n))
@@ -303,7 +317,7 @@ func (s *session) writeLoop(c *Component) {
 		case <-ping:
 			// RFC 6120 §4.6.1: whitespace keeps the connection alive.
 			if err := s.write([]byte{' '}, timeout); err != nil {
-				fail(err)
+				fail(err, 0)
 				return
 			}
 			c.stats.keepAlives.Add(1)
@@ -316,6 +330,8 @@ func (s *session) writeLoop(c *Component) {
 				select {
 				case b := <-s.queue:
 					if err := s.write(b, timeout); err != nil {
+						// What is still queued is counted by end.
+						c.stats.dropped.Add(1)
 						return
 					}
 					c.stats.out.Add(1)
@@ -331,10 +347,12 @@ func (s *session) writeLoop(c *Component) {
 
 // end stops the session: the writer flushes (if asked), writes farewell and
 // </stream:stream>, the reader waits for the server's close, all before
-// the closing deadline; then the socket is closed.
-func (s *session) end(flush bool, farewell string, grace time.Duration) {
+// closeBy; then the socket is closed. It returns how many stanzas were
+// left in the queue unwritten; they are discarded (the next stream starts
+// with an empty queue).
+func (s *session) end(flush bool, farewell string, closeBy time.Time) int {
 	s.mu.Lock()
-	s.closeBy = time.Now().Add(grace)
+	s.closeBy = closeBy
 	s.flush, s.farewell = flush, farewell
 	_ = s.conn.SetDeadline(s.closeBy)
 	s.mu.Unlock()
@@ -342,4 +360,10 @@ func (s *session) end(flush bool, farewell string, grace time.Duration) {
 	<-s.writerDone
 	<-s.readerDone
 	_ = s.conn.Close()
+	// The writer is gone: nobody else receives from the queue.
+	n := len(s.queue)
+	for range n {
+		<-s.queue
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -53,21 +54,31 @@ func silentListener(t *testing.T) (string, func() int) {
 	return ln.Addr().String(), accepted
 }
 
-const floodSize = 1000
+const (
+	floodSize = 300
+	floodBody = 32 << 10
+)
 
-// flood makes the Machine emit floodSize 32 KiB messages as soon as the
-// stream is up: far more than loopback socket buffers hold.
+// flood makes the Machine emit floodSize numbered 32 KiB messages (ids
+// f0, f1, ...) as soon as the first stream is up: far more than loopback
+// socket buffers and the outbound queue hold, so a server that does not
+// read makes the driver wait for room. Later streams get no flood.
 func flood(c *Config, m *testMachine) {
 	c.OutboundQueue = 8
 	c.WriteTimeout = time.Minute
-	body := stanza.TextElement("body", strings.Repeat("z", 32<<10))
+	c.OverflowTimeout = time.Minute
+	body := stanza.TextElement("body", strings.Repeat("z", floodBody))
 	m.onUp = func() []stanza.Stanza {
+		m.mu.Lock()
+		m.onUp = nil
+		m.mu.Unlock()
 		out := make([]stanza.Stanza, floodSize)
 		for i := range out {
 			out[i] = &stanza.Message{
 				Header: stanza.Header{
 					From: stanza.MustParse("room@rooms.example"),
 					To:   stanza.MustParse("juliet@example.org"),
+					ID:   fmt.Sprintf("f%d", i),
 				},
 				Children: []stanza.Element{body},
 			}
@@ -76,54 +87,84 @@ func flood(c *Config, m *testMachine) {
 	}
 }
 
-func TestSlowServerOverflow(t *testing.T) {
+// blocked waits until the driver waits for room in the outbound queue.
+func blocked(t *testing.T, c *Component) {
+	t.Helper()
+	eventually(t, func() bool { return c.Stats().BackPressure > 0 }, "driver waiting for room")
+}
+
+// accounted checks that, once Run returned, every stanza was either written
+// or counted as dropped, exactly once.
+func accounted(t *testing.T, st Stats, produced uint64) {
+	t.Helper()
+	assert.Equal(t, produced, st.Out+st.Dropped, "Out %d + Dropped %d", st.Out, st.Dropped)
+}
+
+func TestSlowServerBackPressure(t *testing.T) {
 	srv := listen(t, "127.0.0.1:0")
 	srv.Stall(true)
 	r := start(t, srv.Addr(), flood)
 	conn, err := srv.Accept(wait)
 	require.NoError(t, err)
 	expectChange(t, r.m, true)
-	// Drop-newest: the queue filled and the rest of the burst was dropped
-	// without blocking the driver.
-	eventually(t, func() bool { return r.c.Stats().Dropped > 0 }, "drops")
+	blocked(t, r.c)
 
-	// The driver still serves inbound traffic while the writer is stuck.
+	// While the driver waits, it takes no input: a stanza from the server
+	// stays unread (in the reader, then in the socket) instead of piling up.
 	require.NoError(t, conn.Send(message("juliet@example.org/b", "room@rooms.example", "late", "late")))
 	select {
 	case in := <-r.m.handled:
-		assert.Equal(t, "late", in.Head().ID)
-	case <-time.After(wait):
-		t.Fatal("driver blocked by a slow server")
+		t.Fatalf("Handle(%s) while the driver waits for room", in.Head().ID)
+	case <-time.After(50 * time.Millisecond):
 	}
+	assert.Zero(t, r.c.Stats().In)
 
-	// Once the server reads again, everything that was queued arrives.
+	// Once the server reads, everything arrives, in order, exactly once,
+	// and then the answer to the stanza that waited.
 	conn.Resume()
-	received := 0
-	eventually(t, func() bool {
-		if _, err := conn.NextStanza(time.Millisecond); err == nil {
-			received++
-		}
-		st := r.c.Stats()
-		return st.Out+st.Dropped == floodSize+1 && uint64(received) == st.Out
-	}, "queued stanzas delivered")
-	st := r.c.Stats()
-	assert.Less(t, st.Out, uint64(floodSize), "the overflow policy dropped some")
-	assert.Equal(t, uint64(1), st.In)
-	assert.Zero(t, st.Reconnects)
+	for i := range floodSize {
+		st, err := conn.NextStanza(wait)
+		require.NoError(t, err, "stanza %d", i)
+		require.Equal(t, fmt.Sprintf("f%d", i), st.Head().ID)
+	}
+	st, err := conn.NextStanza(wait)
+	require.NoError(t, err)
+	assert.Equal(t, "late", st.Head().ID)
+
+	assert.ErrorIs(t, r.stop(t), context.Canceled)
+	stats := r.c.Stats()
+	assert.Zero(t, stats.Dropped)
+	assert.Equal(t, uint64(floodSize+1), stats.Out)
+	assert.Equal(t, uint64(1), stats.In)
+	assert.Zero(t, stats.Reconnects)
+	assert.Positive(t, stats.BackPressure)
 }
 
-func TestCancelMidWrite(t *testing.T) {
+func TestStuckServerIsConnectionLoss(t *testing.T) {
 	srv := listen(t, "127.0.0.1:0")
 	srv.Stall(true)
-	r := start(t, srv.Addr(), flood)
+	r := start(t, srv.Addr(), func(c *Config, m *testMachine) {
+		flood(c, m)
+		c.OverflowTimeout = 100 * time.Millisecond
+	})
 	_, err := srv.Accept(wait)
 	require.NoError(t, err)
+	srv.Stall(false) // for the next connection only
 	expectChange(t, r.m, true)
-	eventually(t, func() bool { return r.c.Stats().Dropped > 0 }, "writer blocked")
-	// The writer is blocked in a write the server never reads; cancel must
-	// still end Run (bounded by CloseTimeout) and every goroutine.
-	assert.ErrorIs(t, r.stop(t), context.Canceled)
+	// The server reads nothing: the queue stays full past OverflowTimeout
+	// (the writes themselves would take a minute to time out).
 	expectChange(t, r.m, false)
+	assert.Positive(t, r.c.Stats().Dropped)
+	conn, err := srv.Accept(wait)
+	require.NoError(t, err)
+	expectChange(t, r.m, true)
+	roundTrip(t, conn, "s1")
+
+	assert.ErrorIs(t, r.stop(t), context.Canceled)
+	st := r.c.Stats()
+	assert.Equal(t, uint64(1), st.Reconnects)
+	assert.Positive(t, st.Dropped)
+	accounted(t, st, floodSize+1)
 }
 
 func TestWriteTimeoutIsConnectionLoss(t *testing.T) {
@@ -132,21 +173,61 @@ func TestWriteTimeoutIsConnectionLoss(t *testing.T) {
 	r := start(t, srv.Addr(), func(c *Config, m *testMachine) {
 		flood(c, m)
 		c.WriteTimeout = 100 * time.Millisecond
-		burst := m.onUp
-		m.onUp = func() []stanza.Stanza { // only on the first connection
-			m.onUp = nil
-			return burst()
-		}
 	})
 	_, err := srv.Accept(wait)
 	require.NoError(t, err)
+	srv.Stall(false) // for the next connection only
 	expectChange(t, r.m, true)
-	// The stalled server reads nothing: the blocked write times out.
+	// The stalled server reads nothing: the blocked write times out while
+	// the driver waits for room, and the writer's report reaches it.
 	expectChange(t, r.m, false)
-	srv.Stall(false)
 	conn, err := srv.Accept(wait)
 	require.NoError(t, err)
 	expectChange(t, r.m, true)
 	roundTrip(t, conn, "w1")
-	assert.Equal(t, uint64(1), r.c.Stats().Reconnects)
+
+	assert.ErrorIs(t, r.stop(t), context.Canceled)
+	st := r.c.Stats()
+	assert.Equal(t, uint64(1), st.Reconnects)
+	assert.Positive(t, st.Dropped)
+	accounted(t, st, floodSize+1)
+}
+
+func TestCancelMidWrite(t *testing.T) {
+	srv := listen(t, "127.0.0.1:0")
+	srv.Stall(true)
+	r := start(t, srv.Addr(), func(c *Config, m *testMachine) {
+		flood(c, m)
+		c.OutboundQueue = 2 * floodSize // the driver never waits
+	})
+	_, err := srv.Accept(wait)
+	require.NoError(t, err)
+	expectChange(t, r.m, true)
+	eventually(t, func() bool { return r.c.Stats().Out > 0 }, "writing")
+	// The writer is (soon) blocked in a write the server never reads;
+	// cancel must still end Run (bounded by CloseTimeout) and every
+	// goroutine.
+	assert.ErrorIs(t, r.stop(t), context.Canceled)
+	expectChange(t, r.m, false)
+	st := r.c.Stats()
+	assert.Zero(t, st.BackPressure)
+	accounted(t, st, floodSize)
+}
+
+func TestCancelWhileWaitingForRoom(t *testing.T) {
+	srv := listen(t, "127.0.0.1:0")
+	srv.Stall(true)
+	r := start(t, srv.Addr(), flood)
+	_, err := srv.Accept(wait)
+	require.NoError(t, err)
+	expectChange(t, r.m, true)
+	blocked(t, r.c)
+	// The driver waits for room (for up to a minute) and the writer is
+	// blocked in a write: cancel ends Run within CloseTimeout.
+	assert.ErrorIs(t, r.stop(t), context.Canceled)
+	expectChange(t, r.m, false)
+	st := r.c.Stats()
+	assert.Positive(t, st.Dropped)
+	assert.Zero(t, st.Reconnects)
+	accounted(t, st, floodSize)
 }

@@ -8,8 +8,13 @@ type Stats struct {
 	In uint64
 	// Out counts stanzas written to the socket (error replies included).
 	Out uint64
-	// Dropped counts stanzas not sent: the outbound queue was full, the
-	// connection was down, or the stanza violated XEP-0114 §3 addressing.
+	// Dropped counts stanzas not sent: the stanza violated XEP-0114 §3
+	// addressing; no stream was up; the stream was lost (or Run stopped)
+	// while the stanza waited for room in the outbound queue, sat in the
+	// queue, or was part of the write that failed; or the queue stayed
+	// full for OverflowTimeout. Once Run has returned, every stanza the
+	// Machine returned (plus every error reply to the server) has been
+	// counted exactly once, in Out or in Dropped.
 	Dropped uint64
 	// Reconnects counts connection attempts after the first one.
 	Reconnects uint64
@@ -17,10 +22,15 @@ type Stats struct {
 	DecodeErrors uint64
 	// KeepAlives counts whitespace pings written.
 	KeepAlives uint64
+	// BackPressure counts stanzas that found the outbound queue full, so
+	// that the driver waited for room (see Config.OverflowTimeout). A
+	// growing count means the server reads slower than the Machine
+	// produces.
+	BackPressure uint64
 }
 
 type counters struct {
-	in, out, dropped, reconnects, decodeErrors, keepAlives atomic.Uint64
+	in, out, dropped, reconnects, decodeErrors, keepAlives, backPressure atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
@@ -31,5 +41,6 @@ func (c *counters) snapshot() Stats {
 		Reconnects:   c.reconnects.Load(),
 		DecodeErrors: c.decodeErrors.Load(),
 		KeepAlives:   c.keepAlives.Load(),
+		BackPressure: c.backPressure.Load(),
 	}
 }
