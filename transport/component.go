@@ -250,9 +250,6 @@ func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza
 		if timer != nil {
 			timer.Stop()
 		}
-		if waited > 0 {
-			log.Debug("transport: outbound queue had room again", "waited_stanzas", waited, "for", time.Since(since))
-		}
 	}()
 	for i, st := range out {
 		if st == nil {
@@ -298,6 +295,9 @@ func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza
 		n := c.drop(out[i:], "")
 		log.Warn("transport: stanzas not queued", "count", n, "err", err)
 		return err
+	}
+	if waited > 0 {
+		log.Debug("transport: outbound queue had room again", "waited_stanzas", waited, "for", time.Since(since))
 	}
 	return nil
 }
