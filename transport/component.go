@@ -121,6 +121,9 @@ func (c *Component) Run(ctx context.Context) error {
 		c.drop(m.ConnectionChanged(cfg.Clock(), false), "not connected")
 		scheduleRetry(err)
 	}
+	// pending is what a wait for room cut short by ctx left unqueued; the
+	// shutdown sends it before the Closer's last word.
+	var pending []stanza.Stanza
 	// deliver sends out on the current stream (or drops it while there is
 	// none), waiting for room in the queue while the server is slow.
 	deliver := func(out []stanza.Stanza) {
@@ -128,13 +131,16 @@ func (c *Component) Run(ctx context.Context) error {
 			c.drop(out, "not connected")
 			return
 		}
-		if err := c.send(ctx, sess, out); errors.Is(err, errStuck) {
+		rest, err := c.send(ctx, sess, out)
+		switch {
+		case errors.Is(err, errStuck):
 			log.Error("transport: outbound queue full for too long, dropping the connection",
 				"size", cfg.OutboundQueue, "overflow_timeout", cfg.OverflowTimeout)
 			lose(err, "")
+		case err != nil && ctx.Err() != nil:
+			pending = append(pending, rest...)
 		}
-		// On errBroken, the evLost that follows ends the session; on
-		// ctx.Err(), the shutdown below does.
+		// On errBroken, the evLost that follows ends the session.
 	}
 
 	startDial()
@@ -142,12 +148,12 @@ func (c *Component) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			// Checked first: a select with several ready cases picks one at
 			// random, and a busy stream must not delay the shutdown.
-			return c.shutdown(ctx, sess, dialing, dialed)
+			return c.shutdown(ctx, sess, dialing, dialed, pending)
 		}
 		armTick()
 		select {
 		case <-ctx.Done():
-			return c.shutdown(ctx, sess, dialing, dialed)
+			return c.shutdown(ctx, sess, dialing, dialed, pending)
 
 		case r := <-dialed:
 			dialing = false
@@ -194,9 +200,10 @@ func (c *Component) Run(ctx context.Context) error {
 	}
 }
 
-// shutdown ends Run once ctx is done: a Closer's last stanzas, then a
-// flush and a clean close of the stream, all within CloseTimeout.
-func (c *Component) shutdown(ctx context.Context, sess *session, dialing bool, dialed <-chan dialResult) error {
+// shutdown ends Run once ctx is done: what was left waiting for room when
+// ctx was cancelled (pending), a Closer's last stanzas, then a flush and a
+// clean close of the stream, all within CloseTimeout.
+func (c *Component) shutdown(ctx context.Context, sess *session, dialing bool, dialed <-chan dialResult, pending []stanza.Stanza) error {
 	cfg := &c.cfg
 	m := cfg.Machine
 	if dialing {
@@ -206,14 +213,23 @@ func (c *Component) shutdown(ctx context.Context, sess *session, dialing bool, d
 		}
 	}
 	if sess == nil {
+		c.drop(pending, "not connected")
 		return ctx.Err()
 	}
 	closeBy := time.Now().Add(cfg.CloseTimeout)
+	out := pending
 	if cl, ok := m.(Closer); ok {
-		// The last word waits for room like any other output, but only
+		out = append(out, cl.Close(cfg.Clock())...)
+	}
+	if len(out) > 0 {
+		// The last words wait for room like any other output, but only
 		// until the closing deadline.
 		closing, cancel := context.WithDeadline(context.WithoutCancel(ctx), closeBy)
-		_ = c.send(closing, sess, cl.Close(cfg.Clock()))
+		if rest, err := c.send(closing, sess, out); err != nil && closing.Err() != nil {
+			if n := c.drop(rest, ""); n > 0 {
+				cfg.Logger.Warn("transport: closing deadline passed before these stanzas found room", "count", n)
+			}
+		}
 		cancel()
 	}
 	if n := sess.end(true, "", closeBy); n > 0 {
@@ -235,11 +251,12 @@ var errBroken = errors.New("transport: stream lost while waiting for room in the
 // waits for room (back-pressure: meanwhile the driver takes no input, so
 // the reader stops reading and TCP flow control slows the server down),
 // for at most OverflowTimeout per stanza. It returns nil once every
-// stanza is queued; otherwise the stanza that found no room and all after
-// it are counted in Stats.Dropped and the error says why: errStuck (the
-// timeout passed), errBroken (the reader or writer found the stream dead)
-// or ctx.Err().
-func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza) error {
+// stanza is queued. Otherwise the error says why it stopped: errStuck
+// (the timeout passed) or errBroken (the reader or writer found the stream
+// dead), and the stanza that found no room and all after it are counted in
+// Stats.Dropped; or ctx.Err(), and they are returned, not counted, for the
+// caller to send or drop.
+func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza) ([]stanza.Stanza, error) {
 	log := c.cfg.Logger
 	var (
 		timer  *time.Timer
@@ -290,16 +307,16 @@ func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza
 		case <-sess.broken:
 			err = errBroken
 		case <-ctx.Done():
-			err = ctx.Err()
+			return out[i:], ctx.Err()
 		}
 		n := c.drop(out[i:], "")
 		log.Warn("transport: stanzas not queued", "count", n, "err", err)
-		return err
+		return nil, err
 	}
 	if waited > 0 {
 		log.Debug("transport: outbound queue had room again", "waited_stanzas", waited, "for", time.Since(since))
 	}
-	return nil
+	return nil, nil
 }
 
 // drop counts the stanzas of out as dropped and returns how many there

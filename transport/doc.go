@@ -48,7 +48,8 @@
 // are counted in Stats.Dropped, an error is logged, and the stream is
 // dropped like a lost connection (below). A write that the server does not
 // read within WriteTimeout, or a stream the reader finds dead, ends the
-// wait the same way, and cancelling ctx ends it at once.
+// wait the same way. Cancelling ctx ends the wait at once; what was still
+// waiting becomes part of the clean close (below).
 //
 // A stanza without 'from' or 'to', or from another domain, is dropped and
 // counted (XEP-0114 §3: the server would end the stream). Stanzas the
@@ -94,13 +95,13 @@
 // it is retried like any other failure. Any other failure (connection
 // refused, timeout, other stream errors) is retried.
 //
-// When ctx is done, Run gives a Machine that implements Closer its last
-// word (its stanzas wait for room like any others, but only until the
-// closing deadline), flushes the queue, sends </stream:stream>, waits for
-// the server's (all within CloseTimeout from the cancellation), closes the
-// socket, tells the Machine ConnectionChanged(false) and returns
-// ctx.Err(). What the deadline leaves unwritten is counted in
-// Stats.Dropped.
+// When ctx is done, Run queues what was still waiting for room, then
+// gives a Machine that implements Closer its last word (these stanzas wait
+// for room like any others, but only until the closing deadline), flushes
+// the queue, sends </stream:stream>, waits for the server's (all within
+// CloseTimeout from the cancellation), closes the socket, tells the
+// Machine ConnectionChanged(false) and returns ctx.Err(). What the
+// deadline leaves unwritten is counted in Stats.Dropped.
 //
 // # Why not gosrc.io/xmpp's transport
 //

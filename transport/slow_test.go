@@ -231,3 +231,34 @@ func TestCancelWhileWaitingForRoom(t *testing.T) {
 	assert.Zero(t, st.Reconnects)
 	accounted(t, st, floodSize)
 }
+
+func TestCancelWhileWaitingFlushesWhatFitsBeforeTheDeadline(t *testing.T) {
+	srv := listen(t, "127.0.0.1:0")
+	srv.Stall(true)
+	r := start(t, srv.Addr(), func(c *Config, m *testMachine) {
+		flood(c, m)
+		c.CloseTimeout = time.Minute
+	})
+	conn, err := srv.Accept(wait)
+	require.NoError(t, err)
+	expectChange(t, r.m, true)
+	blocked(t, r.c)
+	// Cancelled while waiting for room: what was still waiting is sent
+	// during the clean close, as long as the server reads before the
+	// closing deadline.
+	r.cancel()
+	conn.Resume()
+	for i := range floodSize {
+		st, err := conn.NextStanza(wait)
+		require.NoError(t, err, "stanza %d", i)
+		require.Equal(t, fmt.Sprintf("f%d", i), st.Head().ID)
+	}
+	it, err := conn.Next(wait)
+	require.NoError(t, err)
+	assert.True(t, it.End, "expected </stream:stream>, got %+v", it)
+	assert.ErrorIs(t, r.result(t), context.Canceled)
+	expectChange(t, r.m, false)
+	st := r.c.Stats()
+	assert.Zero(t, st.Dropped)
+	assert.Equal(t, uint64(floodSize), st.Out)
+}
