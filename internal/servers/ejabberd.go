@@ -37,8 +37,25 @@ type EjabberdOptions struct {
 	EbinDir string
 }
 
-// DefaultEjabberdLibs is where Debian 12's ejabberd 23.01 keeps its ebin.
+// DefaultEjabberdLibs is where Debian 12's ejabberd 23.01 keeps its ebin
+// on amd64; ejabberdLibs looks for other architectures and versions.
 const DefaultEjabberdLibs = "/usr/lib/x86_64-linux-gnu/ejabberd-23.01-1"
+
+// ejabberdLibs returns DefaultEjabberdLibs when it holds ejabberd, else
+// the last /usr/lib/*/ejabberd-* directory that does.
+func ejabberdLibs() string {
+	if _, err := os.Stat(filepath.Join(DefaultEjabberdLibs, "ebin", "ejabberd.app")); err == nil {
+		return DefaultEjabberdLibs
+	}
+	found := DefaultEjabberdLibs
+	dirs, _ := filepath.Glob("/usr/lib/*/ejabberd-*")
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "ebin", "ejabberd.app")); err == nil {
+			found = d
+		}
+	}
+	return found
+}
 
 var ejabberdBins = []string{"erl"}
 
@@ -68,38 +85,16 @@ func LaunchEjabberd(opts EjabberdOptions) (*Server, error) {
 		}
 	}
 	if opts.EbinDir == "" {
-		opts.EbinDir = DefaultEjabberdLibs
+		opts.EbinDir = ejabberdLibs()
 	}
 	if _, err := os.Stat(filepath.Join(opts.EbinDir, "ebin", "ejabberd.app")); err != nil {
 		return nil, fmt.Errorf("%w: ejabberd: %w", ErrNotInstalled, err)
 	}
-	if opts.Domain == "" {
-		opts.Domain = DefaultDomain
-	}
-	if opts.MUCDomain == "" {
-		opts.MUCDomain = "conference." + opts.Domain
-	}
-	if opts.ComponentDomain == "" {
-		opts.ComponentDomain = "rooms." + opts.Domain
-	}
-	if opts.ComponentSecret == "" {
-		opts.ComponentSecret = DefaultComponentSecret
-	}
-	dir, remove, err := instanceDir(opts.Dir, "ejabberd")
+	s, remove, err := newInstance("ejabberd", opts.Dir, instanceNames{opts.Domain, opts.MUCDomain, opts.ComponentDomain, opts.ComponentSecret})
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(3)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{
-		Name: "ejabberd", Dir: dir, Domain: opts.Domain, MUCDomain: opts.MUCDomain,
-		ComponentDomain: opts.ComponentDomain, ComponentSecret: opts.ComponentSecret,
-		C2SPort: ports[0], S2SPort: ports[1], ComponentPort: ports[2],
-		LogPath: filepath.Join(dir, "ejabberd.log"), removeFn: remove,
-		stdout: filepath.Join(dir, "ejabberd.stdout"),
-	}
+	dir := s.Dir
 	cfg := filepath.Join(dir, "ejabberd.yml")
 	if err := os.WriteFile(cfg, []byte(ejabberdConfig(s, opts)), 0o644); err != nil {
 		return nil, err

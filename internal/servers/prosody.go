@@ -67,33 +67,11 @@ func LaunchProsody(opts ProsodyOptions) (*Server, error) {
 			return nil, fmt.Errorf("%w: prosody: %w", ErrNotInstalled, err)
 		}
 	}
-	if opts.Domain == "" {
-		opts.Domain = DefaultDomain
-	}
-	if opts.MUCDomain == "" {
-		opts.MUCDomain = "conference." + opts.Domain
-	}
-	if opts.ComponentDomain == "" {
-		opts.ComponentDomain = "rooms." + opts.Domain
-	}
-	if opts.ComponentSecret == "" {
-		opts.ComponentSecret = DefaultComponentSecret
-	}
-	dir, remove, err := instanceDir(opts.Dir, "prosody")
+	s, remove, err := newInstance("prosody", opts.Dir, instanceNames{opts.Domain, opts.MUCDomain, opts.ComponentDomain, opts.ComponentSecret})
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(3)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{
-		Name: "prosody", Dir: dir, Domain: opts.Domain, MUCDomain: opts.MUCDomain,
-		ComponentDomain: opts.ComponentDomain, ComponentSecret: opts.ComponentSecret,
-		C2SPort: ports[0], S2SPort: ports[1], ComponentPort: ports[2],
-		LogPath: filepath.Join(dir, "prosody.log"), removeFn: remove,
-		stdout: filepath.Join(dir, "prosody.stdout"),
-	}
+	dir := s.Dir
 	cfg := filepath.Join(dir, "prosody.cfg.lua")
 	for _, d := range []string{"data", "certs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {

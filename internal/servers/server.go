@@ -348,3 +348,45 @@ func harness(t testing.TB, s *Server, err error) *Server {
 	})
 	return s
 }
+
+// instanceNames are the names both servers are configured with; empty
+// fields take the defaults.
+type instanceNames struct {
+	domain, mucDomain, componentDomain, componentSecret string
+}
+
+// newInstance fills in the default names, makes the instance's directory
+// and reserves three free loopback ports (c2s, s2s, component). remove
+// deletes the directory when the harness created it.
+func newInstance(name, dirOpt string, n instanceNames) (*Server, func() error, error) {
+	if n.domain == "" {
+		n.domain = DefaultDomain
+	}
+	if n.mucDomain == "" {
+		n.mucDomain = "conference." + n.domain
+	}
+	if n.componentDomain == "" {
+		n.componentDomain = "rooms." + n.domain
+	}
+	if n.componentSecret == "" {
+		n.componentSecret = DefaultComponentSecret
+	}
+	dir, remove, err := instanceDir(dirOpt, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	ports, err := freePorts(3)
+	if err != nil {
+		if remove != nil {
+			_ = remove()
+		}
+		return nil, nil, err
+	}
+	return &Server{
+		Name: name, Dir: dir, Domain: n.domain, MUCDomain: n.mucDomain,
+		ComponentDomain: n.componentDomain, ComponentSecret: n.componentSecret,
+		C2SPort: ports[0], S2SPort: ports[1], ComponentPort: ports[2],
+		LogPath: filepath.Join(dir, name+".log"), removeFn: remove,
+		stdout: filepath.Join(dir, name+".stdout"),
+	}, remove, nil
+}
