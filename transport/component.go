@@ -112,7 +112,11 @@ func (c *Component) Run(ctx context.Context) error {
 
 	// lose ends sess after a loss (reported by the reader or the writer,
 	// or found by the driver) and tells the Machine.
+	// lostAt is when the last stream was lost (zero before the first
+	// one and again once a stream is up).
+	var lostAt time.Time
 	lose := func(err error, farewell string) {
+		lostAt = time.Now()
 		if n := sess.end(false, farewell, time.Now().Add(cfg.CloseTimeout)); n > 0 {
 			c.stats.dropped.Add(uint64(n))
 			log.Warn("transport: discarding stanzas queued for the lost stream", "count", n)
@@ -159,9 +163,15 @@ func (c *Component) Run(ctx context.Context) error {
 			dialing = false
 			if r.err != nil {
 				var perm permanentError
-				if errors.As(r.err, &perm) && !cfg.RetryRefused {
+				// A conflict soon after losing our own stream is most likely
+				// that stream, not yet noticed by the server: retry it.
+				staleSelf := errors.Is(r.err, ErrConflict) && !lostAt.IsZero() && time.Since(lostAt) < DefaultConflictGrace
+				if errors.As(r.err, &perm) && !cfg.RetryRefused && !staleSelf {
 					log.Error("transport: handshake refused", "err", r.err)
 					return perm.error
+				}
+				if staleSelf {
+					log.Warn("transport: handshake refused with conflict after a loss, retrying", "err", r.err)
 				}
 				if ctx.Err() != nil {
 					continue
@@ -170,6 +180,7 @@ func (c *Component) Run(ctx context.Context) error {
 				continue
 			}
 			failures = 0
+			lostAt = time.Time{}
 			sess = r.sess
 			go sess.readLoop(c)
 			go sess.writeLoop(c)

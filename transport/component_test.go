@@ -209,6 +209,28 @@ func TestHandshakeRefusedRetried(t *testing.T) {
 	assert.GreaterOrEqual(t, r.c.Stats().Reconnects, uint64(2), "attempts after the first")
 }
 
+// TestConflictAfterLossRetried: after losing its stream, a component whose
+// reconnect is refused with conflict (the server still holds the old
+// stream) retries instead of giving up.
+func TestConflictAfterLossRetried(t *testing.T) {
+	srv := listen(t, "127.0.0.1:0")
+	r := start(t, srv.Addr(), nil)
+	conn, err := srv.Accept(wait)
+	require.NoError(t, err)
+	expectChange(t, r.m, true)
+	roundTrip(t, conn, "before")
+
+	srv.Refuse("conflict")
+	require.NoError(t, conn.Close())
+	expectChange(t, r.m, false)
+	eventually(t, func() bool { return srv.Attempts() >= 3 }, "conflicts retried")
+	srv.Refuse("")
+	conn, err = srv.Accept(wait)
+	require.NoError(t, err)
+	expectChange(t, r.m, true)
+	roundTrip(t, conn, "after")
+}
+
 // TestConnectionLoss: whatever ends the stream, the Machine hears about
 // it, the Component reconnects, and traffic flows again.
 func TestConnectionLoss(t *testing.T) {

@@ -21,11 +21,18 @@ const (
 	DefaultConnectTimeout = 15 * time.Second
 	DefaultWriteTimeout   = 60 * time.Second
 	DefaultCloseTimeout   = 2 * time.Second
-	// DefaultOverflowTimeout is half of DefaultWriteTimeout: a server that
-	// reads nothing at all is caught by whichever comes first, and one that
-	// reads a little is given half a minute per stanza before it is
-	// considered stuck.
-	DefaultOverflowTimeout = 30 * time.Second
+	// DefaultOverflowTimeout is twice DefaultWriteTimeout. A server that
+	// reads nothing is caught by the write timeout; while the writer makes
+	// progress the queue keeps getting room, so this is the last resort.
+	// It is long on purpose: a CPU-bound Prosody routing the N² presences
+	// of a 1,000-occupant join or leave storm stopped reading the
+	// component stream for more than 30 s in the load test.
+	DefaultOverflowTimeout = 2 * time.Minute
+	// DefaultConflictGrace is how long after losing its stream a
+	// component keeps retrying a handshake the server refuses with
+	// conflict: the server may not have noticed the loss yet and still
+	// hold the old stream (Prosody under load took 9 s).
+	DefaultConflictGrace = 2 * time.Minute
 )
 
 // Config configures a Component. Address, Domain, Secret and Machine are

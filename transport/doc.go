@@ -92,7 +92,10 @@
 // A handshake refusal is permanent by default, since a wrong secret never
 // heals: Run returns an error wrapping ErrNotAuthorized, ErrConflict or
 // ErrHostUnknown and the *StreamError the server sent. With RetryRefused
-// it is retried like any other failure. Any other failure (connection
+// it is retried like any other failure. One exception: a conflict within
+// DefaultConflictGrace of losing a stream is retried, since the server
+// may still hold that stream (a loaded Prosody notices a closed component
+// connection late). Any other failure (connection
 // refused, timeout, other stream errors) is retried.
 //
 // When ctx is done, Run queues what was still waiting for room, then
