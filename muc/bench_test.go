@@ -36,7 +36,17 @@ func bigRoom(b *testing.B, n, history int) *harness {
 func BenchmarkGroupchatFanout(b *testing.B) {
 	const n = 1000
 	h := bigRoom(b, n, 0)
-	in := decode(b, `<message from='u1@x/r' to='r@muc.example' id='m1' type='groupchat'><body>Hello everyone, how are you today?</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/></message>`)
+	benchFanout(b, h, n)
+}
+
+// fanoutMessage is the groupchat message the fan-out benchmarks reflect.
+const fanoutMessage = `<message from='u1@x/r' to='r@muc.example' id='m1' type='groupchat'><body>Hello everyone, how are you today?</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/></message>`
+
+// benchFanout times fanoutMessage reflected by the room of h to its n
+// occupants and reports ns/recipient.
+func benchFanout(b *testing.B, h *harness, n int) {
+	b.Helper()
+	in := decode(b, fanoutMessage)
 	r := h.room(roomJID)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -47,7 +57,7 @@ func BenchmarkGroupchatFanout(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/recipient")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/recipient")
 }
 
 // BenchmarkGroupchatFanoutAllocs reports allocations per recipient with

@@ -16,18 +16,7 @@ func BenchmarkGroupchatFanoutOccupantIDs(b *testing.B) {
 		s := strconv.Itoa(i)
 		h.do(`<presence from='u` + s + `@x/r' to='r@muc.example/u` + s + `'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>`)
 	}
-	in := decode(b, `<message from='u1@x/r' to='r@muc.example' id='m1' type='groupchat'><body>Hello everyone, how are you today?</body><origin-id xmlns='urn:xmpp:sid:0' id='o1'/></message>`)
-	r := h.room(roomJID)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		out, err := r.Handle(h.now, in)
-		if err != nil || len(out.Stanzas) != n {
-			b.Fatalf("%d stanzas, %v", len(out.Stanzas), err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/recipient")
+	benchFanout(b, h, n)
 }
 
 // BenchmarkIQForward measures an IQ forwarded to an occupant and its
