@@ -79,10 +79,8 @@ func StartEjabberd(t testing.TB, opts EjabberdOptions) *Server {
 // created by an -eval that runs once ejabberd has started and then writes
 // a marker file.
 func LaunchEjabberd(opts EjabberdOptions) (*Server, error) {
-	for _, b := range ejabberdBins {
-		if _, err := exec.LookPath(b); err != nil {
-			return nil, fmt.Errorf("%w: ejabberd: %w", ErrNotInstalled, err)
-		}
+	if err := installed("ejabberd", ejabberdBins); err != nil {
+		return nil, err
 	}
 	if opts.EbinDir == "" {
 		opts.EbinDir = ejabberdLibs()

@@ -62,10 +62,8 @@ func StartProsody(t testing.TB, opts ProsodyOptions) *Server {
 // LaunchProsody starts a Prosody and waits until its c2s and component
 // ports accept connections. The caller must Close it.
 func LaunchProsody(opts ProsodyOptions) (*Server, error) {
-	for _, b := range prosodyBins {
-		if _, err := exec.LookPath(b); err != nil {
-			return nil, fmt.Errorf("%w: prosody: %w", ErrNotInstalled, err)
-		}
+	if err := installed("prosody", prosodyBins); err != nil {
+		return nil, err
 	}
 	s, remove, err := newInstance("prosody", opts.Dir, instanceNames{opts.Domain, opts.MUCDomain, opts.ComponentDomain, opts.ComponentSecret})
 	if err != nil {

@@ -316,6 +316,17 @@ func instanceDir(dir, name string) (string, func() error, error) {
 }
 
 // requireInstalled skips or fails t when a binary is missing.
+// installed reports, wrapping ErrNotInstalled, the first of bins that is
+// not on PATH.
+func installed(name string, bins []string) error {
+	for _, b := range bins {
+		if _, err := exec.LookPath(b); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrNotInstalled, name, err)
+		}
+	}
+	return nil
+}
+
 func requireInstalled(t testing.TB, name string, bins ...string) {
 	t.Helper()
 	for _, b := range bins {
