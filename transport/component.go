@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -31,7 +32,7 @@ func New(cfg Config) (*Component, error) {
 	return &Component{
 		cfg:    cfg,
 		domain: domain,
-		limits: stanza.Limits{MaxSize: cfg.MaxStanzaSize},
+		limits: stanza.Limits{MaxSize: cfg.MaxStanzaSize, MaxDepth: stanza.DefaultLimits.MaxDepth},
 		events: make(chan event),
 	}, nil
 }
@@ -130,12 +131,12 @@ func (c *Component) Run(ctx context.Context) error {
 	var pending []stanza.Stanza
 	// deliver sends out on the current stream (or drops it while there is
 	// none), waiting for room in the queue while the server is slow.
-	deliver := func(out []stanza.Stanza) {
+	deliver := func(cause stanza.Stanza, out []stanza.Stanza) {
 		if sess == nil {
 			c.drop(out, "not connected")
 			return
 		}
-		rest, err := c.send(ctx, sess, out)
+		rest, err := c.send(ctx, sess, cause, out)
 		switch {
 		case errors.Is(err, errStuck):
 			log.Error("transport: outbound queue full for too long, dropping the connection",
@@ -185,7 +186,7 @@ func (c *Component) Run(ctx context.Context) error {
 			go sess.readLoop(c)
 			go sess.writeLoop(c)
 			log.Info("transport: connected", "address", cfg.Address, "domain", cfg.Domain, "stream", sess.id)
-			deliver(m.ConnectionChanged(cfg.Clock(), true))
+			deliver(nil, m.ConnectionChanged(cfg.Clock(), true))
 
 		case ev := <-c.events:
 			if ev.sess != sess || sess == nil {
@@ -194,16 +195,16 @@ func (c *Component) Run(ctx context.Context) error {
 			switch ev.kind {
 			case evStanza:
 				c.stats.in.Add(1)
-				deliver(m.Handle(cfg.Clock(), ev.st))
+				deliver(ev.st, m.Handle(cfg.Clock(), ev.st))
 			case evReply:
-				deliver([]stanza.Stanza{ev.st})
+				deliver(nil, []stanza.Stanza{ev.st})
 			case evLost:
 				log.Warn("transport: connection lost", "err", ev.err)
 				lose(ev.err, ev.farewell)
 			}
 
 		case <-tick.C:
-			deliver(m.Tick(cfg.Clock()))
+			deliver(nil, m.Tick(cfg.Clock()))
 
 		case <-retry.C:
 			startDial()
@@ -236,7 +237,7 @@ func (c *Component) shutdown(ctx context.Context, sess *session, dialing bool, d
 		// The last words wait for room like any other output, but only
 		// until the closing deadline.
 		closing, cancel := context.WithDeadline(context.WithoutCancel(ctx), closeBy)
-		if rest, err := c.send(closing, sess, out); err != nil && closing.Err() != nil {
+		if rest, err := c.send(closing, sess, nil, out); err != nil && closing.Err() != nil {
 			if n := c.drop(rest, ""); n > 0 {
 				cfg.Logger.Warn("transport: closing deadline passed before these stanzas found room", "count", n)
 			}
@@ -267,19 +268,27 @@ var errBroken = errors.New("transport: stream lost while waiting for room in the
 // dead), and the stanza that found no room and all after it are counted in
 // Stats.Dropped; or ctx.Err(), and they are returned, not counted, for the
 // caller to send or drop.
-func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza) ([]stanza.Stanza, error) {
+//
+// cause is the stanza whose handling produced out (nil for a Tick, a
+// connection change or a reply to the server): a stanza of out larger
+// than MaxOutboundSize is not sent, and cause may be answered instead
+// (oversizeReply).
+func (c *Component) send(ctx context.Context, sess *session, cause stanza.Stanza, out []stanza.Stanza) ([]stanza.Stanza, error) {
 	log := c.cfg.Logger
 	var (
 		timer  *time.Timer
 		waited int
 		since  time.Time
+		// replied says that cause was answered for an oversize stanza.
+		replied bool
 	)
 	defer func() {
 		if timer != nil {
 			timer.Stop()
 		}
 	}()
-	for i, st := range out {
+	for i := 0; i < len(out); i++ {
+		st := out[i]
 		if st == nil {
 			continue
 		}
@@ -292,6 +301,22 @@ func (c *Component) send(ctx context.Context, sess *session, out []stanza.Stanza
 			continue
 		}
 		b := stanza.Append(nil, st)
+		if size := len(b); int64(size) > c.cfg.MaxOutboundSize {
+			c.stats.oversize.Add(1)
+			c.stats.dropped.Add(1)
+			log.Error("transport: not sending a stanza larger than MaxOutboundSize",
+				"kind", st.Kind().String(), "to", h.To.String(), "id", h.ID, "size", size, "max", c.cfg.MaxOutboundSize)
+			if replied {
+				continue
+			}
+			if r := oversizeReply(cause, st, size, c.cfg.MaxOutboundSize); r != nil {
+				replied = true
+				// The reply goes out next, in order; out itself is the
+				// caller's and stays untouched.
+				out = slices.Concat(out[:i+1:i+1], []stanza.Stanza{r}, out[i+1:])
+			}
+			continue
+		}
 		select {
 		case sess.queue <- b:
 			continue

@@ -33,6 +33,18 @@ const (
 	// conflict: the server may not have noticed the loss yet and still
 	// hold the old stream (Prosody under load took 9 s).
 	DefaultConflictGrace = 2 * time.Minute
+	// DefaultMaxStanzaSize is the largest stanza read from the server:
+	// 256 KiB, Prosody's c2s_stanza_size_limit and the max_stanza_size
+	// of ejabberd's example c2s listener, so a stanza any local client
+	// can send fits. It is also stanza.DefaultLimits.MaxSize.
+	DefaultMaxStanzaSize = 256 << 10
+	// DefaultMaxOutboundSize is the largest stanza written to the server:
+	// 500 KiB, below Prosody's component_stanza_size_limit (512 KiB by
+	// default; Prosody ends a component stream that sends more) and
+	// ejabberd's ejabberd_service max_stanza_size (unlimited by default).
+	// It leaves 244 KiB above DefaultMaxStanzaSize for what a room adds to
+	// a stanza it relays (addresses, stanza and occupant ids, delay).
+	DefaultMaxOutboundSize = 500 << 10
 )
 
 // Config configures a Component. Address, Domain, Secret and Machine are
@@ -82,10 +94,21 @@ type Config struct {
 	// (ConnectionChanged(false), reconnect with backoff). Default
 	// DefaultOverflowTimeout.
 	OverflowTimeout time.Duration
-	// MaxStanzaSize is passed to the decoder as stanza.Limits.MaxSize;
-	// zero takes stanza.DefaultLimits. A larger stanza is answered with a
-	// policy-violation error and skipped.
+	// MaxStanzaSize is the largest stanza, in bytes, read from the server
+	// (the decoder's stanza.Limits.MaxSize). A larger one is answered with
+	// a policy-violation error and skipped; the stream stays up. Only a
+	// single top-level element larger than ReadBudget(MaxStanzaSize), a
+	// framing no server produces, ends the stream. Default
+	// DefaultMaxStanzaSize.
 	MaxStanzaSize int64
+	// MaxOutboundSize is the largest stanza, encoded, that is written to
+	// the server; a server ends the stream of a component that sends more
+	// than its own limit. A larger stanza is not sent: it is counted in
+	// Stats.Oversize and Stats.Dropped, logged, and the stanza that caused
+	// it is answered with a resource-constraint error where one is owed
+	// (see the package documentation, Output). Default
+	// DefaultMaxOutboundSize.
+	MaxOutboundSize int64
 	// Clock gives the now passed to the Machine; nil uses time.Now.
 	Clock func() time.Time
 	// ConnectTimeout bounds dialling and the whole XEP-0114 handshake.
@@ -167,8 +190,17 @@ func (c Config) withDefaults() (Config, stanza.JID, error) {
 	if c.OutboundQueue == 0 {
 		c.OutboundQueue = DefaultOutboundQueue
 	}
-	if c.MaxStanzaSize < 0 {
-		return bad("negative MaxStanzaSize")
+	if c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
+		return bad("negative MaxStanzaSize or MaxOutboundSize")
+	}
+	if c.MaxStanzaSize == 0 {
+		c.MaxStanzaSize = DefaultMaxStanzaSize
+	}
+	if c.MaxOutboundSize == 0 {
+		c.MaxOutboundSize = DefaultMaxOutboundSize
+	}
+	if c.MaxOutboundSize < minOutboundSize {
+		return bad("MaxOutboundSize %d is below %d bytes (RFC 6120 §13.12 asks servers to accept at least 10,000)", c.MaxOutboundSize, minOutboundSize)
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/stanza"
 )
 
 func TestNewValidation(t *testing.T) {
@@ -36,6 +38,9 @@ func TestNewValidation(t *testing.T) {
 		{name: "jitter above one", change: func(c *Config) { c.Jitter = 1.5 }},
 		{name: "negative queue", change: func(c *Config) { c.OutboundQueue = -1 }},
 		{name: "negative size", change: func(c *Config) { c.MaxStanzaSize = -1 }},
+		{name: "negative outbound size", change: func(c *Config) { c.MaxOutboundSize = -1 }},
+		{name: "outbound size below RFC 6120's minimum", change: func(c *Config) { c.MaxOutboundSize = 9999 }},
+		{name: "outbound size at RFC 6120's minimum", change: func(c *Config) { c.MaxOutboundSize = 10000 }, valid: true},
 		{name: "negative timeout", change: func(c *Config) { c.ConnectTimeout = -1 }},
 		{name: "negative overflow timeout", change: func(c *Config) { c.OverflowTimeout = -1 }},
 	}
@@ -68,6 +73,9 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultWriteTimeout, cfg.WriteTimeout)
 	assert.Equal(t, DefaultCloseTimeout, cfg.CloseTimeout)
 	assert.Equal(t, DefaultOverflowTimeout, cfg.OverflowTimeout)
+	assert.Equal(t, int64(DefaultMaxStanzaSize), cfg.MaxStanzaSize)
+	assert.Equal(t, stanza.DefaultLimits.MaxSize, cfg.MaxStanzaSize, "the decoder's default and the transport's agree")
+	assert.Equal(t, int64(DefaultMaxOutboundSize), cfg.MaxOutboundSize)
 	assert.NotNil(t, cfg.Logger)
 	assert.NotNil(t, cfg.Clock)
 	assert.NotNil(t, cfg.Rand)

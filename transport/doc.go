@@ -74,12 +74,29 @@
 //
 // A stanza the decoder rejects but could skip (bad address, bad IQ type,
 // larger than MaxStanzaSize) is answered with the error stanza of
-// (*stanza.DecodeError).Reply and the stream goes on; it is counted in
+// (*stanza.DecodeError).Reply (policy-violation for a stanza too large,
+// without its payload) and the stream goes on; it is counted in
 // Stats.DecodeErrors. Unknown top-level elements are skipped.
 // A <stream:error/>, the server's </stream:stream>, EOF, broken XML (after
 // which encoding/xml cannot continue; the component then sends
-// <not-well-formed/>) or a single top-level element larger than four times
-// MaxStanzaSize plus 64 KiB end the stream.
+// <not-well-formed/>) or a single top-level element larger than
+// ReadBudget(MaxStanzaSize), four times the effective MaxStanzaSize plus
+// 64 KiB, end the stream. With the defaults that is 1,088 KiB, more than
+// any stanza Prosody (whose largest limit is 512 KiB, for s2s) or a
+// default ejabberd passes on, so no stanza a server accepts from a client
+// can end the stream.
+//
+// # Output size
+//
+// A server ends the stream of a component that sends a stanza above its
+// own limit (Prosody's component_stanza_size_limit, 512 KiB by default),
+// and with it every room. No stanza larger than MaxOutboundSize (default
+// 500 KiB) is written: it is counted in Stats.Oversize and Stats.Dropped
+// and logged at error level, and the stanza whose handling produced it is
+// answered with resource-constraint, once per Machine output and without
+// its payload. An IQ is answered only when the stanza too large is its
+// own response, so that it never gets two. Output of Tick or
+// ConnectionChanged has nobody to answer and is only logged.
 //
 // # Reconnecting and errors
 //

@@ -42,14 +42,9 @@ type session struct {
 }
 
 func newSession(conn net.Conn, c *Component) *session {
-	// A single top-level token (a stanza, or text between stanzas) may not
-	// exceed this, so a hostile peer cannot make the decoder buffer without
-	// bound. Oversize stanzas below it get a policy-violation reply.
-	limit := 4*c.limits.MaxSize + 64<<10
-	b := &budgetReader{r: conn, limit: limit}
-	return &session{
+	b := &budgetReader{r: conn, limit: ReadBudget(c.limits.MaxSize)}
+	s := &session{
 		conn:       conn,
-		dec:        xml.NewDecoder(b),
 		budget:     b,
 		queue:      make(chan []byte, c.cfg.OutboundQueue),
 		stop:       make(chan struct{}),
@@ -57,33 +52,53 @@ func newSession(conn net.Conn, c *Component) *session {
 		writerDone: make(chan struct{}),
 		broken:     make(chan struct{}),
 	}
+	s.dec = xml.NewDecoder(b)
+	return s
 }
+
+// ReadBudget is the most input, in bytes, that one top-level token of the
+// server's stream (a stanza, or the text between two stanzas) may take
+// when stanzas may be maxStanzaSize bytes: four times that plus 64 KiB.
+// The decoder refuses a stanza above maxStanzaSize with a policy-violation
+// reply but must read it to its end to stay aligned; the budget bounds that
+// reading, so that a hostile peer cannot make the component buffer without
+// bound. Only an element beyond the budget ends the stream.
+func ReadBudget(maxStanzaSize int64) int64 { return 4*maxStanzaSize + 64<<10 }
 
 // markBroken closes broken once.
 func (s *session) markBroken() { s.breakOnce.Do(func() { close(s.broken) }) }
 
+// startToken resets the read budget for the top-level token the decoder
+// reads next.
+func (s *session) startToken() { s.budget.reset(s.dec.InputOffset()) }
+
 // errBudget reports a top-level token larger than the reader's budget.
 var errBudget = errors.New("transport: element from server exceeds the read budget")
 
-// budgetReader fails reads once more than limit bytes were read since the
-// last reset.
+// budgetReader fails reads once the current token would take more than
+// limit bytes. It counts from the decoder's position at the token's start
+// (reset), not from the last read, so bytes the decoder buffered ahead
+// count for the token they belong to and the bound is exact.
 type budgetReader struct {
-	r     io.Reader
-	n     int64
-	limit int64
+	r io.Reader
+	// read is every byte read so far; start is the decoder's input offset
+	// at the start of the current token.
+	read, start int64
+	limit       int64
 }
 
-func (b *budgetReader) reset() { b.n = 0 }
+func (b *budgetReader) reset(offset int64) { b.start = offset }
 
 func (b *budgetReader) Read(p []byte) (int, error) {
-	if b.n >= b.limit {
+	rest := b.start + b.limit - b.read
+	if rest <= 0 {
 		return 0, errBudget
 	}
-	if rest := b.limit - b.n; int64(len(p)) > rest {
+	if int64(len(p)) > rest {
 		p = p[:rest]
 	}
 	n, err := b.r.Read(p)
-	b.n += int64(n)
+	b.read += int64(n)
 	return n, err
 }
 
@@ -155,7 +170,7 @@ func (s *session) readLoop(c *Component) {
 		}
 	}
 	for {
-		s.budget.reset()
+		s.startToken()
 		tok, err := s.dec.Token()
 		if err != nil {
 			if errors.Is(err, io.EOF) {

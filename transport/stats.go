@@ -27,10 +27,13 @@ type Stats struct {
 	// growing count means the server reads slower than the Machine
 	// produces.
 	BackPressure uint64
+	// Oversize counts stanzas of the Machine not sent because they were
+	// larger than Config.MaxOutboundSize (each is counted in Dropped too).
+	Oversize uint64
 }
 
 type counters struct {
-	in, out, dropped, reconnects, decodeErrors, keepAlives, backPressure atomic.Uint64
+	in, out, dropped, reconnects, decodeErrors, keepAlives, backPressure, oversize atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
@@ -42,5 +45,6 @@ func (c *counters) snapshot() Stats {
 		DecodeErrors: c.decodeErrors.Load(),
 		KeepAlives:   c.keepAlives.Load(),
 		BackPressure: c.backPressure.Load(),
+		Oversize:     c.oversize.Load(),
 	}
 }

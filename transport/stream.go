@@ -124,7 +124,7 @@ func (s *session) handshake(domain, secret string) (string, error) {
 // end of the stream is io.EOF.
 func (s *session) nextStart() (xml.StartElement, error) {
 	for {
-		s.budget.reset()
+		s.startToken()
 		tok, err := s.dec.Token()
 		if err != nil {
 			return xml.StartElement{}, err
