@@ -14,6 +14,7 @@ import (
 
 	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
+	"github.com/xmppfmuc/fmuc/transport"
 )
 
 // SecretEnv is the environment variable the component secret is read from
@@ -57,7 +58,26 @@ type Config struct {
 	BackoffMax Duration `json:"backoff_max,omitempty"`
 	// Queue is the number of stanzas waiting to be written; default 16384.
 	Queue int `json:"queue,omitempty"`
+	// MaxStanzaSize is the largest stanza, in bytes, the node reads from
+	// the server; a larger one is answered with policy-violation and the
+	// stream stays up. Default transport.DefaultMaxStanzaSize (256 KiB,
+	// Prosody's c2s_stanza_size_limit). Raise it together with the
+	// server's limits, keeping RelayMargin below MaxOutboundSize.
+	MaxStanzaSize int64 `json:"max_stanza_size,omitempty"`
+	// MaxOutboundSize is the largest stanza, in bytes, the node writes to
+	// the server; keep it at or below the server's component limit
+	// (Prosody's component_stanza_size_limit, 512 KiB by default), which
+	// ends the component's stream when exceeded. Default
+	// transport.DefaultMaxOutboundSize (500 KiB).
+	MaxOutboundSize int64 `json:"max_outbound_size,omitempty"`
 }
+
+// RelayMargin is the room the node keeps between MaxStanzaSize and
+// MaxOutboundSize for what a room adds to a stanza it relays: the
+// occupant's address in 'from' (up to 3 KiB, RFC 7622), XEP-0359 stanza
+// id, XEP-0421 occupant id, the XEP-0203 delay of history. With it, every
+// stanza the node accepts can be relayed.
+const RelayMargin = 16 << 10
 
 // RoomDefaults are the muc#roomconfig defaults of new rooms (XEP-0045
 // §10.2). Absent fields keep muc.DefaultConfig's value.
@@ -222,10 +242,31 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
-	if c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 {
-		return fmt.Errorf("%w: negative lock_timeout, backoff_max or queue", ErrConfig)
+	if c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 || c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
+		return fmt.Errorf("%w: negative lock_timeout, backoff_max, queue, max_stanza_size or max_outbound_size", ErrConfig)
+	}
+	if in, out := c.maxStanzaSize(), c.maxOutboundSize(); in+RelayMargin > out {
+		return fmt.Errorf("%w: max_stanza_size %d leaves less than %d bytes below max_outbound_size %d for what rooms add to a relayed stanza",
+			ErrConfig, in, RelayMargin, out)
 	}
 	return nil
+}
+
+// maxStanzaSize returns the configured inbound stanza limit or its default.
+func (c *Config) maxStanzaSize() int64 {
+	if c.MaxStanzaSize > 0 {
+		return c.MaxStanzaSize
+	}
+	return transport.DefaultMaxStanzaSize
+}
+
+// maxOutboundSize returns the configured outbound stanza limit or its
+// default.
+func (c *Config) maxOutboundSize() int64 {
+	if c.MaxOutboundSize > 0 {
+		return c.MaxOutboundSize
+	}
+	return transport.DefaultMaxOutboundSize
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/transport"
 )
 
 func env(m map[string]string) func(string) string {
@@ -24,7 +25,7 @@ func TestParseArgs(t *testing.T) {
 	cfgFile := filepath.Join(dir, "node.json")
 	require.NoError(t, os.WriteFile(cfgFile, []byte(`{
 		"server": "127.0.0.1:5347", "domain": "rooms.example.org",
-		"rooms": {"persistent": true, "moderated": true, "history": 5, "max_users": 30, "anonymity": "non"},
+		"max_stanza_size": 100000, "rooms": {"persistent": true, "moderated": true, "history": 5, "max_users": 30, "anonymity": "non"},
 		"log_level": "debug", "log_format": "json", "lock_timeout": "10m"}`), 0o600))
 	badFile := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(badFile, []byte(`{"server": "a:1", "domian": "x"}`), 0o600))
@@ -69,6 +70,16 @@ func TestParseArgs(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "0123456789abcdef0123", string(key))
 		}},
+		{name: "stanza size defaults", args: base, getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, int64(transport.DefaultMaxStanzaSize), c.maxStanzaSize())
+			assert.Equal(t, int64(transport.DefaultMaxOutboundSize), c.maxOutboundSize())
+		}},
+		{name: "stanza sizes", args: append(base, "-max-stanza-size", "1048576", "-max-outbound-size", "2097152"), getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, int64(1<<20), c.maxStanzaSize())
+			assert.Equal(t, int64(2<<20), c.maxOutboundSize())
+		}},
+		{name: "stanza size leaves no room to relay", args: append(base, "-max-stanza-size", "510000"), getenv: withEnv, err: true},
+		{name: "negative stanza size", args: append(base, "-max-outbound-size", "-1"), getenv: withEnv, err: true},
 		{name: "unknown flag", args: append(base, "-nope"), getenv: withEnv, err: true},
 		{name: "stray argument", args: append(base, "extra"), getenv: withEnv, err: true},
 		{name: "unknown field in file", args: []string{"-config", badFile}, getenv: withEnv, err: true},
@@ -83,6 +94,7 @@ func TestParseArgs(t *testing.T) {
 			assert.Equal(t, "debug", c.LogLevel)
 			assert.Equal(t, "json", c.LogFormat)
 			assert.Equal(t, Duration(10*time.Minute), c.LockTimeout)
+			assert.Equal(t, int64(100000), c.MaxStanzaSize)
 		}},
 		{name: "flags override file", args: []string{"-config", cfgFile, "-room-moderated=false", "-room-history", "0", "-domain", "muc.example.org"}, getenv: withEnv, check: func(t *testing.T, c Config) {
 			rc, err := c.RoomConfig()

@@ -33,6 +33,8 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		backoffMax  = fs.Duration("backoff-max", 0, "longest `delay` between reconnect attempts (default 30s)")
 		oidKeyFile  = fs.String("occupant-id-key-file", "", "`file` with the secret (16+ bytes) keying XEP-0421 occupant ids (default: random at each start)")
 		queue       = fs.Int("queue", 0, "outbound queue length in stanzas (default 16384)")
+		maxStanza   = fs.Int64("max-stanza-size", 0, "largest stanza read from the server, in `bytes` (default 262144, Prosody's c2s_stanza_size_limit)")
+		maxOutbound = fs.Int64("max-outbound-size", 0, "largest stanza written to the server, in `bytes`; at most the server's component limit (default 512000, below Prosody's 524288)")
 		persistent  = fs.Bool("room-persistent", false, "new rooms are persistent")
 		public      = fs.Bool("room-public", true, "new rooms are public (listed in disco#items)")
 		membersOnly = fs.Bool("room-members-only", false, "new rooms are members-only")
@@ -86,6 +88,10 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.OccupantIDKeyFile = *oidKeyFile
 		case "queue":
 			c.Queue = *queue
+		case "max-stanza-size":
+			c.MaxStanzaSize = *maxStanza
+		case "max-outbound-size":
+			c.MaxOutboundSize = *maxOutbound
 		case "room-persistent":
 			c.Rooms.Persistent = persistent
 		case "room-public":

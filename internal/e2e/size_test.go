@@ -1,0 +1,67 @@
+package e2e
+
+import (
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/internal/servers"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// TestLargeStanzas: a participant sends a 100 KB subject and a 300 KB
+// message through Prosody (its c2s limit raised to 1 MiB so that both
+// reach the node) to a node with its default limits. The subject is set
+// and reaches the other occupant; the message is refused to its sender
+// with policy-violation; the node keeps its one stream to the server and
+// the room goes on serving.
+func TestLargeStanzas(t *testing.T) {
+	srv := servers.StartProsody(t, servers.ProsodyOptions{
+		Accounts:    testAccounts(),
+		ExtraGlobal: "c2s_stanza_size_limit = 1024*1024",
+	})
+	h := attach(t, srv)
+	alice, bob := h.client("alice"), h.client("bob")
+	room := h.room("large")
+	createInstant(t, alice, room, "Alice")
+	mustJoin(t, bob, room, "Bob", "")
+
+	bigMessage := func(id, child string, size int) stanza.Stanza {
+		return &stanza.Message{
+			Header: stanza.Header{To: room, ID: id, Type: stanza.MessageGroupchat},
+			Children: []stanza.Element{{Name: xml.Name{Local: child},
+				XML: []byte("<" + child + ">" + strings.Repeat("s", size) + "</" + child + ">")}},
+		}
+	}
+	subject := strings.Repeat("s", 100_000)
+	require.NoError(t, alice.Send(bigMessage("subj", "subject", len(subject))))
+	for _, c := range []*client{alice, bob} {
+		st := expect(t, c, "the 100 KB subject", func(s stanza.Stanza) bool {
+			m, ok := s.(*stanza.Message)
+			if !ok || m.From.Bare() != room {
+				return false
+			}
+			got, has := m.Subject()
+			return has && got == subject
+		})
+		assert.Equal(t, occupant(room, "Alice"), st.Head().From)
+	}
+
+	require.NoError(t, alice.Send(bigMessage("huge", "body", 300_000)))
+	st := expect(t, alice, "the refusal of the 300 KB message", xmppclientByID("huge"))
+	require.Equal(t, stanza.MessageError, st.Head().Type, "%.300s", stanza.Encode(st))
+	assert.Equal(t, stanza.PolicyViolation, errCondition(st))
+
+	send(t, bob, `<message to='`+room.String()+`' type='groupchat' id='after'><body>still here</body></message>`)
+	for _, c := range []*client{alice, bob} {
+		expect(t, c, "a message after the large ones", groupchat(room, "still here"))
+	}
+	s := h.node.Stats()
+	assert.Zero(t, s.Reconnects, "the node kept its stream")
+	assert.Equal(t, uint64(1), s.DecodeErrors, "one stanza refused")
+	assert.Zero(t, s.Oversize)
+	assert.NotContains(t, h.logs.String(), "connection lost")
+}
