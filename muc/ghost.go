@@ -65,12 +65,16 @@ func (r *Room) ghostCheck(tx *request, s stanza.Stanza) {
 // removeGhost removes o as if it had sent unavailable presence (§18.1.2),
 // with status 333 (§11.1: removed because of an error) in its own
 // unavailable presence (with 110) and in the one the others get.
+//
+// The node of a remote ghost, which only relayed the error, gets the
+// broadcast too and tells its user.
 func (r *Room) removeGhost(tx *request, o *Occupant) {
+	tx.toOrigin = o.Remote()
 	it := item{aff: o.Affiliation, role: stanza.RoleNone}
 	r.leaveSelf(tx, o, "", nil, it, nil, 333)
 	r.removeOccupant(o)
 	r.leaveOthers(tx, o, nil, it, 333)
-	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Status: 333, At: tx.now})
+	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 333, At: tx.now})
 	if r.locked {
 		// §10.1.2: the creator is gone before configuring the room.
 		r.destroy(tx, "", stanza.JID{})

@@ -155,7 +155,7 @@ func (r *Room) deliver(tx *request, to, via stanza.JID, s stanza.Stanza) {
 		return
 	}
 	s.Head().To = via
-	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: via, Subject: to, Stanza: s})
+	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: via, For: to, Stanza: s})
 }
 
 // expireIQs answers every forwarded IQ whose time is up with a

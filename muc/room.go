@@ -56,6 +56,12 @@ type Subject struct {
 	Text string
 	// Nick is the occupant who set it ("" for the room itself).
 	Nick string
+	// JID is the real JID of who set it; zero when unknown or the room.
+	JID stanza.JID
+	// Origin is the federated room the subject came from (XEP-0289 §4.1:
+	// the joining node takes the joined node's subject); zero when it was
+	// set here. Its delay names that room.
+	Origin stanza.JID
 	// Set is when it was set; zero when never.
 	Set time.Time
 	// StanzaID is the XEP-0359 stanza id the room gave the subject change

@@ -21,8 +21,9 @@ type ServiceOptions struct {
 	// DefaultConfig().
 	RoomDefaults *Config
 	// CanCreate decides whether creator (a real full JID) may create room
-	// (XEP-0045 §10.1.1); nil lets anyone.
-	CanCreate func(room, creator stanza.JID) bool
+	// (XEP-0045 §10.1.1); via is the federated node the request came
+	// through, zero for a local user. Nil lets anyone.
+	CanCreate func(room, creator, via stanza.JID) bool
 	// MaxHistory and MaxExtraOccupants are passed to rooms (see Options).
 	MaxHistory        int
 	MaxExtraOccupants int
@@ -177,7 +178,7 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			probe.notInRoom(tx, p) // §7.2.18
 			return false
 		}
-		if s.opts.CanCreate != nil && !s.opts.CanCreate(jid, tx.from) {
+		if s.opts.CanCreate != nil && !s.opts.CanCreate(jid, tx.from, tx.via) {
 			probe.fail(tx, stanza.NotAllowed, "") // §10.1.1
 			return false
 		}
