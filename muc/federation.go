@@ -14,6 +14,15 @@ import (
 // through a node are RemoteDeliveries, never sent back to the node the
 // input came from.
 
+// SetLinks sets the federated nodes the room is linked with (XEP-0289):
+// each gets one copy of every broadcast, never the one it came from,
+// even before any occupant is reached through it. Occupants reached
+// through a node that is not in links still get broadcasts through it.
+func (r *Room) SetLinks(links []stanza.JID) { r.links = slices.Clone(links) }
+
+// Links returns the nodes set with SetLinks.
+func (r *Room) Links() []stanza.JID { return slices.Clone(r.links) }
+
 // reaches reports whether some occupant is reached through via.
 func (r *Room) reaches(via stanza.JID) bool {
 	for _, o := range r.occupants {
@@ -233,9 +242,9 @@ type Removal struct {
 }
 
 // Remove enacts a removal that the node via decided for the occupant
-// whose real JID is jid: a local occupant gets its unavailable
-// self-presence with 110 and the statuses; every other occupant, and
-// every other node, sees it leave. This room's affiliation lists do not
+// whose real JID is jid (one of via's own users, or anyone else's): a
+// local occupant gets its unavailable self-presence with 110 and the
+// statuses; every other occupant, and every other node, sees it leave. This room's affiliation lists do not
 // change (XEP-0289 §4.5: a remote owner cannot change them). An unknown
 // occupant is no error: the removal may have crossed its exit.
 func (r *Room) Remove(now time.Time, via, jid stanza.JID, rm Removal) (Output, error) {
@@ -244,8 +253,7 @@ func (r *Room) Remove(now time.Time, via, jid stanza.JID, rm Removal) (Output, e
 		return out, err
 	}
 	o, ok := r.byJID[jid]
-	if !ok || o.Via == via {
-		// An occupant of via itself leaves through its own presence.
+	if !ok {
 		return out, nil
 	}
 	tx := &request{now: now, via: via, out: &out}
@@ -282,7 +290,7 @@ func firstCode(codes []int) int {
 // that concern all of them alike (destruction, shutdown). The node
 // tells its own users.
 func (r *Room) toNodes(tx *request, mk func(via stanza.JID) stanza.Stanza) {
-	var vias []stanza.JID
+	vias := slices.Clone(r.links)
 	for _, o := range r.occupants {
 		if o.Remote() && !slices.Contains(vias, o.Via) {
 			vias = append(vias, o.Via)
@@ -291,4 +299,31 @@ func (r *Room) toNodes(tx *request, mk func(via stanza.JID) stanza.Stanza) {
 	for _, v := range vias {
 		tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: v, Stanza: mk(v)})
 	}
+}
+
+// CreateInstant creates room unlocked, with the service's default
+// configuration and owner as its owner (the instant room of XEP-0045
+// §10.1.2): for a room that comes into being by joining a federation, whose
+// first local user has not entered yet (XEP-0289 §4.1: that user sees the
+// federation's occupants, history and subject on entry). An existing room
+// is returned as it is.
+func (s *Service) CreateInstant(room, owner stanza.JID) (*Room, Output, error) {
+	var out Output
+	room = room.Bare()
+	if r, ok := s.Room(room); ok {
+		return r, out, nil
+	}
+	if room.Domain() != s.opts.Domain.Domain() || room.Local() == "" {
+		return nil, out, fmt.Errorf("%w: %q is not a room of %q", ErrWrongAddress, room.String(), s.opts.Domain.String())
+	}
+	r, err := NewRoom(room, s.defaults, s.roomOpts)
+	if err != nil {
+		return nil, out, err
+	}
+	if !owner.IsZero() {
+		r.affs[owner.Bare()] = stanza.AffiliationOwner
+	}
+	s.rooms[room] = r
+	out.event(RoomCreated{RoomJID: room, Owner: owner.Bare(), Locked: false})
+	return r, out, nil
 }

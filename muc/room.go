@@ -26,6 +26,9 @@ type Options struct {
 	// forwarded to an occupant (XEP-0045 §17.4) before answering the
 	// requester with remote-server-timeout; 0 means one minute.
 	IQTimeout time.Duration
+	// Features are further disco#info features the room advertises
+	// (XEP-0030), such as XEP-0289 federation.
+	Features []string
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -84,6 +87,9 @@ type Room struct {
 
 	affs  map[stanza.JID]stanza.Affiliation // bare JID -> affiliation (never none)
 	nicks map[stanza.JID]string             // bare JID -> registered nick (§7.10)
+
+	// links are the federated nodes every broadcast reaches (SetLinks).
+	links []stanza.JID
 
 	occupants []*Occupant // in order of entry
 	byNick    map[string]*Occupant

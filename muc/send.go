@@ -133,6 +133,13 @@ func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk bui
 		}
 		vias = append(vias, o.Via)
 	}
+	// Federation links get every broadcast, whether or not an occupant is
+	// reached through them yet (SetLinks).
+	for _, l := range r.links {
+		if (l != tx.via || tx.toOrigin) && !containsJID(vias, l) {
+			vias = append(vias, l)
+		}
+	}
 	// The node of a remote skip learns what happened to its user (a kick,
 	// a role change) from this broadcast, even when that user was its
 	// only one (and has just been removed from the tables).

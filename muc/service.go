@@ -36,6 +36,9 @@ type ServiceOptions struct {
 	// configuration (XEP-0045 §10.1.1 allows such a timeout). Zero: rooms
 	// stay locked until configured.
 	LockTimeout time.Duration
+	// Features are further disco#info features the service and every
+	// room advertise (XEP-0030), such as XEP-0289 federation.
+	Features []string
 }
 
 // Service is an XEP-0045 MUC service: one component domain holding many
@@ -61,7 +64,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.LockTimeout < 0 {
 		return nil, fmt.Errorf("%w: negative LockTimeout", ErrConfig)
 	}
-	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout}.withDefaults()
+	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -81,16 +84,25 @@ func NewService(opts ServiceOptions) (*Service, error) {
 // Domain returns the service JID.
 func (s *Service) Domain() stanza.JID { return s.opts.Domain }
 
-// Room returns the room with the given bare JID.
+// Room returns the room with the given bare JID. A room destroyed by a
+// call on the Room itself (a federation's DropVia, say) is forgotten here.
 func (s *Service) Room(jid stanza.JID) (*Room, bool) {
 	r, ok := s.rooms[jid.Bare()]
+	if ok && r.destroyed {
+		delete(s.rooms, jid.Bare())
+		return nil, false
+	}
 	return r, ok
 }
 
 // Rooms returns the rooms sorted by JID.
 func (s *Service) Rooms() []*Room {
 	out := make([]*Room, 0, len(s.rooms))
-	for _, r := range s.rooms {
+	for j, r := range s.rooms {
+		if r.destroyed {
+			delete(s.rooms, j)
+			continue
+		}
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, k int) bool { return out[i].jid.String() < out[k].jid.String() })
@@ -132,14 +144,14 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 		return out, nil
 	}
 	jid := h.To.Bare()
-	r, ok := s.rooms[jid]
+	r, ok := s.Room(jid)
 	if !ok {
 		if !s.create(tx, jid) {
 			return out, nil
 		}
 		r = s.rooms[jid]
 	}
-	o, err := r.handle(now, via, in)
+	o, err := r.handle(now, via, in, false)
 	if err != nil {
 		return out, err
 	}
