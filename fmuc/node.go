@@ -523,7 +523,10 @@ func (n *node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		}
 		return
 	}
-	if h.From.Resource() == "" {
+	control := p.fm != nil && (p.fm.Reject != nil || p.fm.Left != nil)
+	if h.From.Resource() == "" || control {
+		// Be liberal: <reject/> and <left/> come from the peer's bare JID
+		// (XEP-0289 §4.1, §4.4), but may come from an occupant JID too.
 		n.fromPeerRoom(now, out, l, in, p)
 		return
 	}
