@@ -24,7 +24,9 @@ func (r *Room) Handle(now time.Time, in stanza.Stanza) (Output, error) {
 // HandleRemote processes a stanza that arrived through the federated node
 // via on behalf of a remote user: in.From is that user's real full JID,
 // in.To the room or an occupant JID. All local policy applies (bans,
-// members-only, password, maximum occupants...). Stanzas for the sender
+// members-only, password, maximum occupants...); a join from a bare JID
+// is refused with not-acceptable, as for local users (XEP-0045 §4.1:
+// occupants are full JIDs). Stanzas for the sender
 // and for other occupants of the same node go out as RemoteDeliveries to
 // via; broadcasts of what the user sent (messages, presence) are never
 // sent back to via, whose node fans out itself, but the effects of its

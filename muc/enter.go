@@ -22,6 +22,14 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		r.fail(tx, stanza.BadRequest, "malformed muc payload")
 		return
 	}
+	if tx.from.Resource() == "" {
+		// XEP-0045 §4.1: an occupant is a real full JID present in the
+		// room (§7.2: the user's client enters); every session has a
+		// resource. A bare JID (a peer node speaking for a user, or a
+		// server on its behalf) cannot enter.
+		r.fail(tx, stanza.NotAcceptable, "entering a room needs a full JID")
+		return
+	}
 	nick, addr := p.To.Resource(), p.To
 	bare := tx.from.Bare()
 	aff := r.Affiliation(bare)
