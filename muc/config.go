@@ -83,7 +83,13 @@ type Config struct {
 	// (muc#roomconfig_moderatedroom, §5.1.2).
 	Moderated bool
 	// PasswordProtected rooms require Password to enter
-	// (muc#roomconfig_passwordprotectedroom, §7.2.5).
+	// (muc#roomconfig_passwordprotectedroom, §7.2.5). A submitted
+	// configuration form that sets a non-empty muc#roomconfig_roomsecret
+	// and has no muc#roomconfig_passwordprotectedroom field turns it on,
+	// so that a room whose owner gave it a password is never left open;
+	// the same form with that field set to false keeps the room open.
+	// Protection with an empty Password is refused (§10.1.3:
+	// not-acceptable).
 	PasswordProtected bool
 	// Password is muc#roomconfig_roomsecret.
 	Password string

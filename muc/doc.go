@@ -79,7 +79,10 @@
 //     permission checks of each section; §9.9 registration approval.
 //   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout),
 //     configuration forms, owner and admin lists (a room keeps an owner),
-//     destruction; §10.2.1 change notices 104 and 170-173.
+//     destruction; §10.2.1 change notices 104 and 170-173. A form that
+//     sets a non-empty room secret without the passwordprotectedroom
+//     field protects the room; protection without a secret is refused
+//     (see Config.PasswordProtected).
 //   - §11.1 Users removed after delivery errors (333, §18.1.2 conditions);
 //     §11.2 Service.Shutdown (332).
 //   - §12 Status codes: all but 101 (out-of-room affiliation messages, a MAY

@@ -25,6 +25,7 @@ var fuzzConfig = [][2]string{
 	{fWhois, "anyone"}, {fWhois, "moderators"}, {fMaxUsers, "2"}, {fMaxUsers, "none"},
 	{fMaxHistory, "2"}, {fChangeSubject, "0"}, {fAllowPM, "none"}, {fAllowPM, "moderators"},
 	{fPresenceBroadcast, "moderator"}, {fPersistent, "1"}, {fPasswordProtected, "1"}, {fRoomAdmins, "b@x"},
+	{fSecret, "pw"}, {fPasswordProtected, "0"},
 }
 
 var fuzzRoles = []string{"none", "visitor", "participant", "moderator"}
@@ -77,7 +78,11 @@ func fuzzStanza(op, who, arg byte) (xml, from, via string) {
 		xml = admin("<item nick='" + nick + "' role='" + fuzzRoles[int(arg)%len(fuzzRoles)] + "'/>")
 	case 10:
 		c := fuzzConfig[int(arg)%len(fuzzConfig)]
-		xml = owner("set", "<x xmlns='jabber:x:data' type='submit'><field var='"+c[0]+"'><value>"+c[1]+"</value></field><field var='muc#roomconfig_roomsecret'><value>pw</value></field></x>")
+		secret := ""
+		if c[0] == fPasswordProtected {
+			secret = "<field var='muc#roomconfig_roomsecret'><value>pw</value></field>"
+		}
+		xml = owner("set", "<x xmlns='jabber:x:data' type='submit'><field var='"+c[0]+"'><value>"+c[1]+"</value></field>"+secret+"</x>")
 	case 11:
 		xml = owner("set", "<destroy><reason>gone</reason></destroy>")
 	case 12:

@@ -136,3 +136,48 @@ func TestDestroy(t *testing.T) {
 	h2.expect(ownerIQ("b@x/1", "d", "set", `<destroy/>`),
 		iqErr("b@x/1", "d", `<query xmlns='http://jabber.org/protocol/muc#owner'><destroy/></query>`, "auth", "forbidden"))
 }
+
+func TestRoomSecretProtects(t *testing.T) {
+	enter := func(h *harness, pw string) []string {
+		x := joinX
+		if pw != "" {
+			x = `<x xmlns='http://jabber.org/protocol/muc'><password>` + pw + `</password></x>`
+		}
+		return h.do(`<presence from='c@x/1' to='r@muc.example/C' id='j'>` + x + `</presence>`)
+	}
+	notAuthorized := `<presence from='r@muc.example/C' to='c@x/1' id='j' type='error'><x xmlns='http://jabber.org/protocol/muc'/><error type='auth' by='r@muc.example'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`
+	for _, tc := range []struct {
+		name      string
+		fields    []string
+		protected bool
+	}{
+		// A secret alone protects the room.
+		{"secret only", []string{fSecret, "pw"}, true},
+		{"secret and protection", []string{fSecret, "pw", fPasswordProtected, "1"}, true},
+		// The same submit explicitly turning protection off wins.
+		{"secret, protection off", []string{fPasswordProtected, "0", fSecret, "pw"}, false},
+		{"empty secret", []string{fSecret, ""}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := setup2(t)
+			h.configure(roomJID, "a@x/1", tc.fields...)
+			require.Equal(t, tc.protected, h.room(roomJID).Config().PasswordProtected)
+			if tc.protected {
+				// §7.2.5: a stranger without the password stays out.
+				require.Equal(t, []string{canon(t, notAuthorized)}, enter(h, ""))
+				require.Equal(t, 2, h.room(roomJID).Len())
+				enter(h, "pw")
+				require.Equal(t, 3, h.room(roomJID).Len())
+				return
+			}
+			enter(h, "")
+			require.Equal(t, 3, h.room(roomJID).Len())
+		})
+	}
+	// A protected room whose secret is cleared is refused (§10.1.3).
+	h := setup2(t)
+	h.configure(roomJID, "a@x/1", fSecret, "pw")
+	h.expect(cfgIQ(fSecret, ""),
+		iqErr("a@x/1", "cfg", canon(t, `<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'><field var='muc#roomconfig_roomsecret'><value></value></field></x></query>`), "modify", "not-acceptable|a password-protected room needs a password"))
+	require.True(t, h.room(roomJID).Config().PasswordProtected)
+}
