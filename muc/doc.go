@@ -79,7 +79,8 @@
 //     permission checks of each section; §9.9 registration approval.
 //   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout),
 //     configuration forms, owner and admin lists (a room keeps an owner),
-//     destruction; §10.2.1 change notices 104 and 170-173. A form that
+//     destruction; §10.2.1 change notices 104 and 170-173, the initial
+//     configuration of a locked room included. A form that
 //     sets a non-empty room secret without the passwordprotectedroom
 //     field protects the room; protection without a secret is refused
 //     (see Config.PasswordProtected).

@@ -49,7 +49,6 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	}
 	// §10.1.2: an empty submit form accepts the defaults (instant room).
 	c, owners, admins, fe := r.parseConfig(f)
-	initial := r.locked // no change notices for the initial configuration
 	if fe != nil {
 		r.fail(tx, fe.cond, fe.text)
 		return
@@ -106,9 +105,7 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	}
 	if c != old {
 		tx.out.event(ConfigChanged{RoomJID: r.jid, Config: c})
-		if !initial {
-			r.configNotify(tx, old) // confignotify.go
-		}
+		r.configNotify(tx, old)
 	}
 	r.maybeVanish(tx)
 }

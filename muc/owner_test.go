@@ -34,9 +34,11 @@ func TestReservedRoom(t *testing.T) {
 	require.Equal(t, "a@x", v)
 	v, _ = q.Form.Value(fMaxHistory)
 	require.Equal(t, "20", v)
-	// ...and submits it; the room unlocks.
+	// ...and submits it; the room unlocks, and the owner is told of the
+	// change (§10.2.1).
 	h.expect(ownerIQ("a@x/1", "s", "set", `<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field><field var='muc#roomconfig_roomname'><value>The Room</value></field><field var='muc#roomconfig_persistentroom'><value>true</value></field><field var='muc#roomconfig_maxusers'><value>none</value></field></x>`),
-		iqResult("a@x/1", "s"))
+		iqResult("a@x/1", "s"),
+		`<message from='r@muc.example' to='a@x/1' id='id2' type='groupchat'><x xmlns='http://jabber.org/protocol/muc#user'><status code='104'/></x></message>`)
 	c := h.room(roomJID).Config()
 	require.Equal(t, "The Room", c.Name)
 	require.True(t, c.Persistent)
