@@ -91,9 +91,12 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		}
 	case stanza.PresenceUnavailable:
 		// §17.3 (Presence business rules): unavailable presence from a
-		// non-occupant is silently ignored. §7.14: an exit is addressed
-		// to an occupant JID; the bare room JID is not one.
-		if o := r.sender(tx); o != nil && nick != "" {
+		// non-occupant is silently ignored. §7.14 addresses the exit to
+		// the occupant JID; an occupant that sends it to the bare room
+		// JID (or to another nick) leaves all the same, its <status/>
+		// relayed as for any exit: it is not in the room any more as far
+		// as its client is concerned.
+		if o := r.sender(tx); o != nil {
 			r.exit(tx, o, p)
 		}
 	case stanza.PresenceError:

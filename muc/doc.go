@@ -59,7 +59,8 @@
 //     a non-occupant gets the recommended 110/307/333 answer instead).
 //   - §7.3, §8.1 Subject; §7.4 groupchat (XEP-0359 stanza-id added, ids
 //     kept); §7.5 private messages (muc#roomconfig_allowpm); §7.6 nick changes
-//     (registered nicks reserved); §7.7 presence updates; §7.14 exit.
+//     (registered nicks reserved); §7.7 presence updates; §7.14 exit
+//     (unavailable presence to the occupant JID or to the bare room JID).
 //   - §7.8 Invitations: mediated invitations and declines; in members-only
 //     rooms only admins and owners invite unless muc#roomconfig_allowinvites,
 //     and invitees join the member list; an invitation bounced by the
@@ -84,8 +85,12 @@
 //     sets a non-empty room secret without the passwordprotectedroom
 //     field protects the room; protection without a secret is refused
 //     (see Config.PasswordProtected).
-//   - §11.1 Users removed after delivery errors (333, §18.1.2 conditions);
-//     §11.2 Service.Shutdown (332).
+//   - §11.1 Users removed after errors ("Service removes user because of
+//     error response", 333): a message error with a §18.1.2 delivery
+//     condition, or a presence error of any condition, from an
+//     occupant's real JID; the unavailable presence carries the
+//     condition (and, in non-anonymous rooms, the error's text) in its
+//     <status/>. §11.2 Service.Shutdown (332).
 //   - §12 Status codes: all but 101 (out-of-room affiliation messages, a MAY
 //     of §18.1) and 102/103 (rooms showing unavailable members are not
 //     supported); 210 only under Config.NickLockdown.

@@ -92,3 +92,16 @@ func TestPresenceBroadcastRoles(t *testing.T) {
 		`<message from='r@muc.example' to='c@x/1' id='id4' type='groupchat'><subject></subject></message>`, // id3: the §10.2.1 notice
 	}, lines)
 }
+
+func TestExitToBareRoomJID(t *testing.T) {
+	h := setup2(t)
+	// An occupant's unavailable presence to room@service leaves like one
+	// to its occupant JID (§7.14), the <status/> relayed.
+	h.expect(`<presence from='b@x/1' to='r@muc.example' type='unavailable' id='x1'><status>bye</status></presence>`,
+		`<presence from='r@muc.example/B' to='b@x/1' id='x1' type='unavailable'><status>bye</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='110'/></x></presence>`,
+		`<presence from='r@muc.example/B' to='a@x/1' type='unavailable'><status>bye</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='b@x/1' role='none'/></x></presence>`)
+	require.Len(t, eventsOf[OccupantLeft](h.out), 1)
+	require.Equal(t, 1, h.room(roomJID).Len())
+	// From a non-occupant it is still ignored (§17.3).
+	h.expect(`<presence from='b@x/1' to='r@muc.example' type='unavailable'/>`)
+}
