@@ -30,7 +30,6 @@ func TestBadInput(t *testing.T) {
 		{"headline to room", `<message from='a@x/1' to='r@muc.example' type='headline'><body>x</body></message>`, stanza.BadRequest},
 		{"iq error to room", `<iq from='a@x/1' to='r@muc.example' id='q' type='error'/>`, ""},
 		{"message error to nick", `<message from='a@x/1' to='r@muc.example/B' type='error'/>`, ""},
-		{"probe", `<presence from='a@x/1' to='r@muc.example/A' type='probe'/>`, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

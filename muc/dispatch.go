@@ -101,9 +101,12 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		}
 	case stanza.PresenceError:
 		r.onPresenceError(tx, p)
+	case stanza.PresenceProbe:
+		// §17.3: a probe is neither a join nor an exit; a service MAY
+		// answer it, and this one does.
+		r.probe(tx, p)
 	default:
-		// §17.3: probes and subscriptions are neither joins nor exits.
-		// A service MAY answer probes; this one ignores them.
+		// §17.3: subscriptions are neither joins nor exits.
 	}
 }
 

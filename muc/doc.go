@@ -94,7 +94,15 @@
 //   - §12 Status codes: all but 101 (out-of-room affiliation messages, a MAY
 //     of §18.1) and 102/103 (rooms showing unavailable members are not
 //     supported); 210 only under Config.NickLockdown.
-//   - §17 Business rules: blank and invisible nicks refused (§17.1); IQs to
+//   - §17 Business rules: blank and invisible nicks refused (§17.1);
+//     presence probes (§17.3 MAY) from an occupant (a session or its bare
+//     JID) to an occupant JID answered with that occupant's presence as
+//     the prober may see it (real JID per §7.2.3/§7.2.4, nothing of a role
+//     whose presence is not broadcast: then, as for an absent nick, an
+//     unavailable presence with role none), to its own occupant JID with
+//     its self-presence (110); probes from non-occupants refused with
+//     not-acceptable (RFC 6121 §4.3.2: presence is not revealed), probes
+//     to the bare room JID not answered; IQs to
 //     occupant JIDs forwarded under the room's own ids, answers routed back
 //     and timed out (Options.IQTimeout); vCard requests go to the occupant's
 //     bare JID; vCards of the room itself are not supported

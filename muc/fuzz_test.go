@@ -63,7 +63,11 @@ func fuzzStanza(op, who, arg byte) (xml, from, via string) {
 	case 2:
 		xml = head("presence", occ, "") + "<show>away</show><status>s" + n + "</status></presence>"
 	case 3:
-		xml = head("presence", occ, "unavailable") + "<status>bye</status></presence>"
+		to := occ
+		if arg&0x40 != 0 {
+			to = room // an exit to the bare room JID
+		}
+		xml = head("presence", to, "unavailable") + "<status>bye</status></presence>"
 	case 4:
 		xml = head("message", room, "groupchat") + "<body>b" + n + "</body></message>"
 	case 5:
@@ -92,9 +96,17 @@ func fuzzStanza(op, who, arg byte) (xml, from, via string) {
 	case 14:
 		xml = head("iq", room, "get") + "<query xmlns='urn:unknown'/></iq>"
 	case 15:
-		xml = head("message", occ, "error") + "<body>e</body></message>"
+		kind := "message"
+		if arg&0x40 != 0 {
+			kind = "presence"
+		}
+		xml = head(kind, occ, "error") + "<error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></" + kind + ">"
 	case 16:
-		xml = head("presence", occ, "") + "</presence>"
+		typ := ""
+		if arg&0x40 != 0 {
+			typ = "probe"
+		}
+		xml = head("presence", occ, typ) + "</presence>"
 	case 17:
 		xml = owner("get", "")
 	case 18:
