@@ -78,6 +78,12 @@
 //   - §7.13, §8.6 Voice requests and their approval by moderators.
 //   - §8.2-§8.5, §9.1-§9.8 Moderation and affiliation lists, with the
 //     permission checks of each section; §9.9 registration approval.
+//     When the user whose affiliation changes has no occupant in the
+//     room (§9.3-§9.5, §10.3-§10.7 MAY), the occupants get, after the
+//     requester's result, a message from the room with a muc#user
+//     <item/> (the affiliation, role none, and the bare JID for those who
+//     may see real JIDs); changes to or from outcast are not announced,
+//     the ban list being for admins (§9.2).
 //   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout),
 //     configuration forms, owner and admin lists (a room keeps an owner),
 //     destruction; §10.2.1 change notices 104 and 170-173, the initial
