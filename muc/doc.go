@@ -84,8 +84,10 @@
 //     <item/> (the affiliation, role none, and the bare JID for those who
 //     may see real JIDs); changes to or from outcast are not announced,
 //     the ban list being for admins (§9.2).
-//   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout),
-//     configuration forms, owner and admin lists (a room keeps an owner),
+//   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout;
+//     ServiceOptions.Locking creates rooms unlocked instead, as instant
+//     rooms; joins to a locked room are refused with item-not-found as
+//     §7.2.10 requires), configuration forms, owner and admin lists (a room keeps an owner),
 //     destruction; §10.2.1 change notices 104 and 170-173, the initial
 //     configuration of a locked room included. A form that
 //     sets a non-empty room secret without the passwordprotectedroom

@@ -41,7 +41,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 			nick, addr, extra = n, a, []int{210}
 		}
 	}
-	creating := r.locked && len(r.occupants) == 0 && aff == stanza.AffiliationOwner
+	creating := r.created || r.locked && len(r.occupants) == 0 && aff == stanza.AffiliationOwner
 	switch {
 	case r.locked && !creating && aff != stanza.AffiliationOwner:
 		// §7.2.10: a locked room does not (yet) exist for others.
