@@ -82,6 +82,8 @@ func TestConfigSubmitErrors(t *testing.T) {
 		{"bad role list", "a@x/1", form(field(fPresenceBroadcast, "king")), "modify", "not-acceptable|bad value for muc#roomconfig_presencebroadcast"},
 		{"password without secret §10.1.3", "a@x/1", form(field(fPasswordProtected, "1")), "modify", "not-acceptable|a password-protected room needs a password"},
 		{"empty owner list", "a@x/1", form(`<field var='muc#roomconfig_roomowners'/>`), "modify", "not-acceptable|a room needs an owner"},
+		{"last owner in the admin list", "a@x/1", form(field(fRoomAdmins, "a@x")), "modify", "not-acceptable|a room needs an owner"},
+		{"every owner in the admin list", "a@x/1", form(field(fRoomOwners, "a@x") + field(fRoomAdmins, "a@x")), "modify", "not-acceptable|a room needs an owner"},
 		{"bad owner jid", "a@x/1", form(field(fRoomOwners, "@@")), "modify", "jid-malformed|bad JID in muc#roomconfig_roomowners"},
 		{"wrong FORM_TYPE", "a@x/1", form(field("FORM_TYPE", "urn:other")), "modify", "bad-request|unexpected FORM_TYPE"},
 		{"form of type result", "a@x/1", `<x xmlns='jabber:x:data' type='result'/>`, "modify", "bad-request"},
