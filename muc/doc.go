@@ -87,12 +87,12 @@
 //   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout;
 //     ServiceOptions.Locking creates rooms unlocked instead, as instant
 //     rooms; joins to a locked room are refused with item-not-found as
-//     §7.2.10 requires), configuration forms, owner and admin lists (a room keeps an owner),
-//     destruction; §10.2.1 change notices 104 and 170-173, the initial
-//     configuration of a locked room included. A form that
-//     sets a non-empty room secret without the passwordprotectedroom
-//     field protects the room; protection without a secret is refused
-//     (see Config.PasswordProtected).
+//     §7.2.10 requires), configuration forms, owner and admin lists (a
+//     room keeps an owner), destruction; §10.2.1 change notices 104 and
+//     170-173, the initial configuration of a locked room included. A
+//     form that sets a non-empty room secret without the
+//     passwordprotectedroom field protects the room; protection without a
+//     secret is refused (see Config.PasswordProtected).
 //   - §11.1 Users removed after errors ("Service removes user because of
 //     error response", 333): a message error with a §18.1.2 delivery
 //     condition, or a presence error of any condition, from an

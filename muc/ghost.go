@@ -30,7 +30,7 @@ func isGhostError(s stanza.Stanza) bool {
 }
 
 // onPresenceError handles a presence error from an occupant's real JID
-// (XEP-0045 §18.1, "Service removes user because of error response"): the
+// (XEP-0045 §11.1, "Service removes user because of error response"): the
 // room can no longer keep that session's presence in step, whatever the
 // condition, so the session is removed as a ghost (§18.1.2), with 333.
 // Unlike messages, presence is never refused for blocking (XEP-0191 §3.5:

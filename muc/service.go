@@ -37,7 +37,7 @@ type ServiceOptions struct {
 	// LockTimeout, when positive, unlocks a room still awaiting its
 	// initial configuration after this long with its default
 	// configuration (XEP-0045 §10.1.1 allows such a timeout). Zero: rooms
-	// stay locked until configured.
+	// stay locked until configured. Unused with LockNever.
 	LockTimeout time.Duration
 }
 
