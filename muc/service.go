@@ -30,10 +30,14 @@ type ServiceOptions struct {
 	// a key, the service also advertises XEP-0421 (§4: ids in every room).
 	OccupantIDKey []byte
 	IQTimeout     time.Duration
+	// Locking says whether new rooms are locked until configured
+	// (LockUntilConfigured, the zero value) or created unlocked as
+	// instant rooms (LockNever); XEP-0045 §10.1.1.
+	Locking Locking
 	// LockTimeout, when positive, unlocks a room still awaiting its
 	// initial configuration after this long with its default
 	// configuration (XEP-0045 §10.1.1 allows such a timeout). Zero: rooms
-	// stay locked until configured.
+	// stay locked until configured. Unused with LockNever.
 	LockTimeout time.Duration
 }
 
@@ -59,6 +63,9 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	}
 	if opts.LockTimeout < 0 {
 		return nil, fmt.Errorf("%w: negative LockTimeout", ErrConfig)
+	}
+	if opts.Locking > LockNever {
+		return nil, fmt.Errorf("%w: unknown Locking %d", ErrConfig, opts.Locking)
 	}
 	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout}.withDefaults()
 	if err != nil {
@@ -139,6 +146,7 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 		r = s.rooms[jid]
 	}
 	o, err := r.handle(now, via, in)
+	r.created = false
 	if err != nil {
 		return out, err
 	}
@@ -187,12 +195,13 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			return false
 		}
 		r.affs[tx.from.Bare()] = stanza.AffiliationOwner
-		r.locked = true
-		if s.opts.LockTimeout > 0 {
+		r.locked = s.opts.Locking == LockUntilConfigured
+		r.created = true
+		if r.locked && s.opts.LockTimeout > 0 {
 			r.lockDeadline = tx.now.Add(s.opts.LockTimeout)
 		}
 		s.rooms[jid] = r
-		tx.out.event(RoomCreated{RoomJID: jid, Owner: tx.from.Bare(), Locked: true})
+		tx.out.event(RoomCreated{RoomJID: jid, Owner: tx.from.Bare(), Locked: r.locked})
 		return true
 	case isPresence:
 		return false
