@@ -291,6 +291,9 @@ func (r *Room) applyAffiliation(tx *request, ac actor, c change, after []func())
 	}
 	r.setAff(c.jid, to)
 	tx.out.event(AffiliationChanged{RoomJID: r.jid, JID: c.jid, From: from, To: to, Actor: ac.jid, Reason: c.it.Reason})
+	if !r.hasOccupant(c.jid) {
+		return append(after, func() { r.affiliationNotice(tx, c.jid, from, to) })
+	}
 	for _, o := range append([]*Occupant(nil), r.occupants...) {
 		if o.JID.Bare() != c.jid {
 			continue

@@ -273,3 +273,49 @@ func TestMembersOnlyRemoval(t *testing.T) {
 	require.Contains(t, lines[0], `<status code='321'/>`)
 	require.Equal(t, 1, h.room(roomJID).Len())
 }
+
+func TestAffiliationNoticeOutOfRoom(t *testing.T) {
+	h := setup2(t)
+	h.remote(node2, `<presence from='r1@far/1' to='r@muc.example/R1'>`+joinX+`</presence>`)
+	notice := func(id, aff string) []string {
+		x := func(jid string) string {
+			return `<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='` + aff + `'` + jid + ` role='none'/></x>`
+		}
+		return []string{
+			`<message from='r@muc.example' to='a@x/1' id='` + id + `'>` + x(` jid='d@x'`) + `</message>`,
+			`<message from='r@muc.example' to='b@x/1' id='` + id + `'>` + x("") + `</message>`,
+			`=> node2.example (d@x) <message from='r@muc.example' to='node2.example' id='` + id + `'>` + x(` jid='d@x'`) + `</message>`,
+		}
+	}
+	// §9.3: d@x is not in the room: after the admin's result, a message
+	// from the room to every occupant with the new affiliation; the real
+	// JID only for those who may see it (A, a moderator; the node, which
+	// renders for its own occupants), not for B in this semi-anonymous room.
+	h.expect(adminIQ("a@x/1", "m1", "set", `<item affiliation='member' jid='d@x/home'/>`),
+		append([]string{iqResult("a@x/1", "m1")}, notice("id4", "member")...)...)
+	// §10.3, §10.7, §9.4 likewise.
+	h.expect(adminIQ("a@x/1", "o1", "set", `<item affiliation='owner' jid='d@x'/>`),
+		append([]string{iqResult("a@x/1", "o1")}, notice("id5", "owner")...)...)
+	h.expect(adminIQ("a@x/1", "o2", "set", `<item affiliation='admin' jid='d@x'/>`),
+		append([]string{iqResult("a@x/1", "o2")}, notice("id6", "admin")...)...)
+	h.expect(adminIQ("a@x/1", "o3", "set", `<item affiliation='none' jid='d@x'/>`),
+		append([]string{iqResult("a@x/1", "o3")}, notice("id7", "none")...)...)
+	// §10.5 through the owner form's lists too.
+	h.expect(cfgIQ(fRoomAdmins, "d@x"), append([]string{iqResult("a@x/1", "cfg")}, notice("id8", "admin")...)...)
+	// Bans are not announced: the ban list is for admins (§9.2).
+	h.expect(adminIQ("a@x/1", "b1", "set", `<item affiliation='outcast' jid='e@x'/>`), iqResult("a@x/1", "b1"))
+	h.expect(adminIQ("a@x/1", "b2", "set", `<item affiliation='none' jid='e@x'/>`), iqResult("a@x/1", "b2"))
+	// In a non-anonymous room everyone sees the JID.
+	h.configure(roomJID, "a@x/1", fWhois, "anyone")
+	h.ids = 20
+	h.expect(adminIQ("a@x/1", "m2", "set", `<item affiliation='member' jid='f@x'/>`),
+		iqResult("a@x/1", "m2"),
+		`<message from='r@muc.example' to='a@x/1' id='id21'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' jid='f@x' role='none'/></x></message>`,
+		`<message from='r@muc.example' to='b@x/1' id='id21'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' jid='f@x' role='none'/></x></message>`,
+		`=> node2.example (f@x) <message from='r@muc.example' to='node2.example' id='id21'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' jid='f@x' role='none'/></x></message>`)
+	// A user in the room gets the presence of §9.3 instead, no message.
+	lines := h.do(adminIQ("a@x/1", "m3", "set", `<item affiliation='member' jid='b@x'/>`))
+	for _, l := range lines {
+		require.NotContains(t, l, "<message", l)
+	}
+}

@@ -29,10 +29,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown namespace", `<iq from='a@x/1' to='r@muc.example' id='q' type='set'><query xmlns='urn:nope'/></iq>`, stanza.ServiceUnavailable},
 		{"headline to room", `<message from='a@x/1' to='r@muc.example' type='headline'><body>x</body></message>`, stanza.BadRequest},
 		{"iq error to room", `<iq from='a@x/1' to='r@muc.example' id='q' type='error'/>`, ""},
-		{"presence error", `<presence from='a@x/1' to='r@muc.example/A' type='error'/>`, ""},
 		{"message error to nick", `<message from='a@x/1' to='r@muc.example/B' type='error'/>`, ""},
-		{"unavailable to bare room", `<presence from='a@x/1' to='r@muc.example' type='unavailable'/>`, ""},
-		{"probe", `<presence from='a@x/1' to='r@muc.example/A' type='probe'/>`, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,6 +19,28 @@ const (
 	WhoisAnyone
 )
 
+// Locking says whether a new room waits for its owner's configuration
+// before anyone else may enter (ServiceOptions.Locking). The zero value is
+// LockUntilConfigured.
+type Locking uint8
+
+// Locking values.
+const (
+	// LockUntilConfigured: a new room is locked until its owner submits
+	// the configuration form or asks for an instant room (XEP-0045
+	// §10.1.1 "Reserved rooms" workflow), or until
+	// ServiceOptions.LockTimeout passes. Joins that arrive meanwhile are
+	// refused with item-not-found, as §7.2.10 requires ("the service MUST
+	// refuse entry"); tools that create a room and let several clients
+	// join it at once need LockNever.
+	LockUntilConfigured Locking = iota
+	// LockNever: a new room is created unlocked with the service's
+	// default configuration, an instant room (§10.1.1 "Instant rooms",
+	// §10.1.2) that others may enter at once. The creator still gets 201
+	// and may configure the room afterwards like any owner (§10.2).
+	LockNever
+)
+
 // AllowPM says who may send private messages (muc#roomconfig_allowpm,
 // XEP-0045 §7.5). The zero value is PMAnyone.
 type AllowPM uint8
@@ -83,7 +105,13 @@ type Config struct {
 	// (muc#roomconfig_moderatedroom, §5.1.2).
 	Moderated bool
 	// PasswordProtected rooms require Password to enter
-	// (muc#roomconfig_passwordprotectedroom, §7.2.5).
+	// (muc#roomconfig_passwordprotectedroom, §7.2.5). A submitted
+	// configuration form that sets a non-empty muc#roomconfig_roomsecret
+	// and has no muc#roomconfig_passwordprotectedroom field turns it on,
+	// so that a room whose owner gave it a password is never left open;
+	// the same form with that field set to false keeps the room open.
+	// Protection with an empty Password is refused (§10.1.3:
+	// not-acceptable).
 	PasswordProtected bool
 	// Password is muc#roomconfig_roomsecret.
 	Password string

@@ -139,6 +139,9 @@ func (r *Room) parseConfig(f *stanza.Form) (c Config, owners, admins []stanza.JI
 	bad := func(field string) *formError {
 		return &formError{stanza.NotAcceptable, "bad value for " + field}
 	}
+	// See Config.PasswordProtected: a secret set without the protection
+	// field protects the room.
+	sawProtected, setSecret := false, false
 	for _, fl := range f.Fields {
 		v := ""
 		if len(fl.Values) > 0 {
@@ -169,9 +172,11 @@ func (r *Room) parseConfig(f *stanza.Form) (c Config, owners, admins []stanza.JI
 		case fModerated:
 			err = boolField(&c.Moderated)
 		case fPasswordProtected:
+			sawProtected = true
 			err = boolField(&c.PasswordProtected)
 		case fSecret:
 			c.Password = v
+			setSecret = v != ""
 		case fChangeSubject:
 			err = boolField(&c.ChangeSubject)
 		case fAllowInvites:
@@ -250,6 +255,9 @@ func (r *Room) parseConfig(f *stanza.Form) (c Config, owners, admins []stanza.JI
 		if err != nil {
 			return c, nil, nil, err
 		}
+	}
+	if setSecret && !sawProtected {
+		c.PasswordProtected = true
 	}
 	if c.PasswordProtected && c.Password == "" {
 		// §10.1.3: a blank password for a protected room is refused.

@@ -11,6 +11,11 @@ import (
 // any other change (§10.2.1 SHOULD; also sent alongside 170-173 when other
 // fields changed too). 174 (fully anonymous) never applies: this package
 // has no fully-anonymous rooms.
+//
+// The initial configuration of a locked room is announced like any later
+// change, against the defaults the room was created with: the owner in
+// the room is an occupant whose privacy the change affects (e.g. 172 for
+// muc#roomconfig_whois=anyone).
 func (r *Room) configNotify(tx *request, old Config) {
 	c := r.config
 	var codes []int

@@ -2,6 +2,8 @@ package muc
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestConfigChangeNotices(t *testing.T) {
@@ -38,12 +40,35 @@ func TestConfigChangeNotices(t *testing.T) {
 			h.expect(cfgIQ(tc.change...), append([]string{iqResult("a@x/1", "cfg")}, notice(tc.codes)...)...)
 		})
 	}
-	// No change, no notice; the initial configuration is not announced.
+	// No change, no notice; nor for an instant room (the defaults).
 	h := setup2(t)
 	h.expect(cfgIQ(fRoomName, ""), iqResult("a@x/1", "cfg"))
 	h = newHarness(t)
-	h.join("a@x/1", roomJID+"/A")
-	h.expect(cfgIQ(fRoomName, "Cave"), iqResult("a@x/1", "cfg"))
+	h.instant(roomJID, "a@x/1", "A")
+	require.Len(t, eventsOf[RoomUnlocked](h.out), 1)
+}
+
+func TestInitialConfigNotices(t *testing.T) {
+	// §10.2.1: the first configuration of a new room is announced to the
+	// owner in the room, against the defaults it was created with.
+	for _, tc := range []struct {
+		name   string
+		change []string
+		codes  string
+	}{
+		{"non-anonymous", []string{fWhois, "anyone"}, `<status code='172'/>`},
+		{"logging", []string{fEnableLogging, "1"}, `<status code='170'/>`},
+		{"name", []string{fRoomName, "Cave"}, `<status code='104'/>`},
+		{"name and non-anonymous", []string{fRoomName, "Cave", fWhois, "anyone"}, `<status code='104'/><status code='172'/>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.join("a@x/1", roomJID+"/A")
+			h.expect(cfgIQ(tc.change...), iqResult("a@x/1", "cfg"),
+				`<message from='r@muc.example' to='a@x/1' id='id2' type='groupchat'><x xmlns='http://jabber.org/protocol/muc#user'>`+tc.codes+`</x></message>`)
+			require.False(t, h.room(roomJID).Locked())
+		})
+	}
 }
 
 // cfgIQ is the owner's configuration submission of harness.configure.

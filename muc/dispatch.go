@@ -24,7 +24,9 @@ func (r *Room) Handle(now time.Time, in stanza.Stanza) (Output, error) {
 // HandleRemote processes a stanza that arrived through the federated node
 // via on behalf of a remote user: in.From is that user's real full JID,
 // in.To the room or an occupant JID. All local policy applies (bans,
-// members-only, password, maximum occupants...). Stanzas for the sender
+// members-only, password, maximum occupants...); a join from a bare JID
+// is refused with not-acceptable, as for local users (XEP-0045 §4.1:
+// occupants are full JIDs). Stanzas for the sender
 // and for other occupants of the same node go out as RemoteDeliveries to
 // via; broadcasts of what the user sent (messages, presence) are never
 // sent back to via, whose node fans out itself, but the effects of its
@@ -100,16 +102,22 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		}
 	case stanza.PresenceUnavailable:
 		// §17.3 (Presence business rules): unavailable presence from a
-		// non-occupant is silently ignored. §7.14: an exit is addressed
-		// to an occupant JID; the bare room JID is not one.
-		if o := r.sender(tx); o != nil && nick != "" {
+		// non-occupant is silently ignored. §7.14 addresses the exit to
+		// the occupant JID; an occupant that sends it to the bare room
+		// JID (or to another nick) leaves all the same, its <status/>
+		// relayed as for any exit: it is not in the room any more as far
+		// as its client is concerned.
+		if o := r.sender(tx); o != nil {
 			r.exit(tx, o, p)
 		}
 	case stanza.PresenceError:
 		r.onPresenceError(tx, p)
+	case stanza.PresenceProbe:
+		// §17.3: a probe is neither a join nor an exit; a service MAY
+		// answer it, and this one does.
+		r.probe(tx, p)
 	default:
-		// §17.3: probes and subscriptions are neither joins nor exits.
-		// A service MAY answer probes; this one ignores them.
+		// §17.3: subscriptions are neither joins nor exits.
 	}
 }
 

@@ -59,7 +59,8 @@
 //     a non-occupant gets the recommended 110/307/333 answer instead).
 //   - §7.3, §8.1 Subject; §7.4 groupchat (XEP-0359 stanza-id added, ids
 //     kept); §7.5 private messages (muc#roomconfig_allowpm); §7.6 nick changes
-//     (registered nicks reserved); §7.7 presence updates; §7.14 exit.
+//     (registered nicks reserved); §7.7 presence updates; §7.14 exit
+//     (unavailable presence to the occupant JID or to the bare room JID).
 //   - §7.8 Invitations: mediated invitations and declines; in members-only
 //     rooms only admins and owners invite unless muc#roomconfig_allowinvites,
 //     and invitees join the member list; an invitation bounced by the
@@ -77,15 +78,39 @@
 //   - §7.13, §8.6 Voice requests and their approval by moderators.
 //   - §8.2-§8.5, §9.1-§9.8 Moderation and affiliation lists, with the
 //     permission checks of each section; §9.9 registration approval.
-//   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout),
-//     configuration forms, owner and admin lists (a room keeps an owner),
-//     destruction; §10.2.1 change notices 104 and 170-173.
-//   - §11.1 Users removed after delivery errors (333, §18.1.2 conditions);
-//     §11.2 Service.Shutdown (332).
+//     When the user whose affiliation changes has no occupant in the
+//     room (§9.3-§9.5, §10.3-§10.7 MAY), the occupants get, after the
+//     requester's result, a message from the room with a muc#user
+//     <item/> (the affiliation, role none, and the bare JID for those who
+//     may see real JIDs); changes to or from outcast are not announced,
+//     the ban list being for admins (§9.2).
+//   - §10.1-§10.9 Creation (locked, instant, reserved, cancel, lock timeout;
+//     ServiceOptions.Locking creates rooms unlocked instead, as instant
+//     rooms; joins to a locked room are refused with item-not-found as
+//     §7.2.10 requires), configuration forms, owner and admin lists (a
+//     room keeps an owner), destruction; §10.2.1 change notices 104 and
+//     170-173, the initial configuration of a locked room included. A
+//     form that sets a non-empty room secret without the
+//     passwordprotectedroom field protects the room; protection without a
+//     secret is refused (see Config.PasswordProtected).
+//   - §11.1 Users removed after errors ("Service removes user because of
+//     error response", 333): a message error with a §18.1.2 delivery
+//     condition, or a presence error of any condition, from an
+//     occupant's real JID; the unavailable presence carries the
+//     condition (and, in non-anonymous rooms, the error's text) in its
+//     <status/>. §11.2 Service.Shutdown (332).
 //   - §12 Status codes: all but 101 (out-of-room affiliation messages, a MAY
 //     of §18.1) and 102/103 (rooms showing unavailable members are not
 //     supported); 210 only under Config.NickLockdown.
-//   - §17 Business rules: blank and invisible nicks refused (§17.1); IQs to
+//   - §17 Business rules: blank and invisible nicks refused (§17.1);
+//     presence probes (§17.3 MAY) from an occupant (a session or its bare
+//     JID) to an occupant JID answered with that occupant's presence as
+//     the prober may see it (real JID per §7.2.3/§7.2.4, nothing of a role
+//     whose presence is not broadcast: then, as for an absent nick, an
+//     unavailable presence with role none), to its own occupant JID with
+//     its self-presence (110); probes from non-occupants refused with
+//     not-acceptable (RFC 6121 §4.3.2: presence is not revealed), probes
+//     to the bare room JID not answered; IQs to
 //     occupant JIDs forwarded under the room's own ids, answers routed back
 //     and timed out (Options.IQTimeout); vCard requests go to the occupant's
 //     bare JID; vCards of the room itself are not supported

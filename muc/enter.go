@@ -33,6 +33,14 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	if remote && r.claimedElsewhere(tx) {
 		return
 	}
+	if tx.from.Resource() == "" {
+		// XEP-0045 §4.1: an occupant is a real full JID present in the
+		// room (§7.2: the user's client enters); every session has a
+		// resource. A bare JID (a peer node speaking for a user, or a
+		// server on its behalf) cannot enter.
+		r.fail(tx, stanza.NotAcceptable, "entering a room needs a full JID")
+		return
+	}
 	nick, addr := p.To.Resource(), p.To
 	bare := tx.from.Bare()
 	aff := r.Affiliation(bare)
@@ -44,7 +52,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 			nick, addr, extra = n, a, []int{210}
 		}
 	}
-	creating := r.locked && len(r.occupants) == 0 && aff == stanza.AffiliationOwner
+	creating := r.created || r.locked && len(r.occupants) == 0 && aff == stanza.AffiliationOwner
 	switch {
 	case r.locked && !creating && aff != stanza.AffiliationOwner:
 		// §7.2.10: a locked room does not (yet) exist for others.

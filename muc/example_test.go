@@ -49,3 +49,34 @@ func Example() {
 	// <message from='garden@chat.example/juliet' to='juliet@example/balcony' id='m1' type='groupchat'><body>Hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='garden@chat.example'/></message>
 	// <message from='garden@chat.example/juliet' to='romeo@example/orchard' id='m1' type='groupchat'><body>Hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='garden@chat.example'/></message>
 }
+
+// ExampleLocking creates rooms unlocked (muc.LockNever): Romeo enters the
+// room Juliet just created although nobody configured it (XEP-0045
+// §10.1.1 instant rooms).
+func ExampleLocking() {
+	svc, err := muc.NewService(muc.ServiceOptions{
+		Domain:  stanza.MustParse("chat.example"),
+		NewID:   func() string { return "id" },
+		Locking: muc.LockNever,
+	})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, xml := range []string{
+		`<presence from='juliet@example/balcony' to='garden@chat.example/juliet'><x xmlns='http://jabber.org/protocol/muc'/></presence>`,
+		`<presence from='romeo@example/orchard' to='garden@chat.example/romeo'><x xmlns='http://jabber.org/protocol/muc'/></presence>`,
+	} {
+		in, err := stanza.Decode([]byte(xml))
+		if err != nil {
+			panic(err)
+		}
+		if _, err := svc.Handle(now, in); err != nil {
+			panic(err)
+		}
+	}
+	r, _ := svc.Room(stanza.MustParse("garden@chat.example"))
+	fmt.Println(r.Locked(), r.Len())
+	// Output:
+	// false 2
+}

@@ -25,6 +25,7 @@ var fuzzConfig = [][2]string{
 	{fWhois, "anyone"}, {fWhois, "moderators"}, {fMaxUsers, "2"}, {fMaxUsers, "none"},
 	{fMaxHistory, "2"}, {fChangeSubject, "0"}, {fAllowPM, "none"}, {fAllowPM, "moderators"},
 	{fPresenceBroadcast, "moderator"}, {fPersistent, "1"}, {fPasswordProtected, "1"}, {fRoomAdmins, "b@x"},
+	{fSecret, "pw"}, {fPasswordProtected, "0"},
 }
 
 var fuzzRoles = []string{"none", "visitor", "participant", "moderator"}
@@ -62,7 +63,11 @@ func fuzzStanza(op, who, arg byte) (xml, from, via string) {
 	case 2:
 		xml = head("presence", occ, "") + "<show>away</show><status>s" + n + "</status></presence>"
 	case 3:
-		xml = head("presence", occ, "unavailable") + "<status>bye</status></presence>"
+		to := occ
+		if arg&0x40 != 0 {
+			to = room // an exit to the bare room JID
+		}
+		xml = head("presence", to, "unavailable") + "<status>bye</status></presence>"
 	case 4:
 		xml = head("message", room, "groupchat") + "<body>b" + n + "</body></message>"
 	case 5:
@@ -77,7 +82,11 @@ func fuzzStanza(op, who, arg byte) (xml, from, via string) {
 		xml = admin("<item nick='" + nick + "' role='" + fuzzRoles[int(arg)%len(fuzzRoles)] + "'/>")
 	case 10:
 		c := fuzzConfig[int(arg)%len(fuzzConfig)]
-		xml = owner("set", "<x xmlns='jabber:x:data' type='submit'><field var='"+c[0]+"'><value>"+c[1]+"</value></field><field var='muc#roomconfig_roomsecret'><value>pw</value></field></x>")
+		secret := ""
+		if c[0] == fPasswordProtected {
+			secret = "<field var='muc#roomconfig_roomsecret'><value>pw</value></field>"
+		}
+		xml = owner("set", "<x xmlns='jabber:x:data' type='submit'><field var='"+c[0]+"'><value>"+c[1]+"</value></field>"+secret+"</x>")
 	case 11:
 		xml = owner("set", "<destroy><reason>gone</reason></destroy>")
 	case 12:
@@ -87,9 +96,17 @@ func fuzzStanza(op, who, arg byte) (xml, from, via string) {
 	case 14:
 		xml = head("iq", room, "get") + "<query xmlns='urn:unknown'/></iq>"
 	case 15:
-		xml = head("message", occ, "error") + "<body>e</body></message>"
+		kind := "message"
+		if arg&0x40 != 0 {
+			kind = "presence"
+		}
+		xml = head(kind, occ, "error") + "<error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></" + kind + ">"
 	case 16:
-		xml = head("presence", occ, "") + "</presence>"
+		typ := ""
+		if arg&0x40 != 0 {
+			typ = "probe"
+		}
+		xml = head("presence", occ, typ) + "</presence>"
 	case 17:
 		xml = owner("get", "")
 	case 18:

@@ -29,51 +29,77 @@ func isGhostError(s stanza.Stanza) bool {
 	return ok && ghostConditions[e.Condition]
 }
 
-// onPresenceError handles a presence error: when an occupant's real JID
-// bounces a presence the room sent it with a delivery-related error, the
-// occupant is a ghost and is removed (§18.1.2, §11.1).
+// onPresenceError handles a presence error from an occupant's real JID
+// (XEP-0045 §11.1, "Service removes user because of error response"): the
+// room can no longer keep that session's presence in step, whatever the
+// condition, so the session is removed as a ghost (§18.1.2), with 333.
+// Unlike messages, presence is never refused for blocking (XEP-0191 §3.5:
+// blocked presence is dropped, not bounced), so no condition is spared.
 func (r *Room) onPresenceError(tx *request, p *stanza.Presence) {
-	r.ghostCheck(tx, p)
+	if o := r.sender(tx); o != nil {
+		r.removeGhostSession(tx, o, p)
+	}
 }
 
-// onMessageError handles a message error: like onPresenceError, for a
-// groupchat or private message the room delivered. Errors to IQs the room
-// forwarded are not considered: there an error is the answer of the
-// occupant's client (XEP-0410 §3.2 reads item-not-found and
-// service-unavailable that way) and is relayed to the requester instead.
+// onMessageError handles a message error: when an occupant's real JID
+// bounces a groupchat or private message the room delivered with a
+// delivery-related error, the occupant is a ghost and is removed (§18.1.2,
+// §11.1). Errors to IQs the room forwarded are not considered: there an
+// error is the answer of the occupant's client (XEP-0410 §3.2 reads
+// item-not-found and service-unavailable that way) and is relayed to the
+// requester instead.
 func (r *Room) onMessageError(tx *request, m *stanza.Message) {
-	if r.sender(tx) == nil {
+	o := r.sender(tx)
+	if o == nil {
 		r.inviteBounced(tx, m) // invite.go
 		return
 	}
-	r.ghostCheck(tx, m)
+	if isGhostError(m) {
+		r.removeGhostSession(tx, o, m)
+	}
 }
 
-func (r *Room) ghostCheck(tx *request, s stanza.Stanza) {
-	o := r.sender(tx)
-	if o == nil || !isGhostError(s) {
-		return // errors from non-occupants are never answered
-	}
+// removeGhostSession removes the session of o that sent the error s: the
+// occupant itself when it was its only session (§7.2.8). The unavailable
+// presences carry 333 and a <status/> naming the error (ghostStatus).
+func (r *Room) removeGhostSession(tx *request, o *Occupant, s stanza.Stanza) {
+	status := []stanza.Element{r.ghostStatus(s)}
 	if len(o.others) > 0 {
-		// §7.2.8: only the session that bounced is gone (session.go).
-		r.leaveSession(tx, o, tx.from, "", nil, 333)
+		r.leaveSession(tx, o, tx.from, "", status, 333)
 		return
 	}
-	r.removeGhost(tx, o)
+	r.removeGhost(tx, o, status)
+}
+
+// ghostStatus is the <status/> of a ghost's unavailable presence: the
+// error's condition (undefined-condition when the stanza has no valid
+// <error/>) and, in non-anonymous rooms, ": " and the error's text. The
+// text comes from the occupant's server and may name its real JID, which
+// a semi-anonymous room hides (§7.2.4).
+func (r *Room) ghostStatus(s stanza.Stanza) stanza.Element {
+	text := string(stanza.UndefinedCondition)
+	if e, ok := stanza.StanzaError(s); ok {
+		text = string(e.Condition)
+		if e.Text != "" && r.config.NonAnonymous() {
+			text += ": " + e.Text
+		}
+	}
+	return stanza.TextElement("status", text)
 }
 
 // removeGhost removes o as if it had sent unavailable presence (§18.1.2),
 // with status 333 (§11.1: removed because of an error) in its own
-// unavailable presence (with 110) and in the one the others get.
+// unavailable presence (with 110) and in the one the others get; status
+// are the presence's <status/> children.
 //
 // The node of a remote ghost, which only relayed the error, gets the
 // broadcast too and tells its user.
-func (r *Room) removeGhost(tx *request, o *Occupant) {
+func (r *Room) removeGhost(tx *request, o *Occupant, status []stanza.Element) {
 	tx.toOrigin = o.Remote()
 	it := item{aff: o.Affiliation, role: stanza.RoleNone}
-	r.leaveSelf(tx, o, "", nil, it, nil, 333)
+	r.leaveSelf(tx, o, "", status, it, nil, 333)
 	r.removeOccupant(o)
-	r.leaveOthers(tx, o, nil, it, 333)
+	r.leaveOthers(tx, o, status, it, 333)
 	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 333, At: tx.now})
 	if r.locked {
 		// §10.1.2: the creator is gone before configuring the room.

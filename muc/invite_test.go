@@ -101,8 +101,10 @@ func TestInviteMembersOnly(t *testing.T) {
 	require.Equal(t, stanza.AffiliationNone, r.Affiliation(stanza.MustParse("d@x")))
 
 	// An owner may; the invitee is added to the member list first so
-	// that the invitation can be used.
+	// that the invitation can be used (the occupants are told, §9.3).
 	h.expect(`<message from='a@x/1' to='r@muc.example' id='i2'>`+userXOpen+`<invite to='d@x/home'/></x></message>`,
+		`<message from='r@muc.example' to='a@x/1' id='id4'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' jid='d@x' role='none'/></x></message>`,
+		`<message from='r@muc.example' to='b@x/1' id='id4'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='none'/></x></message>`,
 		`<message from='r@muc.example' to='d@x/home' id='i2'>`+userXOpen+`<invite from='a@x/1'/></x></message>`)
 	require.Equal(t, stanza.AffiliationMember, r.Affiliation(stanza.MustParse("d@x")))
 	ev := eventsOf[AffiliationChanged](h.out)
@@ -116,6 +118,9 @@ func TestInviteMembersOnly(t *testing.T) {
 	h.configure(roomJID, "a@x/1", fAllowInvites, "1")
 	h.do(adminIQ("a@x/1", "ban", "set", `<item affiliation='outcast' jid='e@x'/>`))
 	h.expect(`<message from='b@x/1' to='r@muc.example' id='i3'>`+userXOpen+`<invite to='e@x'/><invite to='f@x'/></x></message>`,
+		`<message from='r@muc.example' to='a@x/1' id='id7'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' jid='f@x' role='none'/></x></message>`,
+		`<message from='r@muc.example' to='b@x/1' id='id7'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='none'/></x></message>`,
+		`<message from='r@muc.example' to='d@x/home' id='id7'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='none'/></x></message>`,
 		`<message from='r@muc.example' to='e@x' id='i3'>`+userXOpen+`<invite from='b@x/1'/></x></message>`,
 		`<message from='r@muc.example' to='f@x' id='i3'>`+userXOpen+`<invite from='b@x/1'/></x></message>`)
 	require.Equal(t, stanza.AffiliationOutcast, r.Affiliation(stanza.MustParse("e@x")))

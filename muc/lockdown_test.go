@@ -14,7 +14,8 @@ func lockdownHarness(t *testing.T, on bool) *harness {
 	h := newHarness(t, func(o *ServiceOptions) { o.RoomDefaults = &cfg })
 	h.instant(roomJID, "a@x/1", "A")
 	h.expect(`<iq from='a@x/1' to='r@muc.example' id='m' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='c@x' nick='Cee'/></query></iq>`,
-		`<iq from='r@muc.example' to='a@x/1' id='m' type='result'/>`)
+		`<iq from='r@muc.example' to='a@x/1' id='m' type='result'/>`,
+		`<message from='r@muc.example' to='a@x/1' id='id2'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' jid='c@x' role='none'/></x></message>`)
 	require.True(t, h.room(roomJID).Config().NickLockdown == on)
 	return h
 }

@@ -49,7 +49,11 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	}
 	// §10.1.2: an empty submit form accepts the defaults (instant room).
 	c, owners, admins, fe := r.parseConfig(f)
-	initial := r.locked // no change notices for the initial configuration
+	if fe == nil && !r.keepsOwner(owners, admins) {
+		// §10.5: a room keeps an owner, also when the form's admin list
+		// names the last owner.
+		fe = &formError{stanza.NotAcceptable, "a room needs an owner"}
+	}
 	if fe != nil {
 		r.fail(tx, fe.cond, fe.text)
 		return
@@ -106,11 +110,25 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	}
 	if c != old {
 		tx.out.event(ConfigChanged{RoomJID: r.jid, Config: c})
-		if !initial {
-			r.configNotify(tx, old) // confignotify.go
-		}
+		r.configNotify(tx, old)
 	}
 	r.maybeVanish(tx)
+}
+
+// keepsOwner reports whether a room would still have an owner after the
+// owner and admin lists of a configuration form (nil when absent) were
+// applied as submitConfig does: the owner list first, then the admin list,
+// which turns any owner it names into an admin.
+func (r *Room) keepsOwner(owners, admins []stanza.JID) bool {
+	if owners == nil {
+		owners = r.jidsWith(stanza.AffiliationOwner)
+	}
+	for _, j := range owners {
+		if !containsJID(admins, j) {
+			return true
+		}
+	}
+	return false
 }
 
 // destroyRoom handles an owner's <destroy/> (XEP-0045 §10.9): every

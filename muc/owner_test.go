@@ -34,9 +34,11 @@ func TestReservedRoom(t *testing.T) {
 	require.Equal(t, "a@x", v)
 	v, _ = q.Form.Value(fMaxHistory)
 	require.Equal(t, "20", v)
-	// ...and submits it; the room unlocks.
+	// ...and submits it; the room unlocks, and the owner is told of the
+	// change (§10.2.1).
 	h.expect(ownerIQ("a@x/1", "s", "set", `<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field><field var='muc#roomconfig_roomname'><value>The Room</value></field><field var='muc#roomconfig_persistentroom'><value>true</value></field><field var='muc#roomconfig_maxusers'><value>none</value></field></x>`),
-		iqResult("a@x/1", "s"))
+		iqResult("a@x/1", "s"),
+		`<message from='r@muc.example' to='a@x/1' id='id2' type='groupchat'><x xmlns='http://jabber.org/protocol/muc#user'><status code='104'/></x></message>`)
 	c := h.room(roomJID).Config()
 	require.Equal(t, "The Room", c.Name)
 	require.True(t, c.Persistent)
@@ -80,6 +82,8 @@ func TestConfigSubmitErrors(t *testing.T) {
 		{"bad role list", "a@x/1", form(field(fPresenceBroadcast, "king")), "modify", "not-acceptable|bad value for muc#roomconfig_presencebroadcast"},
 		{"password without secret §10.1.3", "a@x/1", form(field(fPasswordProtected, "1")), "modify", "not-acceptable|a password-protected room needs a password"},
 		{"empty owner list", "a@x/1", form(`<field var='muc#roomconfig_roomowners'/>`), "modify", "not-acceptable|a room needs an owner"},
+		{"last owner in the admin list", "a@x/1", form(field(fRoomAdmins, "a@x")), "modify", "not-acceptable|a room needs an owner"},
+		{"every owner in the admin list", "a@x/1", form(field(fRoomOwners, "a@x") + field(fRoomAdmins, "a@x")), "modify", "not-acceptable|a room needs an owner"},
 		{"bad owner jid", "a@x/1", form(field(fRoomOwners, "@@")), "modify", "jid-malformed|bad JID in muc#roomconfig_roomowners"},
 		{"wrong FORM_TYPE", "a@x/1", form(field("FORM_TYPE", "urn:other")), "modify", "bad-request|unexpected FORM_TYPE"},
 		{"form of type result", "a@x/1", `<x xmlns='jabber:x:data' type='result'/>`, "modify", "bad-request"},
@@ -135,4 +139,49 @@ func TestDestroy(t *testing.T) {
 	h2 := setup2(t)
 	h2.expect(ownerIQ("b@x/1", "d", "set", `<destroy/>`),
 		iqErr("b@x/1", "d", `<query xmlns='http://jabber.org/protocol/muc#owner'><destroy/></query>`, "auth", "forbidden"))
+}
+
+func TestRoomSecretProtects(t *testing.T) {
+	enter := func(h *harness, pw string) []string {
+		x := joinX
+		if pw != "" {
+			x = `<x xmlns='http://jabber.org/protocol/muc'><password>` + pw + `</password></x>`
+		}
+		return h.do(`<presence from='c@x/1' to='r@muc.example/C' id='j'>` + x + `</presence>`)
+	}
+	notAuthorized := `<presence from='r@muc.example/C' to='c@x/1' id='j' type='error'><x xmlns='http://jabber.org/protocol/muc'/><error type='auth' by='r@muc.example'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`
+	for _, tc := range []struct {
+		name      string
+		fields    []string
+		protected bool
+	}{
+		// A secret alone protects the room.
+		{"secret only", []string{fSecret, "pw"}, true},
+		{"secret and protection", []string{fSecret, "pw", fPasswordProtected, "1"}, true},
+		// The same submit explicitly turning protection off wins.
+		{"secret, protection off", []string{fPasswordProtected, "0", fSecret, "pw"}, false},
+		{"empty secret", []string{fSecret, ""}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := setup2(t)
+			h.configure(roomJID, "a@x/1", tc.fields...)
+			require.Equal(t, tc.protected, h.room(roomJID).Config().PasswordProtected)
+			if tc.protected {
+				// §7.2.5: a stranger without the password stays out.
+				require.Equal(t, []string{canon(t, notAuthorized)}, enter(h, ""))
+				require.Equal(t, 2, h.room(roomJID).Len())
+				enter(h, "pw")
+				require.Equal(t, 3, h.room(roomJID).Len())
+				return
+			}
+			enter(h, "")
+			require.Equal(t, 3, h.room(roomJID).Len())
+		})
+	}
+	// A protected room whose secret is cleared is refused (§10.1.3).
+	h := setup2(t)
+	h.configure(roomJID, "a@x/1", fSecret, "pw")
+	h.expect(cfgIQ(fSecret, ""),
+		iqErr("a@x/1", "cfg", canon(t, `<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'><field var='muc#roomconfig_roomsecret'><value></value></field></x></query>`), "modify", "not-acceptable|a password-protected room needs a password"))
+	require.True(t, h.room(roomJID).Config().PasswordProtected)
 }

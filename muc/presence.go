@@ -98,3 +98,65 @@ func (r *Room) removeOccupant(o *Occupant) {
 	}
 	r.sessions -= len(o.others)
 }
+
+// probe answers a presence probe (XEP-0045 §17.3: a service MAY handle
+// probes to the room JID or an occupant JID, e.g. from an occupant's
+// server resynchronising presence). The prober must be an occupant: one
+// of its sessions, or its bare JID as servers send probes (RFC 6121
+// §4.3). A probe to an occupant JID is answered, to the prober alone,
+// with the presence the room would broadcast to it: the probed
+// occupant's current presence with the real JID only if the prober may
+// see it (§7.2.3, §7.2.4), or the prober's own self-presence with 110.
+// When there is no such occupant, or its role's presence is not
+// broadcast (muc#roomconfig_presencebroadcast), the answer is an
+// unavailable presence with role none, as a server answers for a contact
+// that is offline (RFC 6121 §4.3.2). A probe to the bare room JID gets
+// nothing.
+//
+// A non-occupant gets not-acceptable, the error §7.4 and §7.5 give
+// non-occupants sending to the room: RFC 6121 §4.3.2 forbids revealing
+// presence to an entity not entitled to it.
+func (r *Room) probe(tx *request, p *stanza.Presence) {
+	prober := r.prober(tx)
+	if prober == nil {
+		r.fail(tx, stanza.NotAcceptable, "only occupants may probe presence in this room")
+		return
+	}
+	nick := p.To.Resource()
+	if nick == "" {
+		return
+	}
+	answer := &stanza.Presence{Header: stanza.Header{From: p.To, To: tx.from, ID: p.ID}}
+	switch t, ok := r.byNick[nick]; {
+	case ok && t == prober:
+		it := item{aff: t.Affiliation, role: t.Role}
+		if r.canSee(t) || t.Remote() {
+			it.jid = t.JID
+		}
+		payload := make([]stanza.Element, 0, len(t.Presence)+2)
+		payload = append(payload, t.Presence...)
+		payload = append(payload, userX(&it, nil, 110))
+		answer.Children = r.withOID(t, payload)
+	case ok && !r.config.HidePresence.Has(t.Role):
+		answer.Children = r.view(t, r.canSee(prober) || prober.Remote())
+	default:
+		answer.Type = stanza.PresenceUnavailable
+		answer.Children = []stanza.Element{userX(&item{aff: stanza.AffiliationNone, role: stanza.RoleNone}, nil)}
+	}
+	r.reply(tx, answer)
+}
+
+// prober returns the occupant a probe comes from: the sender, or, for a
+// probe from a bare JID, the first occupant of that bare JID reached the
+// same way.
+func (r *Room) prober(tx *request) *Occupant {
+	if o := r.sender(tx); o != nil || tx.from.Resource() != "" {
+		return o
+	}
+	for _, o := range r.occupants {
+		if o.JID.Bare() == tx.from && o.Via == tx.via {
+			return o
+		}
+	}
+	return nil
+}

@@ -157,8 +157,8 @@ func TestRegisterApproval(t *testing.T) {
 	// admins get the approval form (one id for all).
 	h.expect(regIQ("z@x/1", "s", "set", regForm("zed")),
 		iqResult("z@x/1", "s"),
-		`<message from='r@muc.example' to='a@x' id='id4'><x xmlns='jabber:x:data' type='form'><title>Registration request</title><instructions>To approve this registration request, select the "Allow this person to register with the room?" checkbox and click OK. To skip this request, click the cancel button.</instructions><field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#register</value></field><field var='muc#register_roomnick' type='text-single' label='Desired Nickname'><value>zed</value></field><field var='muc#jid' type='jid-single' label='User ID'><value>z@x</value></field><field var='muc#register_allow' type='boolean' label='Allow this person to register with the room?'><value>0</value></field></x></message>`,
-		`<message from='r@muc.example' to='ad@x' id='id4'><x xmlns='jabber:x:data' type='form'><title>Registration request</title><instructions>To approve this registration request, select the "Allow this person to register with the room?" checkbox and click OK. To skip this request, click the cancel button.</instructions><field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#register</value></field><field var='muc#register_roomnick' type='text-single' label='Desired Nickname'><value>zed</value></field><field var='muc#jid' type='jid-single' label='User ID'><value>z@x</value></field><field var='muc#register_allow' type='boolean' label='Allow this person to register with the room?'><value>0</value></field></x></message>`)
+		`<message from='r@muc.example' to='a@x' id='id5'><x xmlns='jabber:x:data' type='form'><title>Registration request</title><instructions>To approve this registration request, select the "Allow this person to register with the room?" checkbox and click OK. To skip this request, click the cancel button.</instructions><field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#register</value></field><field var='muc#register_roomnick' type='text-single' label='Desired Nickname'><value>zed</value></field><field var='muc#jid' type='jid-single' label='User ID'><value>z@x</value></field><field var='muc#register_allow' type='boolean' label='Allow this person to register with the room?'><value>0</value></field></x></message>`,
+		`<message from='r@muc.example' to='ad@x' id='id5'><x xmlns='jabber:x:data' type='form'><title>Registration request</title><instructions>To approve this registration request, select the "Allow this person to register with the room?" checkbox and click OK. To skip this request, click the cancel button.</instructions><field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#register</value></field><field var='muc#register_roomnick' type='text-single' label='Desired Nickname'><value>zed</value></field><field var='muc#jid' type='jid-single' label='User ID'><value>z@x</value></field><field var='muc#register_allow' type='boolean' label='Allow this person to register with the room?'><value>0</value></field></x></message>`)
 	require.Empty(t, h.out.Events)
 	require.Equal(t, stanza.AffiliationNone, r.Affiliation(stanza.MustParse("z@x")))
 	// The pending nick is taken for others.
@@ -178,8 +178,10 @@ func TestRegisterApproval(t *testing.T) {
 	h.expect(decide("ad@x/9", "q@x", "1"), errOf("ad@x/9", "q@x", "1", "cancel", "item-not-found|no such registration request"))
 	h.expect(decide("ad@x/9", "z@x", "maybe"), errOf("ad@x/9", "z@x", "maybe", "modify", "bad-request|bad value for muc#register_allow"))
 	h.expect(decide("ad@x/9", "", "1"), canon(t, errOf("ad@x/9", "", "1", "modify", "bad-request|bad value for muc#jid")))
-	// Approved: registered and a member, by the admin.
-	h.expect(decide("ad@x/9", "z@x/any", "true"))
+	// Approved: registered and a member, by the admin; the occupant (A)
+	// is told (§9.3).
+	h.expect(decide("ad@x/9", "z@x/any", "true"),
+		`<message from='r@muc.example' to='a@x/1' id='id6'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' jid='z@x' role='none'/></x></message>`)
 	require.Equal(t, stanza.AffiliationMember, r.Affiliation(stanza.MustParse("z@x")))
 	nick, _ := r.RegisteredNick(stanza.MustParse("z@x"))
 	require.Equal(t, "zed", nick)

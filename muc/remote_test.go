@@ -158,6 +158,21 @@ func TestRemoteModeratorEffectsReachItsNode(t *testing.T) {
 	h.expectRemote(node2, adminIQ("r1@far/1", "k", "set", `<item nick='R2' role='none'/>`),
 		`<presence from='r@muc.example/R2' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r2@far/1' role='none'><actor nick='R1'/></item><status code='307'/></x></presence>`,
 		`<presence from='r@muc.example/R2' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'><actor nick='R1'/></item><status code='307'/></x></presence>`,
-		`=> node2.example (r1@far/1) for r1@far/1 <iq from='r@muc.example' to='node2.example' id='k' type='result'/>`,
+		`=> node2.example (r1@far/1) for r1@far/1/R1 <iq from='r@muc.example' to='node2.example' id='k' type='result'/>`,
 		`=> node2.example (r2@far/1) <presence from='r@muc.example/R2' to='node2.example' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='r2@far/1' role='none'><actor nick='R1'/></item><status code='307'/></x></presence>`)
+}
+
+func TestJoinNeedsFullJID(t *testing.T) {
+	h := setup2(t)
+	// XEP-0045 §4.1: occupants are full JIDs. A peer node speaking for a
+	// bare JID is refused, and so is a local bare JID; neither enters.
+	h.expectRemote(node3, `<presence from='r3@other' to='r@muc.example/Dee' id='j'>`+joinX+`</presence>`,
+		`=> node3.example (r3@other) for r3@other/Dee <presence from='r@muc.example/Dee' to='node3.example' id='j' type='error'><x xmlns='http://jabber.org/protocol/muc'/><error type='modify' by='r@muc.example'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>entering a room needs a full JID</text></error></presence>`)
+	h.expect(`<presence from='c@x' to='r@muc.example/C' id='j'>`+joinX+`</presence>`,
+		`<presence from='r@muc.example/C' to='c@x' id='j' type='error'><x xmlns='http://jabber.org/protocol/muc'/><error type='modify' by='r@muc.example'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>entering a room needs a full JID</text></error></presence>`)
+	require.Equal(t, 2, h.room(roomJID).Len())
+	// Nor does a bare JID create a room.
+	h.expect(`<presence from='c@x' to='new@muc.example/C'>`+joinX+`</presence>`,
+		`<presence from='new@muc.example/C' to='c@x' type='error'><x xmlns='http://jabber.org/protocol/muc'/><error type='modify' by='new@muc.example'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>entering a room needs a full JID</text></error></presence>`)
+	require.Len(t, h.svc.Rooms(), 1)
 }

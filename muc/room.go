@@ -81,8 +81,11 @@ type Room struct {
 	jid  stanza.JID
 	opts Options
 
-	config    Config
-	locked    bool // §10.1: created but not yet configured
+	config Config
+	locked bool // §10.1: created but not yet configured
+	// created: Service.create made the room for the stanza being handled
+	// (its creator's join gets 201, §10.1.1).
+	created   bool
 	destroyed bool
 
 	affs  map[stanza.JID]stanza.Affiliation // bare JID -> affiliation (never none)

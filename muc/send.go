@@ -49,9 +49,12 @@ func (r *Room) reply(tx *request, s stanza.Stanza) {
 		return
 	}
 	s.Head().To = tx.via
+	// The requester's nick: its own, or the one it asked for.
 	nick := ""
-	if from := s.Head().From; from.Bare() == r.jid {
-		nick = from.Resource()
+	if o := r.sender(tx); o != nil {
+		nick = o.Nick
+	} else if tx.in != nil {
+		nick = tx.in.Head().To.Resource()
 	}
 	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: tx.via, About: tx.from, For: tx.from, ForNick: nick, Stanza: s})
 }

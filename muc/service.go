@@ -31,10 +31,14 @@ type ServiceOptions struct {
 	// a key, the service also advertises XEP-0421 (§4: ids in every room).
 	OccupantIDKey []byte
 	IQTimeout     time.Duration
+	// Locking says whether new rooms are locked until configured
+	// (LockUntilConfigured, the zero value) or created unlocked as
+	// instant rooms (LockNever); XEP-0045 §10.1.1.
+	Locking Locking
 	// LockTimeout, when positive, unlocks a room still awaiting its
 	// initial configuration after this long with its default
 	// configuration (XEP-0045 §10.1.1 allows such a timeout). Zero: rooms
-	// stay locked until configured.
+	// stay locked until configured. Unused with LockNever.
 	LockTimeout time.Duration
 	// Features are further disco#info features the service and every
 	// room advertise (XEP-0030), such as XEP-0289 federation.
@@ -63,6 +67,9 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	}
 	if opts.LockTimeout < 0 {
 		return nil, fmt.Errorf("%w: negative LockTimeout", ErrConfig)
+	}
+	if opts.Locking > LockNever {
+		return nil, fmt.Errorf("%w: unknown Locking %d", ErrConfig, opts.Locking)
 	}
 	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features}.withDefaults()
 	if err != nil {
@@ -152,6 +159,7 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 		r = s.rooms[jid]
 	}
 	o, err := r.handle(now, via, in, false)
+	r.created = false
 	if err != nil {
 		return out, err
 	}
@@ -200,12 +208,13 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			return false
 		}
 		r.affs[tx.from.Bare()] = stanza.AffiliationOwner
-		r.locked = true
-		if s.opts.LockTimeout > 0 {
+		r.locked = s.opts.Locking == LockUntilConfigured
+		r.created = true
+		if r.locked && s.opts.LockTimeout > 0 {
 			r.lockDeadline = tx.now.Add(s.opts.LockTimeout)
 		}
 		s.rooms[jid] = r
-		tx.out.event(RoomCreated{RoomJID: jid, Owner: tx.from.Bare(), Locked: true})
+		tx.out.event(RoomCreated{RoomJID: jid, Owner: tx.from.Bare(), Locked: r.locked})
 		return true
 	case isPresence:
 		return false

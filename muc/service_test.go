@@ -2,6 +2,7 @@ package muc
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +80,7 @@ func TestMisuse(t *testing.T) {
 		{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, RoomDefaults: &Config{MaxUsers: -1}},
 		{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, RoomDefaults: &Config{HistoryLength: 500}},
 		{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, LockTimeout: -time.Second},
+		{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, Locking: LockNever + 1},
 		{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, MaxHistory: -1},
 	} {
 		_, err := NewService(o)
@@ -132,6 +134,36 @@ func TestLockTimeout(t *testing.T) {
 	require.Len(t, eventsOf[RoomUnlocked](out), 1)
 	require.False(t, h.room(roomJID).Locked())
 	require.True(t, h.svc.NextDeadline().IsZero())
+}
+
+func TestLockNever(t *testing.T) {
+	h := newHarness(t, func(o *ServiceOptions) { o.Locking = LockNever; o.LockTimeout = time.Minute })
+	// §10.1.1 instant rooms: the creator still gets 201, but the room is
+	// open at once; nobody has to configure it.
+	h.expect(`<presence from='a@x/1' to='r@muc.example/A' id='j1'>`+joinX+`</presence>`,
+		`<presence from='r@muc.example/A' to='a@x/1' id='j1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' jid='a@x/1' role='moderator'/><status code='110'/><status code='201'/></x></presence>`,
+		`<message from='r@muc.example' to='a@x/1' id='id1' type='groupchat'><subject></subject></message>`)
+	require.Equal(t, []RoomCreated{{RoomJID: stanza.MustParse(roomJID), Owner: stanza.MustParse("a@x")}}, eventsOf[RoomCreated](h.out))
+	require.False(t, h.room(roomJID).Locked())
+	require.True(t, h.svc.NextDeadline().IsZero(), "no lock to time out")
+	// Others join in the same instant, before any configuration.
+	h.expect(`<presence from='b@x/1' to='r@muc.example/B' id='j2'>`+joinX+`</presence>`,
+		`<presence from='r@muc.example/A' to='b@x/1'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator'/></x></presence>`,
+		`<presence from='r@muc.example/B' to='a@x/1' id='j2'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='b@x/1' role='participant'/></x></presence>`,
+		`<presence from='r@muc.example/B' to='b@x/1' id='j2'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/><status code='110'/></x></presence>`,
+		`<message from='r@muc.example' to='b@x/1' id='id2' type='groupchat'><subject></subject></message>`)
+	h.join("c@x/1", roomJID+"/C")
+	require.Equal(t, 3, h.room(roomJID).Len())
+	// The owner leaving does not destroy it (§10.1.3 applies to locked
+	// rooms only), and rejoining is no creation: no 201.
+	h.do(`<presence from='a@x/1' to='r@muc.example/A' type='unavailable'/>`)
+	require.Empty(t, eventsOf[RoomDestroyed](h.out))
+	lines := h.join("a@x/1", roomJID+"/A")
+	require.NotContains(t, strings.Join(lines, "\n"), "201")
+	// A client that submits the instant-room form anyway changes nothing.
+	h.expect(`<iq from='a@x/1' to='r@muc.example' id='inst' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>`,
+		iqResult("a@x/1", "inst"))
+	require.Empty(t, h.out.Events)
 }
 
 func TestStateRestore(t *testing.T) {

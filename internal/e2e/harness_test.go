@@ -85,16 +85,22 @@ func testAccounts() []servers.Account {
 }
 
 // newHarness starts Prosody and the node, and waits until the node serves.
-func newHarness(t *testing.T) *harness {
+// mods change the node's configuration first.
+func newHarness(t *testing.T, mods ...func(*mucnode.Config)) *harness {
 	t.Helper()
-	return attach(t, startProsody(t))
+	return attach(t, startProsody(t), mods...)
 }
 
-// attach runs the node as the component of srv.
-func attach(t *testing.T, srv *servers.Server) *harness {
+// attach runs the node as the component of srv, its configuration
+// changed by mods.
+func attach(t *testing.T, srv *servers.Server, mods ...func(*mucnode.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, srv: srv, logs: &logBuffer{}, service: stanza.MustParse(srv.ComponentDomain)}
-	h.startNode(nodeConfig(srv, srv.ComponentSecret))
+	cfg := nodeConfig(srv, srv.ComponentSecret)
+	for _, m := range mods {
+		m(&cfg)
+	}
+	h.startNode(cfg)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("node log:\n%s", h.logs.String())

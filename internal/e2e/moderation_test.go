@@ -177,3 +177,41 @@ func TestRoomTypes(t *testing.T) {
 		assert.Equal(t, stanza.ServiceUnavailable, errCondition(r.self), "§7.2.10")
 	})
 }
+
+// TestAffiliationNotice: XEP-0045 §9.3, §10.6: when the user whose
+// affiliation changes is not in the room, the occupants get a message from
+// the room with the new affiliation, after the admin's result; the real
+// JID only for those who may see real JIDs (here the owner, a moderator,
+// in a semi-anonymous room).
+func TestAffiliationNotice(t *testing.T) {
+	h := newHarness(t)
+	alice, bob, dave := h.client("alice"), h.client("bob"), h.client("dave")
+	room := h.room("notices")
+	createInstant(t, alice, room, "Alice")
+	mustJoin(t, bob, room, "Bob", "")
+	daveBare := dave.JID().Bare()
+
+	notice := func(aff stanza.Affiliation) func(stanza.Stanza) bool {
+		return func(s stanza.Stanza) bool {
+			m, ok := s.(*stanza.Message)
+			if !ok || m.From != room {
+				return false
+			}
+			var x stanza.MUCUser
+			found, err := stanza.Find(m, stanza.NSMUCUser, "x", &x)
+			return err == nil && found && len(x.Items) == 1 && x.Items[0].Affiliation == aff
+		}
+	}
+	requireResult(t, admin(t, alice, room, "m1", fmt.Sprintf("jid='%s' affiliation='member'", daveBare), ""))
+	m := expect(t, alice, "member notice", notice(stanza.AffiliationMember))
+	it := item(t, m)
+	require.NotNil(t, it.JID)
+	assert.Equal(t, daveBare, *it.JID)
+	assert.Equal(t, stanza.RoleNone, it.Role)
+	m = expect(t, bob, "member notice", notice(stanza.AffiliationMember))
+	assert.Nil(t, item(t, m).JID, "semi-anonymous: no real JID for a participant")
+
+	requireResult(t, admin(t, alice, room, "a1", fmt.Sprintf("jid='%s' affiliation='admin'", daveBare), ""))
+	expect(t, alice, "admin notice", notice(stanza.AffiliationAdmin))
+	expect(t, bob, "admin notice", notice(stanza.AffiliationAdmin))
+}

@@ -22,6 +22,14 @@ import (
 // on the command line (where ps(1) shows it to every user).
 const SecretEnv = "FMUC_SECRET"
 
+// DefaultLockTimeout is how long a new room stays locked for its owner's
+// configuration (XEP-0045 §10.1.1) when Config.LockTimeout is not set:
+// five minutes, Prosody's default. A client that creates a room and never
+// submits the form (poezio does not) would otherwise lock everyone else
+// out of it for good (§7.2.10: item-not-found); one that shows the form to
+// its user leaves time to fill it in.
+const DefaultLockTimeout = 5 * time.Minute
+
 // ErrConfig is wrapped by every configuration error.
 var ErrConfig = errors.New("mucnode: bad configuration")
 
@@ -41,9 +49,14 @@ type Config struct {
 	// Name is the service's disco#info name; default "Chatrooms".
 	Name string `json:"name,omitempty"`
 	// LockTimeout unlocks a newly created room that its owner did not
-	// configure within this time (XEP-0045 §10.1.1), e.g. "10m"; empty or
-	// "0" keeps it locked until configured.
-	LockTimeout Duration `json:"lock_timeout,omitempty"`
+	// configure within this time, with the default configuration
+	// (XEP-0045 §10.1.1 allows such a timeout), e.g. "10m"; "0" keeps it
+	// locked until configured; nil means DefaultLockTimeout.
+	LockTimeout *Duration `json:"lock_timeout,omitempty"`
+	// InstantRooms creates new rooms unlocked, as instant rooms that
+	// others may enter at once (muc.LockNever, XEP-0045 §10.1.1), instead
+	// of locked until their owner configures them.
+	InstantRooms bool `json:"instant_rooms,omitempty"`
 	// OccupantIDKeyFile holds the secret (at least 16 bytes) keying the
 	// XEP-0421 occupant ids, so that they stay the same across restarts;
 	// without it a random key is drawn at each start.
@@ -242,7 +255,7 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
-	if c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 || c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
+	if c.LockTimeout != nil && *c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 || c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
 		return fmt.Errorf("%w: negative lock_timeout, backoff_max, queue, max_stanza_size or max_outbound_size", ErrConfig)
 	}
 	if in, out := c.maxStanzaSize(), c.maxOutboundSize(); in+RelayMargin > out {

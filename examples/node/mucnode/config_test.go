@@ -25,7 +25,7 @@ func TestParseArgs(t *testing.T) {
 	cfgFile := filepath.Join(dir, "node.json")
 	require.NoError(t, os.WriteFile(cfgFile, []byte(`{
 		"server": "127.0.0.1:5347", "domain": "rooms.example.org",
-		"max_stanza_size": 100000, "rooms": {"persistent": true, "moderated": true, "history": 5, "max_users": 30, "anonymity": "non"},
+		"max_stanza_size": 100000, "rooms": {"persistent": true, "moderated": true, "history": 5, "max_users": 30, "anonymity": "non"}, "instant_rooms": false,
 		"log_level": "debug", "log_format": "json", "lock_timeout": "10m"}`), 0o600))
 	badFile := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(badFile, []byte(`{"server": "a:1", "domian": "x"}`), 0o600))
@@ -93,9 +93,21 @@ func TestParseArgs(t *testing.T) {
 			assert.Equal(t, muc.WhoisAnyone, rc.Whois)
 			assert.Equal(t, "debug", c.LogLevel)
 			assert.Equal(t, "json", c.LogFormat)
-			assert.Equal(t, Duration(10*time.Minute), c.LockTimeout)
+			require.NotNil(t, c.LockTimeout)
+			assert.Equal(t, 10*time.Minute, c.lockTimeout())
+			assert.Equal(t, muc.LockUntilConfigured, c.locking())
 			assert.Equal(t, int64(100000), c.MaxStanzaSize)
 		}},
+		{name: "lock defaults", args: base, getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Nil(t, c.LockTimeout)
+			assert.Equal(t, DefaultLockTimeout, c.lockTimeout(), "Prosody's 300 s")
+			assert.Equal(t, muc.LockUntilConfigured, c.locking())
+		}},
+		{name: "lock flags", args: append(base, "-lock-timeout", "0", "-instant-rooms"), getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, time.Duration(0), c.lockTimeout(), "0: locked until configured")
+			assert.Equal(t, muc.LockNever, c.locking())
+		}},
+		{name: "negative lock timeout", args: append(base, "-lock-timeout", "-1s"), getenv: withEnv, err: true},
 		{name: "flags override file", args: []string{"-config", cfgFile, "-room-moderated=false", "-room-history", "0", "-domain", "muc.example.org"}, getenv: withEnv, check: func(t *testing.T, c Config) {
 			rc, err := c.RoomConfig()
 			require.NoError(t, err)

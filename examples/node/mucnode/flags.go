@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/xmppfmuc/fmuc/muc"
 )
 
 // ErrHelp is returned by ParseArgs for -h and -help.
@@ -27,7 +29,8 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		secret      = fs.String("secret", "", "component secret (visible in ps; prefer $"+SecretEnv+" or -secret-file)")
 		secretFile  = fs.String("secret-file", "", "`file` holding the component secret")
 		name        = fs.String("name", "", "service name in disco#info (default \"Chatrooms\")")
-		lockTimeout = fs.Duration("lock-timeout", 0, "unlock rooms not configured by their owner after this `duration` (0: never)")
+		lockTimeout = fs.Duration("lock-timeout", DefaultLockTimeout, "unlock rooms not configured by their owner after this `duration` (0: never)")
+		instant     = fs.Bool("instant-rooms", false, "create new rooms unlocked (instant rooms), not locked until their owner configures them")
 		logLevel    = fs.String("log-level", "", "log `level`: debug, info, warn, error (default info)")
 		logFormat   = fs.String("log-format", "", "log `format`: text or json (default text)")
 		backoffMax  = fs.Duration("backoff-max", 0, "longest `delay` between reconnect attempts (default 30s)")
@@ -77,7 +80,10 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		case "name":
 			c.Name = *name
 		case "lock-timeout":
-			c.LockTimeout = Duration(*lockTimeout)
+			d := Duration(*lockTimeout)
+			c.LockTimeout = &d
+		case "instant-rooms":
+			c.InstantRooms = *instant
 		case "log-level":
 			c.LogLevel = *logLevel
 		case "log-format":
@@ -126,6 +132,22 @@ func (c *Config) backoffMax() time.Duration {
 		return time.Duration(c.BackoffMax)
 	}
 	return 30 * time.Second
+}
+
+// lockTimeout returns the configured lock timeout or DefaultLockTimeout.
+func (c *Config) lockTimeout() time.Duration {
+	if c.LockTimeout != nil {
+		return time.Duration(*c.LockTimeout)
+	}
+	return DefaultLockTimeout
+}
+
+// locking returns the muc room-locking choice of InstantRooms.
+func (c *Config) locking() muc.Locking {
+	if c.InstantRooms {
+		return muc.LockNever
+	}
+	return muc.LockUntilConfigured
 }
 
 // queue returns the configured outbound queue length or its default.

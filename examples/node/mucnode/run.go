@@ -94,7 +94,8 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		Name:          cfg.Name,
 		NewID:         NewIDs(),
 		RoomDefaults:  &rc,
-		LockTimeout:   time.Duration(cfg.LockTimeout),
+		Locking:       cfg.locking(),
+		LockTimeout:   cfg.lockTimeout(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
