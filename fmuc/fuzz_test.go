@@ -8,6 +8,7 @@ import (
 
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/fmuc/fmuctest"
+	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -54,9 +55,10 @@ func fuzzWorld(t *testing.T) *world {
 	w.net.MaxDeliveries = 10_000
 	w.service(wonderland, func(o *fmuc.Options) {
 		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark), stanza.MustParse("rooms.norway.lit")}}
+		o.MUC.Locking = muc.LockNever
 	})
 	for i := 1; i < 3; i++ {
-		s := w.service(fuzzDomains[i], nil)
+		s := w.service(fuzzDomains[i], func(o *fmuc.Options) { o.MUC.Locking = muc.LockNever })
 		if err := s.SetFederation(stanza.MustParse(fuzzRooms[i]), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}); err != nil {
 			t.Fatal(err)
 		}
