@@ -22,12 +22,6 @@ type Output struct {
 	Events  []Event
 }
 
-// append adds the stanzas and events of x.
-func (o *Output) append(x Output) {
-	o.Stanzas = append(o.Stanzas, x.Stanzas...)
-	o.Events = append(o.Events, x.Events...)
-}
-
 func (o *Output) event(e Event) { o.Events = append(o.Events, e) }
 
 // mucEvents adds the events of a muc Output.

@@ -217,11 +217,10 @@ func (n *node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 	if err != nil {
 		return
 	}
-	// The user's standing here: its affiliation, or owner of the room the
-	// federation is about to create for it.
-	aff := stanza.AffiliationOwner
+	// The user's standing here (XEP-0289 §4.1 shows none/participant for
+	// a room the federation is about to create).
+	aff := stanza.AffiliationNone
 	if r := n.mucRoom(); r != nil {
-		aff = stanza.AffiliationNone
 		if a := r.Affiliation(p.From.Bare()); a != stanza.AffiliationOutcast {
 			aff = a
 		}
@@ -532,8 +531,11 @@ func (n *node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 	}
 	if l.Upstream && l.State != LinkFederated && n.mucRoom() == nil {
 		// The joined node's entry sequence comes into a room that this
-		// federation creates, owned by the user who triggered it.
-		_, mo, err := n.svc.muc.CreateInstant(n.room, n.joiner)
+		// federation creates: an instant room with the service's default
+		// configuration and no owner (XEP-0289 §4.1: the joining node is a
+		// room configured to federate; its users enter it as they would
+		// any room).
+		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
 	}
 	if p.user.IsZero() {
@@ -767,7 +769,7 @@ func (n *node) peerHistory(now time.Time, out *Output, l *link, m *stanza.Messag
 func (n *node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
 	joining := l.Upstream && l.State != LinkFederated
 	if l.Upstream && joining && n.mucRoom() == nil {
-		_, mo, err := n.svc.muc.CreateInstant(n.room, n.joiner)
+		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
 	}
 	if !joining {

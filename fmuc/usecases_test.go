@@ -212,8 +212,12 @@ func TestKickAndBan(t *testing.T) {
 	_, in := room.Occupant("Hamlet")
 	assert.False(t, in)
 
-	// ophelia (owner of elsinore? no: hamlet created it) cannot ban; the
-	// owner of elsinore rejoins and bans alice there.
+	// The operator of talk.denmark.lit made hamlet an owner of elsinore
+	// (a room a federation creates has none); he rejoins and bans alice
+	// there.
+	el, _ := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
+	_, err := el.SetAffiliation(stanza.MustParse("hamlet@denmark.lit"), stanza.AffiliationOwner)
+	require.NoError(t, err)
 	w.join(hamlet, elsinore, "Hamlet")
 	w.forget()
 	w.send(`<iq from='` + hamlet + `' to='` + elsinore + `' id='b1' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='outcast' jid='alice@wonderland.lit'><reason>Treason</reason></item></query></iq>`)
@@ -224,7 +228,6 @@ func TestKickAndBan(t *testing.T) {
 	assert.Equal(t, stanza.AffiliationOwner, rr.Affiliation(stanza.MustParse("alice@wonderland.lit")), "the joined node's lists are its own")
 	_, in = rr.Occupant("Alice")
 	assert.False(t, in)
-	el, _ := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
 	assert.Equal(t, stanza.AffiliationOutcast, el.Affiliation(stanza.MustParse("alice@wonderland.lit")))
 
 	// A peer's admin request to a room is refused.
@@ -455,7 +458,7 @@ func TestXEPExamplesAccepted(t *testing.T) {
 	j := string(stanza.Encode(sent[0]))
 	assert.Contains(t, j, "<fmuc xmlns='http://isode.com/protocol/fmuc' from='"+hamlet+"'/>")
 	assert.Contains(t, j, "<x xmlns='http://jabber.org/protocol/muc'/>")
-	assert.Contains(t, j, "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' jid='"+hamlet+"' role='moderator'/></x>")
+	assert.Contains(t, j, "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' jid='"+hamlet+"' role='participant'/></x>")
 	for _, x := range []string{
 		`<presence from="rabbithole@rooms.wonderland.lit/Alice" to="elsinore@talk.denmark.lit"><fmuc xmlns="http://isode.com/protocol/fmuc" from="alice@wonderland.lit/priam-ubuntu-vm"/><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="owner" role="moderator" jid="alice@wonderland.lit/priam-ubuntu-vm"/></x></presence>`,
 		`<presence from="rabbithole@rooms.wonderland.lit/Hamlet" to="elsinore@talk.denmark.lit"><fmuc xmlns="http://isode.com/protocol/fmuc" from="` + hamlet + `"/><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="none" role="participant" jid="` + hamlet + `"/></x></presence>`,
@@ -506,14 +509,29 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestRoomCreatedByFederation: the room a federation creates is an
-// unlocked (instant) room owned by the user who triggered it.
+// unlocked (instant) room with the service's defaults and no owner; the
+// user who triggered it is an ordinary participant, as XEP-0289 §4.1
+// shows.
 func TestRoomCreatedByFederation(t *testing.T) {
 	w := newWorld(t)
-	federated(w, fmuc.MasterMaster)
+	pair(w, fmuc.MasterMaster)
+	w.create(alice, rabbithole, "Alice")
+	w.forget()
+	w.join(hamlet, elsinore, "Hamlet")
 	room, ok := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
 	require.True(t, ok)
 	assert.False(t, room.Locked())
-	assert.Equal(t, stanza.AffiliationOwner, room.Affiliation(stanza.MustParse("hamlet@denmark.lit")))
+	assert.Equal(t, stanza.AffiliationNone, room.Affiliation(stanza.MustParse("hamlet@denmark.lit")))
 	var created []muc.RoomCreated
-	_ = created
+	for _, ev := range w.events(denmark) {
+		if c, ok := ev.(muc.RoomCreated); ok {
+			created = append(created, c)
+		}
+	}
+	require.Len(t, created, 1)
+	assert.True(t, created[0].Owner.IsZero())
+	assert.False(t, created[0].Locked)
+	a := w.got(alice)
+	require.Len(t, a, 1)
+	assert.Contains(t, a[0], "<item affiliation='none' jid='"+hamlet+"' role='participant'/>")
 }
