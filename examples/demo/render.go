@@ -7,7 +7,8 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// statusText names the XEP-0045 §15.6 status codes the demo meets.
+// statusText names the XEP-0045 §15.6 status codes a user is shown; the
+// others are left out.
 var statusText = map[int]string{
 	110: "that's you",
 	201: "room created",
