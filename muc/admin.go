@@ -1,6 +1,8 @@
 package muc
 
 import (
+	"strconv"
+
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -31,6 +33,10 @@ func (r *Room) admin(tx *request, q *stanza.IQ, p stanza.Element) {
 		}
 		r.adminList(tx, q, a.Items[0])
 	case stanza.IQSet:
+		if n := r.opts.Limits.MaxAdminItems; len(a.Items) > n {
+			r.fail(tx, stanza.PolicyViolation, "at most "+strconv.Itoa(n)+" items per request")
+			return
+		}
 		r.adminSet(tx, q, a.Items)
 	}
 }
@@ -110,6 +116,16 @@ func (r *Room) adminSet(tx *request, q *stanza.IQ, items []stanza.Item) {
 			return
 		}
 		changes = append(changes, c)
+	}
+	var add []stanza.JID
+	for _, c := range changes {
+		if c.target == nil && c.it.Affiliation != stanza.AffiliationNone {
+			add = append(add, c.jid)
+		}
+	}
+	if cond, text := r.roomFor(add...); cond != "" {
+		r.fail(tx, cond, text)
+		return
 	}
 	n := 0
 	for _, isOwner := range owners {
@@ -379,7 +395,7 @@ func (r *Room) adminList(tx *request, q *stanza.IQ, want stanza.Item) {
 			items = append(items, it)
 		}
 	}
-	r.reply(tx, r.result(q, stanza.MustElement(stanza.MUCAdmin{Items: items})))
+	r.replyComposed(tx, q, stanza.MUCAdmin{Items: items}.Element())
 }
 
 // mayList says who may read an affiliation list.

@@ -130,7 +130,7 @@ func (r *Room) discoInfo(tx *request, q *stanza.IQ, p stanza.Element) {
 		return
 	}
 	el := discoInfoElement("", []identity{{"conference", "text", r.Name()}}, r.Features(), r.roomInfoForms(tx)...)
-	r.reply(tx, r.result(q, el))
+	r.replyComposed(tx, q, el)
 }
 
 // discoItems answers disco#items to the room (XEP-0045 §6.5). The XEP lets

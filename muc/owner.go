@@ -20,7 +20,7 @@ func (r *Room) owner(tx *request, q *stanza.IQ, p stanza.Element) {
 	}
 	switch {
 	case q.Type == stanza.IQGet && o.Form == nil && o.Destroy == nil:
-		r.reply(tx, r.result(q, stanza.MustElement(stanza.MUCOwner{Form: r.configForm()})))
+		r.replyComposed(tx, q, stanza.MUCOwner{Form: r.configForm()}.Element())
 	case q.Type == stanza.IQSet && o.Destroy != nil:
 		r.destroyRoom(tx, q, ac, o.Destroy)
 	case q.Type == stanza.IQSet && o.Form != nil:

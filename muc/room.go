@@ -26,6 +26,9 @@ type Options struct {
 	// forwarded to an occupant (XEP-0045 §17.4) before answering the
 	// requester with remote-server-timeout; 0 means one minute.
 	IQTimeout time.Duration
+	// Limits bound what users can make the room hold; zero fields take
+	// DefaultLimits.
+	Limits Limits
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -47,7 +50,9 @@ func (o Options) withDefaults() (Options, error) {
 	if n := len(o.OccupantIDKey); n > 0 && n < 16 {
 		return o, fmt.Errorf("%w: OccupantIDKey shorter than 16 bytes", ErrConfig)
 	}
-	return o, nil
+	lim, err := o.Limits.withDefaults()
+	o.Limits = lim
+	return o, err
 }
 
 // Subject is the room subject (XEP-0045 §8.1).

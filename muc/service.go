@@ -35,6 +35,9 @@ type ServiceOptions struct {
 	// configuration (XEP-0045 §10.1.1 allows such a timeout). Zero: rooms
 	// stay locked until configured.
 	LockTimeout time.Duration
+	// Limits are passed to rooms (see Options); Limits.MaxDiscoItems also
+	// pages the service's disco#items. Zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Service is an XEP-0045 MUC service: one component domain holding many
@@ -60,7 +63,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.LockTimeout < 0 {
 		return nil, fmt.Errorf("%w: negative LockTimeout", ErrConfig)
 	}
-	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout}.withDefaults()
+	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Limits: opts.Limits}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
