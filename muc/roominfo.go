@@ -1,6 +1,7 @@
 package muc
 
 import (
+	"sort"
 	"strconv"
 
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -119,7 +120,7 @@ func (r *Room) roomInfoForms(tx *request) []stanza.Element {
 
 // roomItems are the room's disco#items (§6.5): the occupant JIDs when
 // Config.ListOccupants is set (only occupants whose presence is
-// broadcast), else none.
+// broadcast), sorted for paging, else none.
 func (r *Room) roomItems() []discoItem {
 	if !r.config.ListOccupants {
 		return nil
@@ -130,5 +131,6 @@ func (r *Room) roomItems() []discoItem {
 			items = append(items, discoItem{jid: o.addr})
 		}
 	}
+	sort.Slice(items, func(i, k int) bool { return items[i].jid.String() < items[k].jid.String() })
 	return items
 }

@@ -239,14 +239,15 @@ func (s *Service) self(tx *request) {
 			probe.fail(tx, stanza.ItemNotFound, "")
 			return
 		}
-		// §6.3: public rooms (locked rooms do not exist yet).
+		// §6.3: public rooms (locked rooms do not exist yet), sorted by
+		// JID and paged (rsm.go).
 		var items []discoItem
 		for _, r := range s.Rooms() {
 			if r.config.Public && !r.locked {
 				items = append(items, discoItem{jid: r.jid, name: r.Name()})
 			}
 		}
-		probe.reply(tx, probe.result(q, discoItemsElement("", items)))
+		probe.replyItems(tx, q, dq.Set, items)
 	default:
 		// RFC 6120 §8.4: an IQ nobody here handles.
 		probe.fail(tx, stanza.ServiceUnavailable, "")
