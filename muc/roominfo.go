@@ -35,11 +35,12 @@ func (r *Room) extraFeatures() []string {
 	return f
 }
 
-// features are the service's disco#info features (XEP-0045 §6.2).
+// features are the service's disco#info features (XEP-0045 §6.2), with
+// XEP-0059 result set management (§4: advertised) for disco#items.
 // XEP-0421 §4: with a service-wide key every room adds occupant ids, so
 // the service advertises them too.
 func (s *Service) features() []string {
-	f := []string{nsDiscoInfo, nsDiscoItems, stanza.NSMUC, nsMUCStableID}
+	f := []string{nsDiscoInfo, nsDiscoItems, stanza.NSMUC, nsMUCStableID, nsRSM}
 	if len(s.roomOpts.OccupantIDKey) > 0 {
 		f = append(f, nsOccupantID)
 	}

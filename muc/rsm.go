@@ -21,13 +21,16 @@ type rsmSet struct {
 
 // replyItems answers a disco#items request with a page of items, which
 // are sorted by JID (XEP-0045 §6.3, §6.5; XEP-0059 for the paging). The
-// JIDs are the UIDs of XEP-0059 §2.1 and give the order, so an <after/> or
-// <before/> naming an item that is gone still finds its place (§2.5 asks
+// JIDs are the UIDs of XEP-0059 §2.2 and give the order, so an <after/> or
+// <before/> naming an item that is gone still finds its place (§2.4 asks
 // for item-not-found only when it cannot). A page holds at most
 // Limits.MaxDiscoItems items, fewer when the request's <max/> says so or
 // when more would not fit in maxComposed bytes. Without a <set/> in the
 // request the answer is the first page, with a <set/> (first, last,
-// count) only when that is not all, so that clients learn there is more.
+// count) only when that is not all, so that clients learn there is more
+// (XEP-0059: it "can also be proactively included by the responding
+// entity when returning a limited result set"). <max>0</max> asks for the
+// count only (§2.7).
 func (r *Room) replyItems(tx *request, q *stanza.IQ, set *rsmSet, items []discoItem) {
 	limit := r.opts.Limits.MaxDiscoItems
 	start, end, backward := 0, len(items), false
@@ -42,7 +45,7 @@ func (r *Room) replyItems(tx *request, q *stanza.IQ, set *rsmSet, items []discoI
 		}
 		switch {
 		case set.Index != nil:
-			// §2.4: a page out of order, by index.
+			// §2.6: a page out of order, by index.
 			n, err := strconv.Atoi(*set.Index)
 			if err != nil || n < 0 {
 				r.fail(tx, stanza.BadRequest, "bad <index/> in the result set request")
@@ -50,7 +53,7 @@ func (r *Room) replyItems(tx *request, q *stanza.IQ, set *rsmSet, items []discoI
 			}
 			start = min(n, len(items))
 		case set.Before != nil:
-			// §2.3: the page before an item, or the last page.
+			// §2.3: the page before an item; §2.5: the last page.
 			backward = true
 			if *set.Before != "" {
 				end = firstAtOrAfter(items, *set.Before)
@@ -84,7 +87,8 @@ func (r *Room) replyItems(tx *request, q *stanza.IQ, set *rsmSet, items []discoI
 	}
 	page := items[start:end]
 	var out []byte
-	if set != nil || len(page) < len(items) {
+	if (set != nil || len(page) < len(items)) && len(items) > 0 {
+		// §2.2: an empty full result set is an empty query.
 		out = rsmResult(page, start, len(items))
 	}
 	r.reply(tx, r.result(q, discoItemsElement("", page, out)))
@@ -101,7 +105,7 @@ func firstAtOrAfter(items []discoItem, uid string) int {
 	return len(items)
 }
 
-// rsmResult builds the <set/> of an answer (XEP-0059 §2.1): first (with
+// rsmResult builds the <set/> of an answer (XEP-0059 §2.2): first (with
 // its index) and last when the page is not empty, and the count.
 func rsmResult(page []discoItem, index, count int) []byte {
 	b := []byte("<set xmlns='" + nsRSM + "'>")

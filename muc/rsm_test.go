@@ -143,3 +143,14 @@ func TestRoomItemsPaged(t *testing.T) {
 	h.do(`<iq from='z@x/1' to='r@muc.example' id='it' type='get'><query xmlns='http://jabber.org/protocol/disco#items'><set xmlns='http://jabber.org/protocol/rsm'><max>2</max></set></query></iq>`)
 	require.Equal(t, []string{`<iq from='r@muc.example' to='z@x/1' id='it' type='result'><query xmlns='http://jabber.org/protocol/disco#items'><item jid='r@muc.example/0C'/><item jid='r@muc.example/A'/><set xmlns='http://jabber.org/protocol/rsm'><first index='0'>r@muc.example/0C</first><last>r@muc.example/A</last><count>3</count></set></query></iq>`}, render(h.out))
 }
+
+// TestDiscoItemsEmpty: XEP-0059 §2.2, an empty full result set is an
+// empty query, with or without a result set request.
+func TestDiscoItemsEmpty(t *testing.T) {
+	h := newHarness(t)
+	for _, req := range []string{"-", "<max>10</max>", "<max>0</max>"} {
+		rooms, rsm := itemsPage(t, h, req)
+		require.Empty(t, rooms)
+		require.Empty(t, rsm)
+	}
+}
