@@ -187,7 +187,7 @@ func checkInvariants(t *testing.T, s *Service, before map[occKey]bool, in stanza
 			t.Fatalf("room %s has no owner", r.jid)
 		}
 		for _, o := range r.occupants {
-			if r.byNick[o.Nick] != o {
+			if r.byNick[nickKey(o.Nick)] != o {
 				t.Fatalf("occupant %s not indexed", o.Nick)
 			}
 			// Sessions belong to one bare JID, are all indexed, and only

@@ -160,8 +160,8 @@ func (r *Room) decline(tx *request, m *stanza.Message, d *rawInvite) {
 			r.fail(tx, stanza.NotAcceptable, "")
 			return
 		}
-		o, ok := r.byNick[to.Resource()]
-		if !ok {
+		o := r.occupantByNick(to.Resource())
+		if o == nil {
 			r.fail(tx, stanza.ItemNotFound, "")
 			return
 		}

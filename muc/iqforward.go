@@ -71,8 +71,8 @@ func (r *Room) occupantIQ(tx *request, q *stanza.IQ) {
 		r.fail(tx, stanza.NotAcceptable, "")
 		return
 	}
-	target, ok := r.byNick[q.To.Resource()]
-	if !ok {
+	target := r.occupantByNick(q.To.Resource())
+	if target == nil {
 		r.fail(tx, stanza.ItemNotFound, "")
 		return
 	}

@@ -79,7 +79,7 @@ func (r *Room) removeOccupant(o *Occupant) {
 			break
 		}
 	}
-	delete(r.byNick, o.Nick)
+	r.unindexNick(o)
 	delete(r.byJID, o.JID)
 	for _, x := range o.others {
 		delete(r.byJID, x.jid)

@@ -189,7 +189,7 @@ func (r *Room) registerSubmit(tx *request, q *stanza.IQ, bare stanza.JID, pol Re
 		return
 	}
 	nick, _ := f.Value(fRegisterNick)
-	if _, err := r.addr(nick); err != nil || !visibleNick(nick) {
+	if _, err := r.addr(nick); err != nil || !visibleNick(nick) || nickKey(nick) == "" {
 		// §17.1: no empty or invisible nicks.
 		r.fail(tx, stanza.BadRequest, "a valid nickname is required")
 		return
@@ -224,16 +224,16 @@ func (r *Room) registerSubmit(tx *request, q *stanza.IQ, bare stanza.JID, pol Re
 }
 
 // nickTaken reports whether nick is registered by, awaiting approval
-// for, or in use by someone other than bare.
+// for, or in use by someone other than bare (nicks compared with nickKey).
 func (r *Room) nickTaken(bare stanza.JID, nick string) bool {
 	if owner, ok := r.nickOwner(nick); ok && owner != bare {
 		return true
 	}
-	if o, ok := r.byNick[nick]; ok && o.JID.Bare() != bare {
+	if o := r.occupantByNick(nick); o != nil && o.JID.Bare() != bare {
 		return true
 	}
 	for j, rr := range r.regs {
-		if rr.nick == nick && j != bare {
+		if j != bare && sameNick(rr.nick, nick) {
 			return true
 		}
 	}

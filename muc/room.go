@@ -84,8 +84,8 @@ type Room struct {
 	affs  map[stanza.JID]stanza.Affiliation // bare JID -> affiliation (never none)
 	nicks map[stanza.JID]string             // bare JID -> registered nick (§7.10)
 
-	occupants []*Occupant // in order of entry
-	byNick    map[string]*Occupant
+	occupants []*Occupant              // in order of entry
+	byNick    map[string]*Occupant     // nickKey(Nick) -> occupant
 	byJID     map[stanza.JID]*Occupant // real full JID (every session) -> occupant
 	sessions  int                      // further sessions of all occupants (session.go)
 
@@ -161,10 +161,12 @@ func (r *Room) Occupants() []Occupant {
 	return out
 }
 
-// Occupant returns a copy of the occupant with the given nick.
+// Occupant returns a copy of the occupant with the given nick, compared
+// as RFC 8266 nicknames (case, width and Unicode normalisation do not
+// count; see Occupant.Nick).
 func (r *Room) Occupant(nick string) (Occupant, bool) {
-	o, ok := r.byNick[nick]
-	if !ok {
+	o := r.occupantByNick(nick)
+	if o == nil {
 		return Occupant{}, false
 	}
 	c := *o

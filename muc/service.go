@@ -172,7 +172,7 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 	p, isPresence := tx.in.(*stanza.Presence)
 	switch {
 	case isPresence && p.Type == stanza.PresenceAvailable:
-		if !visibleNick(h.To.Resource()) {
+		if !visibleNick(h.To.Resource()) || nickKey(h.To.Resource()) == "" {
 			probe.fail(tx, stanza.JIDMalformed, "") // §7.2.1
 			return false
 		}

@@ -96,7 +96,8 @@ func (r *Room) voiceDecision(tx *request, f *stanza.Form) {
 		return
 	}
 	nick, _ := f.Value(fRequestNick)
-	t, ok := r.byNick[nick]
+	t := r.occupantByNick(nick)
+	ok = t != nil
 	if !allow {
 		if ok {
 			t.askedVoice = false
