@@ -266,6 +266,22 @@ func (r *Room) parseConfig(f *stanza.Form) (c Config, owners, admins []stanza.JI
 	if owners != nil && len(owners) == 0 {
 		return c, nil, nil, &formError{stanza.NotAcceptable, "a room needs an owner"}
 	}
+	// §10.4, §10.5: the lists may not leave the room without an owner; a
+	// JID in both lists ends up an admin (submitConfig applies admins
+	// last).
+	final := owners
+	if final == nil {
+		final = r.jidsWith(stanza.AffiliationOwner)
+	}
+	kept := 0
+	for _, j := range final {
+		if !containsJID(admins, j) {
+			kept++
+		}
+	}
+	if kept == 0 {
+		return c, nil, nil, &formError{stanza.Conflict, "a room needs an owner"}
+	}
 	if cond, text := r.roomFor(append(append([]stanza.JID(nil), owners...), admins...)...); cond != "" {
 		return c, nil, nil, &formError{cond, text}
 	}

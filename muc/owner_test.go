@@ -81,6 +81,8 @@ func TestConfigSubmitErrors(t *testing.T) {
 		{"password without secret §10.1.3", "a@x/1", form(field(fPasswordProtected, "1")), "modify", "not-acceptable|a password-protected room needs a password"},
 		{"empty owner list", "a@x/1", form(`<field var='muc#roomconfig_roomowners'/>`), "modify", "not-acceptable|a room needs an owner"},
 		{"bad owner jid", "a@x/1", form(field(fRoomOwners, "@@")), "modify", "jid-malformed|bad JID in muc#roomconfig_roomowners"},
+		{"the only owner made an admin §10.5", "a@x/1", form(field(fRoomAdmins, "a@x")), "cancel", "conflict|a room needs an owner"},
+		{"every owner made an admin", "a@x/1", form(field(fRoomOwners, "b@x") + field(fRoomAdmins, "b@x")), "cancel", "conflict|a room needs an owner"},
 		{"wrong FORM_TYPE", "a@x/1", form(field("FORM_TYPE", "urn:other")), "modify", "bad-request|unexpected FORM_TYPE"},
 		{"form of type result", "a@x/1", `<x xmlns='jabber:x:data' type='result'/>`, "modify", "bad-request"},
 		{"get with a form", "a@x/1", form(""), "modify", "bad-request"},
