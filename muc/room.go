@@ -226,8 +226,21 @@ func (r *Room) jidsWith(a stanza.Affiliation) []stanza.JID {
 	return out
 }
 
+// sortJIDs sorts js by their string form, built once per JID (lists of
+// a thousand long JIDs are sorted for every list query).
 func sortJIDs(js []stanza.JID) {
-	sort.Slice(js, func(i, k int) bool { return js[i].String() < js[k].String() })
+	type keyed struct {
+		s string
+		j stanza.JID
+	}
+	ks := make([]keyed, len(js))
+	for i, j := range js {
+		ks[i] = keyed{j.String(), j}
+	}
+	sort.Slice(ks, func(i, k int) bool { return ks[i].s < ks[k].s })
+	for i := range ks {
+		js[i] = ks[i].j
+	}
 }
 
 // addr returns room@service/nick.
