@@ -2,6 +2,7 @@ package muc
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,9 +133,11 @@ func FuzzRoomLarge(f *testing.F) {
 				o.Limits = unlimited
 			}
 		}
-		a := fuzzRun(t, data[1:], fuzzLargeStanza, lim)
-		b := fuzzRun(t, data[1:], fuzzLargeStanza, lim)
-		if !bytes.Equal(a, b) {
+		// The transcripts run to megabytes: compare their digests.
+		a, b := sha256.New(), sha256.New()
+		fuzzRun(t, data[1:], fuzzLargeStanza, a, lim)
+		fuzzRun(t, data[1:], fuzzLargeStanza, b, lim)
+		if !bytes.Equal(a.Sum(nil), b.Sum(nil)) {
 			t.Fatalf("not deterministic")
 		}
 	})
