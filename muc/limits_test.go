@@ -175,3 +175,16 @@ func TestLimitsConfig(t *testing.T) {
 	_, err = NewService(ServiceOptions{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, Limits: Limits{MaxSubject: -1}})
 	require.ErrorIs(t, err, ErrConfig)
 }
+
+// TestLimitsInvite: in a members-only room an invitation adds the invitee
+// to the member list (§7.8.2), within Limits.MaxAffiliations.
+func TestLimitsInvite(t *testing.T) {
+	h := setup2(t, func(o *ServiceOptions) { o.Limits = Limits{MaxAffiliations: 3} })
+	h.do(adminIQ("a@x/1", "m", "set", `<item affiliation='member' jid='b@x'/>`))
+	h.configure(roomJID, "a@x/1", fMembersOnly, "1")
+	h.expect(`<message from='a@x/1' to='r@muc.example' id='i1'>`+userXOpen+`<invite to='d@x'/></x></message>`,
+		`<message from='r@muc.example' to='d@x' id='i1'>`+userXOpen+`<invite from='a@x/1'/></x></message>`)
+	h.expect(`<message from='a@x/1' to='r@muc.example' id='i2'>`+userXOpen+`<invite to='e@x'/></x></message>`,
+		msgErr("a@x/1", "i2", userXOpen+`<invite to='e@x'/></x>`, "modify", "policy-violation|the room's lists are limited to 3 users"))
+	require.Equal(t, stanza.AffiliationNone, h.room(roomJID).Affiliation(stanza.MustParse("e@x")))
+}
