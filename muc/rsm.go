@@ -70,13 +70,14 @@ func (r *Room) replyItems(tx *request, q *stanza.IQ, set *rsmSet, items []discoI
 	} else {
 		end = min(end, start+limit)
 	}
-	// Within maxComposed (less room for the <set/> and the query): drop
-	// items from the far end of the page.
+	// Within maxComposed, less room for the query and the <set/>, whose
+	// first and last UIDs may take 10 KB: drop items from the far end of
+	// the page.
 	size := 0
 	for _, it := range items[start:end] {
 		size += len(it.append(nil))
 	}
-	for size > maxComposed-4096 && start < end {
+	for size > maxComposed-16<<10 && start < end {
 		if backward {
 			size -= len(items[start].append(nil))
 			start++
