@@ -26,6 +26,9 @@ type Options struct {
 	// forwarded to an occupant (XEP-0045 §17.4) before answering the
 	// requester with remote-server-timeout; 0 means one minute.
 	IQTimeout time.Duration
+	// Limits bound what users can make the room hold; zero fields take
+	// DefaultLimits.
+	Limits Limits
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -47,7 +50,9 @@ func (o Options) withDefaults() (Options, error) {
 	if n := len(o.OccupantIDKey); n > 0 && n < 16 {
 		return o, fmt.Errorf("%w: OccupantIDKey shorter than 16 bytes", ErrConfig)
 	}
-	return o, nil
+	lim, err := o.Limits.withDefaults()
+	o.Limits = lim
+	return o, err
 }
 
 // Subject is the room subject (XEP-0045 §8.1).
@@ -82,8 +87,8 @@ type Room struct {
 	affs  map[stanza.JID]stanza.Affiliation // bare JID -> affiliation (never none)
 	nicks map[stanza.JID]string             // bare JID -> registered nick (§7.10)
 
-	occupants []*Occupant // in order of entry
-	byNick    map[string]*Occupant
+	occupants []*Occupant              // in order of entry
+	byNick    map[string]*Occupant     // nickKey(Nick) -> occupant
 	byJID     map[stanza.JID]*Occupant // real full JID (every session) -> occupant
 	sessions  int                      // further sessions of all occupants (session.go)
 
@@ -159,10 +164,12 @@ func (r *Room) Occupants() []Occupant {
 	return out
 }
 
-// Occupant returns a copy of the occupant with the given nick.
+// Occupant returns a copy of the occupant with the given nick, compared
+// as RFC 8266 nicknames (case, width and Unicode normalisation do not
+// count; see Occupant.Nick).
 func (r *Room) Occupant(nick string) (Occupant, bool) {
-	o, ok := r.byNick[nick]
-	if !ok {
+	o := r.occupantByNick(nick)
+	if o == nil {
 		return Occupant{}, false
 	}
 	c := *o
@@ -222,8 +229,21 @@ func (r *Room) jidsWith(a stanza.Affiliation) []stanza.JID {
 	return out
 }
 
+// sortJIDs sorts js by their string form, built once per JID (lists of
+// a thousand long JIDs are sorted for every list query).
 func sortJIDs(js []stanza.JID) {
-	sort.Slice(js, func(i, k int) bool { return js[i].String() < js[k].String() })
+	type keyed struct {
+		s string
+		j stanza.JID
+	}
+	ks := make([]keyed, len(js))
+	for i, j := range js {
+		ks[i] = keyed{j.String(), j}
+	}
+	sort.Slice(ks, func(i, k int) bool { return ks[i].s < ks[k].s })
+	for i := range ks {
+		js[i] = ks[i].j
+	}
 }
 
 // addr returns room@service/nick.
