@@ -229,14 +229,9 @@ func (n *node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 	if aff == stanza.AffiliationOwner || aff == stanza.AffiliationAdmin {
 		role = stanza.RoleModerator
 	}
-	mx := stanza.MUC{}
-	if n.fed.History != nil {
-		h := *n.fed.History
-		mx.History = &stanza.History{MaxStanzas: &h}
-	}
 	payload := presencePayload(p.Children)
-	payload = append(payload, fmucFrom(p.From), stanza.MustElement(mx),
-		stanza.MustElement(stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}))
+	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History),
+		stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}.Element())
 	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, ID: p.ID}, Children: payload})
 	n.joiner = p.From
 	n.set(out, l, LinkJoining, now, "")

@@ -3,6 +3,7 @@ package fmuc
 import (
 	"encoding/xml"
 	"slices"
+	"strconv"
 
 	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -52,9 +53,23 @@ func fmucControl(reject bool, text string) stanza.Element {
 	return stanza.Element{Name: xml.Name{Space: stanza.NSFMUC, Local: "fmuc"}, XML: b}
 }
 
+// mucX returns the XEP-0045 <x xmlns='http://jabber.org/protocol/muc'/>
+// of a join, with <history maxstanzas/> when history is set.
+func mucX(history *int) stanza.Element {
+	b := append([]byte(nil), "<x xmlns='"+stanza.NSMUC+"'"...)
+	if history == nil {
+		b = append(b, "/>"...)
+	} else {
+		b = append(b, "><history"...)
+		b = appendAttr(b, "maxstanzas", strconv.Itoa(*history))
+		b = append(b, "/></x>"...)
+	}
+	return stanza.Element{Name: xml.Name{Space: stanza.NSMUC, Local: "x"}, XML: b}
+}
+
 // forElement returns <for xmlns=NSExt jid='...'/>.
 func forElement(jid stanza.JID) stanza.Element {
-	b := append([]byte("<for xmlns='"+NSExt+"'"), nil...)
+	b := []byte("<for xmlns='" + NSExt + "'")
 	b = appendAttr(b, "jid", jid.String())
 	b = append(b, "/>"...)
 	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "for"}, XML: b}

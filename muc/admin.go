@@ -1,6 +1,8 @@
 package muc
 
 import (
+	"strconv"
+
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -31,6 +33,10 @@ func (r *Room) admin(tx *request, q *stanza.IQ, p stanza.Element) {
 		}
 		r.adminList(tx, q, a.Items[0])
 	case stanza.IQSet:
+		if n := r.opts.Limits.MaxAdminItems; len(a.Items) > n {
+			r.fail(tx, stanza.PolicyViolation, "at most "+strconv.Itoa(n)+" items per request")
+			return
+		}
 		r.adminSet(tx, q, a.Items)
 	}
 }
@@ -111,6 +117,16 @@ func (r *Room) adminSet(tx *request, q *stanza.IQ, items []stanza.Item) {
 		}
 		changes = append(changes, c)
 	}
+	var add []stanza.JID
+	for _, c := range changes {
+		if c.target == nil && c.it.Affiliation != stanza.AffiliationNone {
+			add = append(add, c.jid)
+		}
+	}
+	if cond, text := r.roomFor(add...); cond != "" {
+		r.fail(tx, cond, text)
+		return
+	}
 	n := 0
 	for _, isOwner := range owners {
 		if isOwner {
@@ -147,8 +163,8 @@ func (r *Room) checkRole(ac actor, it stanza.Item) (change, stanza.Condition) {
 	if ac.role != stanza.RoleModerator {
 		return change{}, stanza.Forbidden
 	}
-	t, ok := r.byNick[it.Nick]
-	if !ok {
+	t := r.occupantByNick(it.Nick)
+	if t == nil {
 		return change{}, stanza.ItemNotFound
 	}
 	c := change{target: t, it: it}
@@ -196,8 +212,8 @@ func (r *Room) checkAffiliation(ac actor, it stanza.Item) (change, stanza.Condit
 		// §9.1, §10.3: affiliations are held by bare JIDs.
 		j = it.JID.Bare()
 	case it.Nick != "":
-		t, ok := r.byNick[it.Nick]
-		if !ok {
+		t := r.occupantByNick(it.Nick)
+		if t == nil {
 			return change{}, stanza.ItemNotFound
 		}
 		j = t.JID.Bare()
@@ -209,7 +225,7 @@ func (r *Room) checkAffiliation(ac actor, it stanza.Item) (change, stanza.Condit
 	if it.JID != nil && it.Nick != "" && it.Affiliation != stanza.AffiliationOutcast {
 		// §9.5: an item naming both a JID and a nick sets the user's
 		// reserved nick, which must not be someone else's.
-		if _, err := r.addr(it.Nick); err != nil {
+		if _, err := r.addr(it.Nick); err != nil || !visibleNick(it.Nick) || nickKey(it.Nick) == "" {
 			return c, stanza.JIDMalformed
 		}
 		if r.nickTaken(j, it.Nick) {
@@ -242,7 +258,7 @@ func (r *Room) checkAffiliation(ac actor, it stanza.Item) (change, stanza.Condit
 // applyRole changes an occupant's role; broadcasts are queued in after.
 func (r *Room) applyRole(tx *request, ac actor, c change, after []func()) []func() {
 	o := c.target
-	if r.byNick[o.Nick] != o {
+	if r.occupantByNick(o.Nick) != o {
 		return after // already removed by an earlier item
 	}
 	from := o.Role
@@ -269,7 +285,7 @@ func (r *Room) applyRole(tx *request, ac actor, c change, after []func()) []func
 
 // announce sends o's updated presence to everyone, o included (§8.3 ff.).
 func (r *Room) announce(tx *request, o *Occupant) {
-	if r.byNick[o.Nick] != o {
+	if r.occupantByNick(o.Nick) != o {
 		return
 	}
 	r.broadcastPresence(tx, o, "")
@@ -382,7 +398,7 @@ func (r *Room) adminList(tx *request, q *stanza.IQ, want stanza.Item) {
 			items = append(items, it)
 		}
 	}
-	r.reply(tx, r.result(q, stanza.MustElement(stanza.MUCAdmin{Items: items})))
+	r.replyComposed(tx, q, stanza.MUCAdmin{Items: items}.Element())
 }
 
 // mayList says who may read an affiliation list.

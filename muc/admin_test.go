@@ -26,8 +26,8 @@ func iqResult(to, id string) string {
 }
 
 // setup3 is setup2 plus c@x/1 as C.
-func setup3(t *testing.T) *harness {
-	h := setup2(t)
+func setup3(t *testing.T, mod ...func(*ServiceOptions)) *harness {
+	h := setup2(t, mod...)
 	h.join("c@x/1", roomJID+"/C")
 	return h
 }

@@ -158,8 +158,16 @@ func (r *Room) parseConfig(f *stanza.Form) (c Config, owners, admins []stanza.JI
 		var err *formError
 		switch fl.Var {
 		case fRoomName:
+			// Limits.MaxRoomName, Limits.MaxRoomDescription: §10.2 leaves
+			// the service to refuse values it does not accept.
+			if n := r.opts.Limits.MaxRoomName; tooLong(v, n) {
+				err = &formError{stanza.NotAcceptable, "room names are limited to " + strconv.Itoa(n) + " characters"}
+			}
 			c.Name = v
 		case fRoomDesc:
+			if n := r.opts.Limits.MaxRoomDescription; tooLong(v, n) {
+				err = &formError{stanza.NotAcceptable, "room descriptions are limited to " + strconv.Itoa(n) + " characters"}
+			}
 			c.Description = v
 		case fLang:
 			c.Lang = v
@@ -265,6 +273,25 @@ func (r *Room) parseConfig(f *stanza.Form) (c Config, owners, admins []stanza.JI
 	}
 	if owners != nil && len(owners) == 0 {
 		return c, nil, nil, &formError{stanza.NotAcceptable, "a room needs an owner"}
+	}
+	// §10.4, §10.5: the lists may not leave the room without an owner; a
+	// JID in both lists ends up an admin (submitConfig applies admins
+	// last).
+	final := owners
+	if final == nil {
+		final = r.jidsWith(stanza.AffiliationOwner)
+	}
+	kept := 0
+	for _, j := range final {
+		if !containsJID(admins, j) {
+			kept++
+		}
+	}
+	if kept == 0 {
+		return c, nil, nil, &formError{stanza.Conflict, "a room needs an owner"}
+	}
+	if cond, text := r.roomFor(append(append([]stanza.JID(nil), owners...), admins...)...); cond != "" {
+		return c, nil, nil, &formError{cond, text}
 	}
 	return c, owners, admins, nil
 }

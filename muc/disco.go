@@ -11,9 +11,11 @@ const (
 	nsMUCStableID = "http://jabber.org/protocol/muc#stable_id"
 )
 
-// discoQuery holds what a disco request asks: the optional node.
+// discoQuery holds what a disco request asks: the optional node and, for
+// disco#items, an XEP-0059 result set request.
 type discoQuery struct {
-	Node string `xml:"node,attr"`
+	Node string  `xml:"node,attr"`
+	Set  *rsmSet `xml:"http://jabber.org/protocol/rsm set"`
 }
 
 // identity is an XEP-0030 identity.
@@ -53,27 +55,34 @@ type discoItem struct {
 	name string
 }
 
-// discoItemsElement builds a disco#items <query/> (XEP-0030 §4.1).
-func discoItemsElement(node string, items []discoItem) stanza.Element {
+// discoItemsElement builds a disco#items <query/> (XEP-0030 §4.1) with
+// the page items and, when set is not nil, the result set after them.
+func discoItemsElement(node string, items []discoItem, set []byte) stanza.Element {
 	b := []byte("<query xmlns='" + nsDiscoItems + "'")
 	if node != "" {
 		b = attr(b, "node", node)
 	}
-	if len(items) == 0 {
+	if len(items) == 0 && set == nil {
 		b = append(b, "/>"...)
 		return stanza.Element{Name: xml.Name{Space: nsDiscoItems, Local: "query"}, XML: b}
 	}
 	b = append(b, '>')
 	for _, it := range items {
-		b = append(b, "<item"...)
-		b = attr(b, "jid", it.jid.String())
-		if it.name != "" {
-			b = attr(b, "name", it.name)
-		}
-		b = append(b, "/>"...)
+		b = it.append(b)
 	}
+	b = append(b, set...)
 	b = append(b, "</query>"...)
 	return stanza.Element{Name: xml.Name{Space: nsDiscoItems, Local: "query"}, XML: b}
+}
+
+// append writes the <item/>.
+func (it discoItem) append(b []byte) []byte {
+	b = append(b, "<item"...)
+	b = attr(b, "jid", it.jid.String())
+	if it.name != "" {
+		b = attr(b, "name", it.name)
+	}
+	return append(b, "/>"...)
 }
 
 // Features returns the room's disco#info features (XEP-0045 §6.4, §16.3).
@@ -130,7 +139,7 @@ func (r *Room) discoInfo(tx *request, q *stanza.IQ, p stanza.Element) {
 		return
 	}
 	el := discoInfoElement("", []identity{{"conference", "text", r.Name()}}, r.Features(), r.roomInfoForms(tx)...)
-	r.reply(tx, r.result(q, el))
+	r.replyComposed(tx, q, el)
 }
 
 // discoItems answers disco#items to the room (XEP-0045 §6.5). The XEP lets
@@ -147,5 +156,5 @@ func (r *Room) discoItems(tx *request, q *stanza.IQ, p stanza.Element) {
 		r.fail(tx, stanza.ItemNotFound, "")
 		return
 	}
-	r.reply(tx, r.result(q, discoItemsElement("", r.roomItems())))
+	r.replyItems(tx, q, dq.Set, r.roomItems())
 }

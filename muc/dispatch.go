@@ -90,6 +90,16 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 			return
 		}
 		o := r.sender(tx)
+		if nickKey(nick) == "" {
+			// RFC 8266: a nick the Nickname profile refuses (nick_rules.go);
+			// §7.2.1 for entering, §7.6 (service policy) for a change.
+			cond := stanza.JIDMalformed
+			if o != nil {
+				cond = stanza.NotAcceptable
+			}
+			r.fail(tx, cond, "this nickname is not allowed")
+			return
+		}
 		switch {
 		case o == nil:
 			r.enter(tx, p)

@@ -27,7 +27,58 @@
 //
 // Protocol problems become error stanzas in the Output, never Go errors;
 // Go errors report misuse (a nil stanza, a stanza for another domain, bad
-// configuration) and wrap the sentinels of this package.
+// configuration) and wrap the sentinels of this package. Nothing panics on
+// input: payloads are built with builders that cannot fail.
+//
+// # Limits
+//
+// What users can make a room hold is bounded by Limits (ServiceOptions.Limits,
+// Options.Limits; zero fields take DefaultLimits), and requests beyond a
+// bound are refused with the condition below and a <text/> saying the bound:
+//
+//	MaxAdminItems           100    items in one muc#admin set          policy-violation
+//	MaxAffiliations       1,000    users in a room's lists (§9, §10,   policy-violation
+//	                               registered nicks of §7.10)
+//	MaxJIDLength            256    bytes of a bare JID added to them   not-acceptable
+//	MaxRoomName             100    characters of the room name (§10.2) not-acceptable
+//	MaxRoomDescription    1,000    characters of its description       not-acceptable
+//	MaxSubject            1,000    characters of a subject (§8.1)      not-acceptable
+//	MaxDiscoItems           100    items per disco#items page          (paged)
+//	MaxPendingIQs         1,024    IQs forwarded to occupants, a room  resource-constraint
+//	MaxPendingIQsPerSender   32    the same per requester bare JID     resource-constraint
+//
+// XEP-0045 has no paging for its affiliation lists, so their size is bounded
+// instead. Every stanza in an Output encodes within MaxOutputSize (288 KiB)
+// when the input was decoded with the default stanza.Limits: relayed stanzas
+// grow by addresses and room payloads only, and a reply the room composes
+// from its state (a list, the configuration form, disco#info) that would
+// exceed 256 KiB anyway (lists filled beyond the Limits by SetAffiliation or
+// Restore, or holding many long registered nicks) is answered with
+// resource-constraint. disco#info lists at most 10 owners as contacts.
+//
+// # Paging
+//
+// disco#items to the service (§6.3, public rooms) and to a room that lists
+// its occupants (§6.5) is paged with XEP-0059 Result Set Management: items
+// are sorted by JID, which serves as the UID; <max/>, <after/>, <before/>
+// (empty for the last page), <index/> and <max>0</max> for the count are
+// understood, and results carry <set/> with <first index=.../>, <last/> and
+// <count/>. A page holds at most Limits.MaxDiscoItems items, and fewer when
+// more would not fit in 256 KiB. A request without <set/> gets the first
+// page, with a <set/> when there are more items. The service advertises
+// http://jabber.org/protocol/rsm.
+//
+// # Nicknames
+//
+// Nicks are compared with the RFC 8266 Nickname profile (case, width,
+// compatibility and spaces do not make two nicks: Honest, HONEST and the
+// fullwidth Ｈｏｎｅｓｔ are one; RFC 7622 already composes combining marks):
+// for conflicts on entry (§7.2.8) and nick change (§7.6), registered nicks
+// (§7.10), moderation items, IQs and private messages to room/nick, and
+// Room.Occupant. A nick is kept and shown as the user typed it; nicks the
+// profile refuses get jid-malformed on entry and not-acceptable on a nick
+// change. A further session whose nick is written otherwise joins the
+// occupant's nick with 210 (§7.2.2).
 //
 // # XEP-0045 coverage
 //
@@ -36,11 +87,12 @@
 //
 //   - §5 Roles and affiliations: the privilege tables, default roles (§5.1.2)
 //     and who may change whose role or affiliation (§5.1.3, §5.2.2).
-//   - §6.1-§6.3 Service disco and room listing: public, unlocked rooms.
+//   - §6.1-§6.3 Service disco and room listing: public, unlocked rooms,
+//     paged (see Paging).
 //   - §6.4 Room information: identity, the room-type features, registration,
 //     voice requests, XEP-0359, XEP-0410 self-ping, XEP-0421 when enabled,
 //     and the muc#roominfo form (contacts only in non-anonymous rooms).
-//   - §6.5 Room items: empty (private) unless Config.ListOccupants.
+//   - §6.5 Room items: empty (private) unless Config.ListOccupants; paged.
 //   - §6.6 Queries to an occupant JID: bad-request for non-occupants;
 //     otherwise forwarded as the IQs of §17.4 below.
 //   - §6.7 Client support: a client matter.

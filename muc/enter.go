@@ -72,10 +72,14 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		r.fail(tx, stanza.NotAuthorized, "")
 		return
 	}
-	if other, ok := r.byNick[nick]; ok && other.JID != tx.from {
+	if other := r.occupantByNick(nick); other != nil && other.JID != tx.from {
 		if r.mayShare(tx, other) && r.byJID[tx.from] == nil {
 			// §7.2.8: the same bare JID SHOULD be allowed in under the
-			// same nick: a further session (session.go).
+			// same nick: a further session (session.go). A nick written
+			// otherwise (nickKey) is the occupant's: §7.2.2, 210.
+			if other.Nick != nick && len(extra) == 0 {
+				extra = []int{210}
+			}
 			r.joinSession(tx, other, p, &req, extra...)
 			return
 		}
@@ -121,7 +125,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	}
 	if announce {
 		r.occupants = append(r.occupants, o)
-		r.byNick[nick] = o
+		r.indexNick(o)
 		r.byJID[tx.from] = o
 		r.broadcastPresence(tx, o, p.ID)
 		tx.out.event(OccupantJoined{RoomJID: r.jid, Nick: nick, JID: tx.from, Via: tx.via, Role: o.Role, Affiliation: o.Affiliation})
@@ -131,7 +135,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	// self-presence, history, subject.
 	r.rosterTo(tx, o)
 	r.occupants = append(r.occupants, o)
-	r.byNick[nick] = o
+	r.indexNick(o)
 	r.byJID[tx.from] = o
 	r.broadcastPresence(tx, o, p.ID)
 	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(creating), extra...)...)
@@ -275,10 +279,12 @@ func sameElements(a, b []stanza.Element) bool {
 	return true
 }
 
-// nickOwner returns the bare JID that registered nick (§7.10), if any.
+// nickOwner returns the bare JID that registered nick (§7.10), if any;
+// nicks are compared with nickKey, and no two registered nicks are the
+// same.
 func (r *Room) nickOwner(nick string) (stanza.JID, bool) {
 	for j, n := range r.nicks {
-		if n == nick {
+		if sameNick(n, nick) {
 			return j, true
 		}
 	}

@@ -102,6 +102,16 @@ func (r *Room) invite(tx *request, m *stanza.Message, invites []rawInvite) {
 	}
 	var after []func()
 	if r.config.MembersOnly {
+		var add []stanza.JID
+		for _, j := range to {
+			if r.Affiliation(j) == stanza.AffiliationNone {
+				add = append(add, j.Bare())
+			}
+		}
+		if cond, text := r.roomFor(add...); cond != "" {
+			r.fail(tx, cond, text) // Limits.MaxAffiliations
+			return
+		}
 		ac := r.actorOf(tx)
 		for _, j := range to {
 			if r.Affiliation(j) == stanza.AffiliationNone {
@@ -121,7 +131,7 @@ func (r *Room) invite(tx *request, m *stanza.Message, invites []rawInvite) {
 		}
 		tx.out.Stanzas = append(tx.out.Stanzas, &stanza.Message{
 			Header:   stanza.Header{From: r.jid, To: j, ID: m.ID},
-			Children: []stanza.Element{stanza.MustElement(u)},
+			Children: []stanza.Element{u.Element()},
 		})
 	}
 }
@@ -141,7 +151,7 @@ func (r *Room) decline(tx *request, m *stanza.Message, d *rawInvite) {
 		return
 	}
 	from := tx.from.Bare()
-	u := stanza.MustElement(stanza.MUCUser{Decline: &stanza.Invite{From: &from, Reason: d.Reason}})
+	u := stanza.MUCUser{Decline: &stanza.Invite{From: &from, Reason: d.Reason}}.Element()
 	msg := func(to stanza.JID) *stanza.Message {
 		return &stanza.Message{Header: stanza.Header{From: r.jid, To: to, ID: m.ID}, Children: []stanza.Element{u}}
 	}
@@ -150,8 +160,8 @@ func (r *Room) decline(tx *request, m *stanza.Message, d *rawInvite) {
 			r.fail(tx, stanza.NotAcceptable, "")
 			return
 		}
-		o, ok := r.byNick[to.Resource()]
-		if !ok {
+		o := r.occupantByNick(to.Resource())
+		if o == nil {
 			r.fail(tx, stanza.ItemNotFound, "")
 			return
 		}
@@ -213,7 +223,7 @@ func (r *Room) inviteBounced(tx *request, m *stanza.Message) {
 		}
 		r.invited = append(r.invited[:i], r.invited[i+1:]...)
 		to := si.to
-		u := stanza.MustElement(stanza.MUCUser{Invites: []stanza.Invite{{To: &to}}})
+		u := stanza.MUCUser{Invites: []stanza.Invite{{To: &to}}}.Element()
 		e := &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.ItemNotFound, By: r.jid}
 		r.deliver(tx, si.inviter, si.via, stanza.JID{}, "", &stanza.Message{
 			Header:   stanza.Header{From: r.jid, To: si.inviter, ID: si.id, Type: stanza.MessageError},

@@ -16,9 +16,6 @@ const (
 	nsSelfPing = "http://jabber.org/protocol/muc#self-ping-optimization"
 )
 
-// maxPendingIQs bounds the IQs a room forwards and waits for at once.
-const maxPendingIQs = 1024
-
 // pendingIQ is an IQ the room forwarded to an occupant (XEP-0045 §17.4)
 // and whose answer it waits for, under the id the room gave it.
 type pendingIQ struct {
@@ -74,8 +71,8 @@ func (r *Room) occupantIQ(tx *request, q *stanza.IQ) {
 		r.fail(tx, stanza.NotAcceptable, "")
 		return
 	}
-	target, ok := r.byNick[q.To.Resource()]
-	if !ok {
+	target := r.occupantByNick(q.To.Resource())
+	if target == nil {
 		r.fail(tx, stanza.ItemNotFound, "")
 		return
 	}
@@ -83,8 +80,8 @@ func (r *Room) occupantIQ(tx *request, q *stanza.IQ) {
 		r.reply(tx, r.result(q))
 		return
 	}
-	if len(r.iqs) >= maxPendingIQs {
-		r.failType(tx, stanza.ErrorWait, stanza.ResourceConstraint, "")
+	if text := r.iqRoomFor(tx); text != "" {
+		r.failType(tx, stanza.ErrorWait, stanza.ResourceConstraint, text)
 		return
 	}
 	to := target.JID
@@ -105,6 +102,26 @@ func (r *Room) occupantIQ(tx *request, q *stanza.IQ) {
 		Header:   stanza.Header{ID: id, From: o.addr, To: to, Type: q.Type, Lang: q.Lang},
 		Children: q.Children,
 	})
+}
+
+// iqRoomFor checks Limits.MaxPendingIQs and Limits.MaxPendingIQsPerSender
+// (by the requester's bare JID and node) for one more forwarded IQ from
+// the sender of tx; it returns why not, or "".
+func (r *Room) iqRoomFor(tx *request) string {
+	lim := r.opts.Limits
+	if len(r.iqs) >= lim.MaxPendingIQs {
+		return "too many requests to occupants await an answer"
+	}
+	bare, n := tx.from.Bare(), 0
+	for _, pi := range r.iqs {
+		if pi.via == tx.via && pi.from.Bare() == bare {
+			n++
+		}
+	}
+	if n >= lim.MaxPendingIQsPerSender {
+		return "too many of your requests to occupants await an answer"
+	}
+	return ""
 }
 
 // iqAnswer routes the answer to a forwarded IQ back to its requester,

@@ -103,18 +103,40 @@ func TestIQForwardRemoteAndVCard(t *testing.T) {
 		iqErr("b@x/1", "rv", `<vCard xmlns='vcard-temp'/>`, "cancel", "service-unavailable"))
 }
 
+// TestIQForwardBounded: forwarded IQs are bounded per requester bare JID
+// (all its resources together) and per room; one requester whose IQs are
+// never answered does not block the others.
 func TestIQForwardBounded(t *testing.T) {
-	h := setup2(t)
-	for i := 0; i < maxPendingIQs; i++ {
-		h.do(`<iq from='b@x/1' to='r@muc.example/A' id='q` + strconv.Itoa(i) + `' type='get'>` + pingX + `</iq>`)
+	h := setup3(t)
+	ping := func(from, id string) string {
+		return `<iq from='` + from + `' to='r@muc.example/A' id='` + id + `' type='get'>` + pingX + `</iq>`
 	}
-	require.Equal(t, maxPendingIQs, h.room(roomJID).PendingIQs())
-	h.expect(`<iq from='b@x/1' to='r@muc.example/A' id='over' type='get'>`+pingX+`</iq>`,
-		`<iq from='r@muc.example/A' to='b@x/1' id='over' type='error'>`+pingX+`<error type='wait' by='r@muc.example'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`)
+	over := func(from, id, text string) string {
+		return `<iq from='r@muc.example/A' to='` + from + `' id='` + id + `' type='error'>` + pingX + `<error type='wait' by='r@muc.example'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>` + text + `</text></error></iq>`
+	}
+	h.join("b@x/2", roomJID+"/B")
+	for i := range 2 * DefaultLimits.MaxPendingIQs {
+		h.do(ping("b@x/"+strconv.Itoa(1+i%2), "q"+strconv.Itoa(i)))
+	}
+	require.Equal(t, DefaultLimits.MaxPendingIQsPerSender, h.room(roomJID).PendingIQs())
+	h.expect(ping("b@x/1", "over"), over("b@x/1", "over", "too many of your requests to occupants await an answer"))
+	// Another requester is still served.
+	lines := h.do(ping("c@x/1", "c1"))
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], "to='a@x/1'")
+
+	// The room's bound holds whoever asks.
+	h = setup3(t, func(o *ServiceOptions) { o.Limits = Limits{MaxPendingIQs: 3, MaxPendingIQsPerSender: 2} })
+	h.do(ping("b@x/1", "b1"))
+	h.do(ping("b@x/1", "b2"))
+	h.expect(ping("b@x/1", "b3"), over("b@x/1", "b3", "too many of your requests to occupants await an answer"))
+	h.do(ping("c@x/1", "c1"))
+	h.expect(ping("c@x/1", "c2"), over("c@x/1", "c2", "too many requests to occupants await an answer"))
+	require.Equal(t, 3, h.room(roomJID).PendingIQs())
 	// A broken id source never mixes up two requests.
 	h2 := setup2(t)
 	h2.do(`<iq from='b@x/1' to='r@muc.example/A' id='a' type='get'>` + pingX + `</iq>`)
 	h2.ids--
-	lines := h2.do(`<iq from='b@x/1' to='r@muc.example/A' id='b' type='get'>` + pingX + `</iq>`)
+	lines = h2.do(`<iq from='b@x/1' to='r@muc.example/A' id='b' type='get'>` + pingX + `</iq>`)
 	require.Contains(t, lines[0], "<internal-server-error ")
 }

@@ -45,7 +45,7 @@ func (r *Room) lockdownRenames(tx *request, bare stanza.JID, nick string) []func
 	if !r.config.NickLockdown {
 		return nil
 	}
-	if _, held := r.byNick[nick]; held {
+	if r.occupantByNick(nick) != nil {
 		return nil
 	}
 	for _, o := range r.occupants {
@@ -63,7 +63,7 @@ func (r *Room) lockdownRenames(tx *request, bare stanza.JID, nick string) []func
 // reaches the node the request came through.
 func (r *Room) lockdownRename(tx *request, o *Occupant, nick string) {
 	addr, err := r.addr(nick)
-	if err != nil || r.byNick[nick] != nil || r.byNick[o.Nick] != o {
+	if err != nil || r.occupantByNick(nick) != nil || r.occupantByNick(o.Nick) != o {
 		return
 	}
 	origin := tx.toOrigin
@@ -73,9 +73,9 @@ func (r *Room) lockdownRename(tx *request, o *Occupant, nick string) {
 	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
 	r.leaveOthers(tx, o, nil, it, 303)
 	r.leaveSelf(tx, o, "", nil, it, nil, 303)
-	delete(r.byNick, old)
+	r.unindexNick(o)
 	o.Nick, o.addr = nick, addr
-	r.byNick[nick] = o
+	r.indexNick(o)
 	o.invalidate()
 	if !r.config.HidePresence.Has(o.Role) {
 		var views [2][]stanza.Element

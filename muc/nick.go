@@ -8,7 +8,7 @@ import (
 // occupant JID (XEP-0045 §7.6).
 func (r *Room) changeNick(tx *request, o *Occupant, p *stanza.Presence) {
 	nick := p.To.Resource()
-	if _, taken := r.byNick[nick]; taken {
+	if other := r.occupantByNick(nick); other != nil && other != o {
 		// §7.6: the nick is in use by someone else.
 		r.fail(tx, stanza.Conflict, "")
 		return
@@ -27,10 +27,10 @@ func (r *Room) changeNick(tx *request, o *Occupant, p *stanza.Presence) {
 	r.leaveOthers(tx, o, nil, it, 303)
 	r.leaveSelf(tx, o, p.ID, nil, it, nil, 303)
 	// ...then available from the new nick.
-	delete(r.byNick, old)
+	r.unindexNick(o)
 	o.Nick = nick
 	o.addr = p.To
-	r.byNick[nick] = o
+	r.indexNick(o)
 	r.setPresence(o, p)
 	o.invalidate()
 	r.broadcastPresence(tx, o, p.ID)

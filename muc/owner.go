@@ -20,7 +20,7 @@ func (r *Room) owner(tx *request, q *stanza.IQ, p stanza.Element) {
 	}
 	switch {
 	case q.Type == stanza.IQGet && o.Form == nil && o.Destroy == nil:
-		r.reply(tx, r.result(q, stanza.MustElement(stanza.MUCOwner{Form: r.configForm()})))
+		r.replyComposed(tx, q, stanza.MUCOwner{Form: r.configForm()}.Element())
 	case q.Type == stanza.IQSet && o.Destroy != nil:
 		r.destroyRoom(tx, q, ac, o.Destroy)
 	case q.Type == stanza.IQSet && o.Form != nil:
@@ -49,11 +49,6 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 	}
 	// §10.1.2: an empty submit form accepts the defaults (instant room).
 	c, owners, admins, fe := r.parseConfig(f)
-	if fe == nil && !r.keepsOwner(owners, admins) {
-		// §10.5: a room keeps an owner, also when the form's admin list
-		// names the last owner.
-		fe = &formError{stanza.NotAcceptable, "a room needs an owner"}
-	}
 	if fe != nil {
 		r.fail(tx, fe.cond, fe.text)
 		return
@@ -113,22 +108,6 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 		r.configNotify(tx, old)
 	}
 	r.maybeVanish(tx)
-}
-
-// keepsOwner reports whether a room would still have an owner after the
-// owner and admin lists of a configuration form (nil when absent) were
-// applied as submitConfig does: the owner list first, then the admin list,
-// which turns any owner it names into an admin.
-func (r *Room) keepsOwner(owners, admins []stanza.JID) bool {
-	if owners == nil {
-		owners = r.jidsWith(stanza.AffiliationOwner)
-	}
-	for _, j := range owners {
-		if !containsJID(admins, j) {
-			return true
-		}
-	}
-	return false
 }
 
 // destroyRoom handles an owner's <destroy/> (XEP-0045 §10.9): every

@@ -91,7 +91,7 @@ func (r *Room) removeOccupant(o *Occupant) {
 			break
 		}
 	}
-	delete(r.byNick, o.Nick)
+	r.unindexNick(o)
 	delete(r.byJID, o.JID)
 	for _, x := range o.others {
 		delete(r.byJID, x.jid)
@@ -127,7 +127,8 @@ func (r *Room) probe(tx *request, p *stanza.Presence) {
 		return
 	}
 	answer := &stanza.Presence{Header: stanza.Header{From: p.To, To: tx.from, ID: p.ID}}
-	switch t, ok := r.byNick[nick]; {
+	t := r.occupantByNick(nick)
+	switch ok := t != nil; {
 	case ok && t == prober:
 		it := item{aff: t.Affiliation, role: t.Role}
 		if r.canSee(t) || t.Remote() {

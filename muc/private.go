@@ -30,8 +30,8 @@ func (r *Room) privateMessage(tx *request, m *stanza.Message) {
 		r.fail(tx, stanza.BadRequest, "")
 		return
 	}
-	target, ok := r.byNick[m.To.Resource()]
-	if !ok {
+	target := r.occupantByNick(m.To.Resource())
+	if target == nil {
 		// §7.5: no such occupant.
 		r.fail(tx, stanza.ItemNotFound, "")
 		return

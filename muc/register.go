@@ -81,6 +81,37 @@ type registerQuery struct {
 	Form         *stanza.Form `xml:"jabber:x:data x"`
 }
 
+// element builds the query in canonical form (XEP-0077 §3.1 order); it
+// cannot fail.
+func (q registerQuery) element() stanza.Element {
+	b := []byte("<query xmlns='" + nsRegister + "'>")
+	if q.Instructions != "" {
+		b = append(b, "<instructions>"...)
+		b = escape(b, q.Instructions, false)
+		b = append(b, "</instructions>"...)
+	}
+	if q.Registered != nil {
+		b = append(b, "<registered/>"...)
+	}
+	if q.Username != "" {
+		b = append(b, "<username>"...)
+		b = escape(b, q.Username, false)
+		b = append(b, "</username>"...)
+	}
+	if q.Remove != nil {
+		b = append(b, "<remove/>"...)
+	}
+	if q.Form != nil {
+		b = append(b, q.Form.Element().XML...)
+	}
+	if len(b) == len("<query xmlns='"+nsRegister+"'>") {
+		b = append(b[:len(b)-1], "/>"...)
+	} else {
+		b = append(b, "</query>"...)
+	}
+	return stanza.Element{Name: xml.Name{Space: nsRegister, Local: "query"}, XML: b}
+}
+
 func (r *Room) registrationPolicy() Registration {
 	if r.config.Registration == RegistrationAuto {
 		if r.config.MembersOnly || r.config.Moderated {
@@ -128,7 +159,7 @@ func (r *Room) register(tx *request, q *stanza.IQ, p stanza.Element) {
 // registered user (XEP-0077 §3.1, §7.10 MUST), else the muc#register form.
 func (r *Room) registrationForm(tx *request, q *stanza.IQ, bare stanza.JID) {
 	if nick, ok := r.nicks[bare]; ok {
-		r.reply(tx, r.result(q, stanza.MustElement(registerQuery{Registered: &struct{}{}, Username: nick})))
+		r.reply(tx, r.result(q, registerQuery{Registered: &struct{}{}, Username: nick}.element()))
 		return
 	}
 	form := &stanza.Form{
@@ -140,7 +171,7 @@ func (r *Room) registrationForm(tx *request, q *stanza.IQ, bare stanza.JID) {
 			{Var: fRegisterNick, Type: fieldTextSingle, Label: "Desired Nickname", Required: &struct{}{}},
 		},
 	}
-	r.reply(tx, r.result(q, stanza.MustElement(registerQuery{Instructions: "Use the form to register with this room.", Form: form})))
+	r.reply(tx, r.result(q, registerQuery{Instructions: "Use the form to register with this room.", Form: form}.element()))
 }
 
 // registerSubmit handles a submitted registration form.
@@ -158,13 +189,17 @@ func (r *Room) registerSubmit(tx *request, q *stanza.IQ, bare stanza.JID, pol Re
 		return
 	}
 	nick, _ := f.Value(fRegisterNick)
-	if _, err := r.addr(nick); err != nil || !visibleNick(nick) {
+	if _, err := r.addr(nick); err != nil || !visibleNick(nick) || nickKey(nick) == "" {
 		// §17.1: no empty or invisible nicks.
 		r.fail(tx, stanza.BadRequest, "a valid nickname is required")
 		return
 	}
 	if r.nickTaken(bare, nick) {
 		r.fail(tx, stanza.Conflict, "") // §7.10: reserved by someone else
+		return
+	}
+	if cond, text := r.roomFor(bare); cond != "" {
+		r.fail(tx, cond, text) // Limits.MaxAffiliations, Limits.MaxJIDLength
 		return
 	}
 	ac := r.actorOf(tx)
@@ -189,16 +224,16 @@ func (r *Room) registerSubmit(tx *request, q *stanza.IQ, bare stanza.JID, pol Re
 }
 
 // nickTaken reports whether nick is registered by, awaiting approval
-// for, or in use by someone other than bare.
+// for, or in use by someone other than bare (nicks compared with nickKey).
 func (r *Room) nickTaken(bare stanza.JID, nick string) bool {
 	if owner, ok := r.nickOwner(nick); ok && owner != bare {
 		return true
 	}
-	if o, ok := r.byNick[nick]; ok && o.JID.Bare() != bare {
+	if o := r.occupantByNick(nick); o != nil && o.JID.Bare() != bare {
 		return true
 	}
 	for j, rr := range r.regs {
-		if rr.nick == nick && j != bare {
+		if j != bare && sameNick(rr.nick, nick) {
 			return true
 		}
 	}
@@ -247,7 +282,7 @@ func (r *Room) unregister(tx *request, q *stanza.IQ, bare stanza.JID) {
 // askApproval sends the §9.9 approval form to every owner and admin (bare
 // JIDs, sorted), one id for all copies.
 func (r *Room) askApproval(tx *request, bare stanza.JID, nick string) {
-	form := stanza.MustElement(stanza.Form{
+	form := (&stanza.Form{
 		Type:         stanza.FormForm,
 		Title:        "Registration request",
 		Instructions: []string{"To approve this registration request, select the \"Allow this person to register with the room?\" checkbox and click OK. To skip this request, click the cancel button."},
@@ -257,7 +292,7 @@ func (r *Room) askApproval(tx *request, bare stanza.JID, nick string) {
 			{Var: fRequestJID, Type: "jid-single", Label: "User ID", Values: []string{bare.String()}},
 			{Var: fRegisterAllow, Type: fieldBoolean, Label: "Allow this person to register with the room?", Values: []string{"0"}},
 		},
-	})
+	}).Element()
 	id := r.opts.NewID()
 	for _, a := range []stanza.Affiliation{stanza.AffiliationOwner, stanza.AffiliationAdmin} {
 		for _, j := range r.jidsWith(a) {
@@ -311,6 +346,10 @@ func (r *Room) registrationDecision(tx *request, f *stanza.Form) {
 	if r.nickTaken(bare, rr.nick) {
 		delete(r.regs, bare)
 		r.fail(tx, stanza.Conflict, "the nickname is taken")
+		return
+	}
+	if cond, text := r.roomFor(bare); cond != "" {
+		r.fail(tx, cond, text)
 		return
 	}
 	for _, fn := range r.registerNick(tx, ac, bare, rr.nick) {

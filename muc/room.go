@@ -29,6 +29,9 @@ type Options struct {
 	// Features are further disco#info features the room advertises
 	// (XEP-0030), such as XEP-0289 federation.
 	Features []string
+	// Limits bound what users can make the room hold; zero fields take
+	// DefaultLimits.
+	Limits Limits
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -50,7 +53,9 @@ func (o Options) withDefaults() (Options, error) {
 	if n := len(o.OccupantIDKey); n > 0 && n < 16 {
 		return o, fmt.Errorf("%w: OccupantIDKey shorter than 16 bytes", ErrConfig)
 	}
-	return o, nil
+	lim, err := o.Limits.withDefaults()
+	o.Limits = lim
+	return o, err
 }
 
 // Subject is the room subject (XEP-0045 §8.1).
@@ -94,8 +99,8 @@ type Room struct {
 	// links are the federated nodes every broadcast reaches (SetLinks).
 	links []stanza.JID
 
-	occupants []*Occupant // in order of entry
-	byNick    map[string]*Occupant
+	occupants []*Occupant              // in order of entry
+	byNick    map[string]*Occupant     // nickKey(Nick) -> occupant
 	byJID     map[stanza.JID]*Occupant // real full JID (every session) -> occupant
 	sessions  int                      // further sessions of all occupants (session.go)
 
@@ -171,10 +176,12 @@ func (r *Room) Occupants() []Occupant {
 	return out
 }
 
-// Occupant returns a copy of the occupant with the given nick.
+// Occupant returns a copy of the occupant with the given nick, compared
+// as RFC 8266 nicknames (case, width and Unicode normalisation do not
+// count; see Occupant.Nick).
 func (r *Room) Occupant(nick string) (Occupant, bool) {
-	o, ok := r.byNick[nick]
-	if !ok {
+	o := r.occupantByNick(nick)
+	if o == nil {
 		return Occupant{}, false
 	}
 	c := *o
@@ -234,8 +241,21 @@ func (r *Room) jidsWith(a stanza.Affiliation) []stanza.JID {
 	return out
 }
 
+// sortJIDs sorts js by their string form, built once per JID (lists of
+// a thousand long JIDs are sorted for every list query).
 func sortJIDs(js []stanza.JID) {
-	sort.Slice(js, func(i, k int) bool { return js[i].String() < js[k].String() })
+	type keyed struct {
+		s string
+		j stanza.JID
+	}
+	ks := make([]keyed, len(js))
+	for i, j := range js {
+		ks[i] = keyed{j.String(), j}
+	}
+	sort.Slice(ks, func(i, k int) bool { return ks[i].s < ks[k].s })
+	for i := range ks {
+		js[i] = ks[i].j
+	}
 }
 
 // addr returns room@service/nick.

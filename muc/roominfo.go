@@ -1,6 +1,7 @@
 package muc
 
 import (
+	"sort"
 	"strconv"
 
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -14,6 +15,9 @@ const (
 	// nodeTraffic is the §18.1.1 node listing allowed payload namespaces.
 	nodeTraffic = "http://jabber.org/protocol/muc#traffic"
 )
+
+// maxContacts bounds the muc#roominfo_contactjid values of disco#info.
+const maxContacts = 10
 
 // extraFeatures are the room's disco#info features beyond the room type
 // (XEP-0045 §6.4, §16.3): registration (§7.10), voice requests (§7.13),
@@ -31,11 +35,12 @@ func (r *Room) extraFeatures() []string {
 	return append(f, r.opts.Features...)
 }
 
-// features are the service's disco#info features (XEP-0045 §6.2).
+// features are the service's disco#info features (XEP-0045 §6.2), with
+// XEP-0059 result set management (§4: advertised) for disco#items.
 // XEP-0421 §4: with a service-wide key every room adds occupant ids, so
 // the service advertises them too.
 func (s *Service) features() []string {
-	f := []string{nsDiscoInfo, nsDiscoItems, stanza.NSMUC, nsMUCStableID}
+	f := []string{nsDiscoInfo, nsDiscoItems, stanza.NSMUC, nsMUCStableID, nsRSM}
 	if len(s.roomOpts.OccupantIDKey) > 0 {
 		f = append(f, nsOccupantID)
 	}
@@ -68,7 +73,9 @@ func (r *Room) discoInfoNode(tx *request, q *stanza.IQ, node string) {
 //
 // Contact addresses (muc#roominfo_contactjid) are the owners' bare JIDs,
 // given only in non-anonymous rooms: elsewhere the owner list is not public
-// (§10.5). The logs URL is Config.LogsURL.
+// (§10.5). They are the first maxContacts owners in JID order: contacts
+// for a room, not its owner list, which owners get with muc#admin, and
+// this answer goes to anyone who asks. The logs URL is Config.LogsURL.
 func (r *Room) roomInfoForms(tx *request) []stanza.Element {
 	c := r.config
 	text := func(v, label, value string) stanza.Field {
@@ -81,6 +88,9 @@ func (r *Room) roomInfoForms(tx *request) []stanza.Element {
 	if c.NonAnonymous() {
 		var owners []string
 		for _, j := range r.jidsWith(stanza.AffiliationOwner) {
+			if len(owners) == maxContacts {
+				break
+			}
 			owners = append(owners, j.String())
 		}
 		fields = append(fields, stanza.Field{Var: "muc#roominfo_contactjid", Type: "jid-multi", Label: "Contact Addresses (normally, room owner or owners)", Values: owners})
@@ -105,12 +115,13 @@ func (r *Room) roomInfoForms(tx *request) []stanza.Element {
 		stanza.Field{Var: fChangeSubject, Type: fieldBoolean, Label: "Subject can be modified", Values: []string{boolValue(c.ChangeSubject)}},
 		text(fRoomName, "Natural-Language Room Name", r.Name()),
 	)
-	return []stanza.Element{stanza.MustElement(stanza.Form{Type: stanza.FormResult, Fields: fields})}
+	form := stanza.Form{Type: stanza.FormResult, Fields: fields}
+	return []stanza.Element{form.Element()}
 }
 
 // roomItems are the room's disco#items (§6.5): the occupant JIDs when
 // Config.ListOccupants is set (only occupants whose presence is
-// broadcast), else none.
+// broadcast), sorted for paging, else none.
 func (r *Room) roomItems() []discoItem {
 	if !r.config.ListOccupants {
 		return nil
@@ -121,5 +132,6 @@ func (r *Room) roomItems() []discoItem {
 			items = append(items, discoItem{jid: o.addr})
 		}
 	}
+	sort.Slice(items, func(i, k int) bool { return items[i].jid.String() < items[k].jid.String() })
 	return items
 }

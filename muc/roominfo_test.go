@@ -69,7 +69,7 @@ func TestServiceFeatures(t *testing.T) {
 	require.NotContains(t, h.do(q)[0], nsOccupantID)
 	// XEP-0421 §4: with a service-wide key, the service advertises it.
 	h = newHarness(t, func(o *ServiceOptions) { o.OccupantIDKey = []byte("0123456789abcdef") })
-	require.Equal(t, `<iq from='muc.example' to='z@x/1' id='s' type='result'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' name='Chatrooms' type='text'/><feature var='http://jabber.org/protocol/disco#info'/><feature var='http://jabber.org/protocol/disco#items'/><feature var='http://jabber.org/protocol/muc'/><feature var='http://jabber.org/protocol/muc#stable_id'/><feature var='urn:xmpp:occupant-id:0'/></query></iq>`, h.do(q)[0])
+	require.Equal(t, `<iq from='muc.example' to='z@x/1' id='s' type='result'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' name='Chatrooms' type='text'/><feature var='http://jabber.org/protocol/disco#info'/><feature var='http://jabber.org/protocol/disco#items'/><feature var='http://jabber.org/protocol/muc'/><feature var='http://jabber.org/protocol/muc#stable_id'/><feature var='http://jabber.org/protocol/rsm'/><feature var='urn:xmpp:occupant-id:0'/></query></iq>`, h.do(q)[0])
 	_, err := NewService(ServiceOptions{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, OccupantIDKey: []byte("short")})
 	require.ErrorIs(t, err, ErrConfig)
 	_, err = NewService(ServiceOptions{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, IQTimeout: -1})

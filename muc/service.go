@@ -43,6 +43,9 @@ type ServiceOptions struct {
 	// Features are further disco#info features the service and every
 	// room advertise (XEP-0030), such as XEP-0289 federation.
 	Features []string
+	// Limits are passed to rooms (see Options); Limits.MaxDiscoItems also
+	// pages the service's disco#items. Zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Service is an XEP-0045 MUC service: one component domain holding many
@@ -71,7 +74,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Locking > LockNever {
 		return nil, fmt.Errorf("%w: unknown Locking %d", ErrConfig, opts.Locking)
 	}
-	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features}.withDefaults()
+	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +193,7 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 	p, isPresence := tx.in.(*stanza.Presence)
 	switch {
 	case isPresence && p.Type == stanza.PresenceAvailable:
-		if !visibleNick(h.To.Resource()) {
+		if !visibleNick(h.To.Resource()) || nickKey(h.To.Resource()) == "" {
 			probe.fail(tx, stanza.JIDMalformed, "") // §7.2.1
 			return false
 		}
@@ -258,14 +261,15 @@ func (s *Service) self(tx *request) {
 			probe.fail(tx, stanza.ItemNotFound, "")
 			return
 		}
-		// §6.3: public rooms (locked rooms do not exist yet).
+		// §6.3: public rooms (locked rooms do not exist yet), sorted by
+		// JID and paged (rsm.go).
 		var items []discoItem
 		for _, r := range s.Rooms() {
 			if r.config.Public && !r.locked {
 				items = append(items, discoItem{jid: r.jid, name: r.Name()})
 			}
 		}
-		probe.reply(tx, probe.result(q, discoItemsElement("", items)))
+		probe.replyItems(tx, q, dq.Set, items)
 	default:
 		// RFC 6120 §8.4: an IQ nobody here handles.
 		probe.fail(tx, stanza.ServiceUnavailable, "")

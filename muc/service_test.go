@@ -17,7 +17,7 @@ func TestServiceDisco(t *testing.T) {
 	h.join("z@x/1", "locked@muc.example/Z")
 	// §6.2: the service identity and features.
 	h.expect(`<iq from='b@x/1' to='muc.example' id='i' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`,
-		`<iq from='muc.example' to='b@x/1' id='i' type='result'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' name='Chatrooms' type='text'/><feature var='http://jabber.org/protocol/disco#info'/><feature var='http://jabber.org/protocol/disco#items'/><feature var='http://jabber.org/protocol/muc'/><feature var='http://jabber.org/protocol/muc#stable_id'/></query></iq>`)
+		`<iq from='muc.example' to='b@x/1' id='i' type='result'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' name='Chatrooms' type='text'/><feature var='http://jabber.org/protocol/disco#info'/><feature var='http://jabber.org/protocol/disco#items'/><feature var='http://jabber.org/protocol/muc'/><feature var='http://jabber.org/protocol/muc#stable_id'/><feature var='http://jabber.org/protocol/rsm'/></query></iq>`)
 	// §6.3: public, unlocked rooms only.
 	h.expect(`<iq from='b@x/1' to='muc.example' id='j' type='get'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>`,
 		`<iq from='muc.example' to='b@x/1' id='j' type='result'><query xmlns='http://jabber.org/protocol/disco#items'><item jid='r@muc.example' name='r'/></query></iq>`)

@@ -57,7 +57,7 @@ func checkRoomTables(t *testing.T, h *harness) {
 	for _, r := range h.svc.Rooms() {
 		n := 0
 		for _, o := range r.occupants {
-			require.Same(t, o, r.byNick[o.Nick])
+			require.Same(t, o, r.byNick[nickKey(o.Nick)])
 			ss := o.Sessions()
 			require.Equal(t, o.JID, ss[0])
 			if len(ss) > 1 {

@@ -71,7 +71,7 @@ func Restore(st State, opts Options) (*Room, error) {
 		return nil, err
 	}
 	r.locked = st.Locked
-	nicks := map[string]bool{}
+	nicks := map[string]bool{} // by nickKey
 	for _, a := range st.Affiliations {
 		if a.JID.IsZero() || !a.JID.IsBare() {
 			return nil, fmt.Errorf("%w: affiliation for %q: not a bare JID", ErrState, a.JID.String())
@@ -86,13 +86,17 @@ func Restore(st State, opts Options) (*Room, error) {
 			r.affs[a.JID] = a.Affiliation
 		}
 		if a.Nick != "" {
-			if nicks[a.Nick] {
+			k := nickKey(a.Nick)
+			if k == "" {
+				return nil, fmt.Errorf("%w: nick %q: not a nickname (RFC 8266)", ErrState, a.Nick)
+			}
+			if nicks[k] {
 				return nil, fmt.Errorf("%w: nick %q registered twice", ErrState, a.Nick)
 			}
 			if _, err := r.addr(a.Nick); err != nil {
 				return nil, fmt.Errorf("%w: nick %q: %w", ErrState, a.Nick, err)
 			}
-			nicks[a.Nick] = true
+			nicks[k] = true
 			r.nicks[a.JID] = a.Nick
 		}
 	}

@@ -54,7 +54,7 @@ func (r *Room) restoreExtra(st State) error {
 		return fmt.Errorf("%w: %d pending registrations", ErrState, len(st.PendingRegistrations))
 	}
 	for _, p := range st.PendingRegistrations {
-		if p.JID.IsZero() || !p.JID.IsBare() || !visibleNick(p.Nick) {
+		if p.JID.IsZero() || !p.JID.IsBare() || !visibleNick(p.Nick) || nickKey(p.Nick) == "" {
 			return fmt.Errorf("%w: pending registration of %q as %q", ErrState, p.JID.String(), p.Nick)
 		}
 		if _, err := r.addr(p.Nick); err != nil {

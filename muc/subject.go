@@ -1,6 +1,8 @@
 package muc
 
 import (
+	"strconv"
+
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -38,6 +40,10 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 		return
 	}
 	text, _ := m.Subject()
+	if n := r.opts.Limits.MaxSubject; tooLong(text, n) {
+		r.fail(tx, stanza.NotAcceptable, "subjects are limited to "+strconv.Itoa(n)+" characters") // Limits.MaxSubject
+		return
+	}
 	id := m.ID
 	if id == "" {
 		id = r.opts.NewID()

@@ -53,7 +53,7 @@ func (r *Room) voiceRequest(tx *request, f *stanza.Form) {
 		return
 	}
 	o.askedVoice = true
-	form := stanza.MustElement(stanza.Form{
+	form := (&stanza.Form{
 		Type:         stanza.FormForm,
 		Title:        "Voice request",
 		Instructions: []string{"To approve this request for voice, select the \"Grant voice to this person?\" checkbox and click OK. To skip this request, click the cancel button."},
@@ -64,7 +64,7 @@ func (r *Room) voiceRequest(tx *request, f *stanza.Form) {
 			{Var: fRequestNick, Type: fieldTextSingle, Label: "Room Nickname", Values: []string{o.Nick}},
 			{Var: fRequestAllow, Type: fieldBoolean, Label: "Grant voice to this person?", Values: []string{"false"}},
 		},
-	})
+	}).Element()
 	var id string
 	for _, mod := range r.occupants {
 		if mod.Role != stanza.RoleModerator {
@@ -96,7 +96,8 @@ func (r *Room) voiceDecision(tx *request, f *stanza.Form) {
 		return
 	}
 	nick, _ := f.Value(fRequestNick)
-	t, ok := r.byNick[nick]
+	t := r.occupantByNick(nick)
+	ok = t != nil
 	if !allow {
 		if ok {
 			t.askedVoice = false

@@ -67,8 +67,12 @@ func NewElement(v any) (Element, error) {
 	return ParseElement(b)
 }
 
-// MustElement is like NewElement but panics on error; for payload types of
-// this module, whose marshalling cannot fail.
+// MustElement is like NewElement but panics on error. It is meant for
+// constant payloads only: NewElement re-parses what it marshals under the
+// decoder's default Limits, so anything built from what users send can
+// fail to fit. Payload types of this package have an Element method that
+// cannot fail instead (Form.Element, MUCUser.Element, MUCAdmin.Element,
+// MUCOwner.Element, FMUC.Element).
 func MustElement(v any) Element {
 	e, err := NewElement(v)
 	if err != nil {

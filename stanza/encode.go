@@ -191,3 +191,79 @@ func decodeRune[T string | []byte](s T) (rune, int) {
 func escapeAttr(b *bytes.Buffer, s string) {
 	b.Write(appendEscaped(b.AvailableBuffer(), s, true))
 }
+
+// xmlBuilder writes payload elements directly in canonical form (single
+// quotes, empty elements self-closed, children inheriting their parent's
+// namespace): the form ParseElement gives. It cannot fail, whatever the
+// size of what it writes.
+type xmlBuilder struct{ b []byte }
+
+// start writes '<name', with an xmlns when space is not "".
+func (w *xmlBuilder) start(name, space string) {
+	w.b = append(w.b, '<')
+	w.b = append(w.b, name...)
+	if space != "" {
+		w.b = appendAttr(w.b, "xmlns", space)
+	}
+}
+
+// attr writes name='value' when value is not "".
+func (w *xmlBuilder) attr(name, value string) {
+	if value != "" {
+		w.b = appendAttr(w.b, name, value)
+	}
+}
+
+// jid writes name='j' when j is not nil (even for a zero JID, as
+// encoding/xml does).
+func (w *xmlBuilder) jid(name string, j *JID) {
+	if j != nil {
+		w.b = appendAttr(w.b, name, j.String())
+	}
+}
+
+// content ends the start tag; the returned mark is for end.
+func (w *xmlBuilder) content() int {
+	w.b = append(w.b, '>')
+	return len(w.b)
+}
+
+// end closes the element started with content at mark: '/>' when nothing
+// was written since, else '</name>'.
+func (w *xmlBuilder) end(name string, mark int) {
+	if len(w.b) == mark {
+		w.b = append(w.b[:mark-1], "/>"...)
+		return
+	}
+	w.b = append(w.b, "</"...)
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '>')
+}
+
+// chardata writes escaped character data.
+func (w *xmlBuilder) chardata(s string) { w.b = appendEscaped(w.b, s, false) }
+
+// text writes <name>s</name> (<name/> when s is "").
+func (w *xmlBuilder) text(name, s string) {
+	w.start(name, "")
+	m := w.content()
+	w.chardata(s)
+	w.end(name, m)
+}
+
+// optText is text, omitted when s is "" (omitempty).
+func (w *xmlBuilder) optText(name, s string) {
+	if s != "" {
+		w.text(name, s)
+	}
+}
+
+// empty writes <name/>.
+func (w *xmlBuilder) empty(name string) {
+	w.start(name, "")
+	w.b = append(w.b, "/>"...)
+}
+
+func (w *xmlBuilder) element(space, local string) Element {
+	return Element{Name: xml.Name{Space: space, Local: local}, XML: w.b}
+}

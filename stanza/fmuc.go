@@ -26,8 +26,22 @@ type Reject struct {
 	Text string `xml:",chardata"`
 }
 
-// Element returns f as a stanza child.
-func (f FMUC) Element() Element { return MustElement(f) }
+// Element returns f as a stanza child, built directly in canonical form:
+// it cannot fail, however long the reject text.
+func (f FMUC) Element() Element {
+	var w xmlBuilder
+	w.start("fmuc", NSFMUC)
+	w.jid("from", f.From)
+	m := w.content()
+	if f.Reject != nil {
+		w.text("reject", f.Reject.Text)
+	}
+	if f.Left != nil {
+		w.empty("left")
+	}
+	w.end("fmuc", m)
+	return w.element(NSFMUC, "fmuc")
+}
 
 // FindFMUC decodes the stanza's <fmuc/> payload, if it has one.
 func FindFMUC(s Stanza) (*FMUC, bool, error) {

@@ -98,3 +98,45 @@ func ParseBool(v string) (value, ok bool) {
 	}
 	return false, false
 }
+
+// Element returns the form as a payload element. It is built directly in
+// canonical form and cannot fail, however large the form.
+func (f *Form) Element() Element {
+	var w xmlBuilder
+	f.write(&w)
+	return w.element(NSData, "x")
+}
+
+func (f *Form) write(w *xmlBuilder) {
+	w.start("x", NSData)
+	w.b = appendAttr(w.b, "type", f.Type)
+	m := w.content()
+	w.optText("title", f.Title)
+	for _, in := range f.Instructions {
+		w.text("instructions", in)
+	}
+	for i := range f.Fields {
+		fl := &f.Fields[i]
+		w.start("field", "")
+		w.attr("var", fl.Var)
+		w.attr("type", fl.Type)
+		w.attr("label", fl.Label)
+		fm := w.content()
+		w.optText("desc", fl.Desc)
+		if fl.Required != nil {
+			w.empty("required")
+		}
+		for _, v := range fl.Values {
+			w.text("value", v)
+		}
+		for _, o := range fl.Options {
+			w.start("option", "")
+			w.attr("label", o.Label)
+			om := w.content()
+			w.text("value", o.Value)
+			w.end("option", om)
+		}
+		w.end("field", fm)
+	}
+	w.end("x", m)
+}

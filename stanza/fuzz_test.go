@@ -433,3 +433,39 @@ func exercisePayloads(t *testing.T, s Stanza) {
 		}
 	}
 }
+
+// FuzzPayloadElement checks that the Element methods of the payload types
+// give what NewElement (encoding/xml, then ParseElement) gives, for any
+// texts and addresses.
+func FuzzPayloadElement(f *testing.F) {
+	f.Add("a", "b@c/d", "", "reason <&'\">")
+	f.Add("", "", "x\r\ny\t", "\x00\uFFFE\xff")
+	f.Add("nick", "room@muc.example", "k", "")
+	f.Fuzz(func(t *testing.T, s1, j, s2, s3 string) {
+		jid, err := Parse(j)
+		if err != nil {
+			jid = JID{}
+		}
+		form := Form{Type: s1, Title: s2, Instructions: []string{s3, ""}, Fields: []Field{
+			{Var: s1, Type: s2, Label: s3, Desc: s2, Required: &struct{}{}, Values: []string{s3, ""}, Options: []Option{{Label: s1, Value: s2}}},
+			{},
+		}}
+		item := Item{Affiliation: Affiliation(s1), JID: &jid, Nick: s2, Role: Role(s3), Actor: &Actor{JID: &jid, Nick: s1}, Continue: &Continue{Thread: s2}, Reason: s3}
+		for _, v := range []elementer{
+			&form,
+			MUCUser{Decline: &Invite{From: &jid, Reason: s1}, Destroy: &Destroy{JID: &jid, Password: s2, Reason: s3}, Invites: []Invite{{To: &jid, Continue: &Continue{}}, {}}, Items: []Item{item, {}}, Password: s1, Statuses: []Status{{110}, {-1}}},
+			MUCAdmin{Items: []Item{item, {Nick: s1}}},
+			MUCOwner{Form: &form, Destroy: &Destroy{Reason: s1}},
+			FMUC{From: &jid, Reject: &Reject{Text: s1}, Left: &struct{}{}},
+			FMUC{Reject: &Reject{}},
+		} {
+			want, err := NewElement(v)
+			if err != nil {
+				t.Fatalf("NewElement(%#v): %v", v, err)
+			}
+			if got := v.Element(); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%T.Element() = %q (%v), want %q (%v)", v, got.XML, got.Name, want.XML, want.Name)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package stanza
 
 import (
 	"encoding/xml"
+	"strconv"
 	"time"
 )
 
@@ -179,3 +180,104 @@ type MUCOwner struct {
 // Ptr returns a pointer to a copy of v; handy for optional payload fields
 // such as History.MaxStanzas or Item.JID.
 func Ptr[T any](v T) *T { return &v }
+
+// Element returns u as a payload element, built directly in canonical
+// form: it cannot fail, however long its texts.
+func (u MUCUser) Element() Element {
+	var w xmlBuilder
+	w.start("x", NSMUCUser)
+	m := w.content()
+	if u.Decline != nil {
+		u.Decline.write(&w, "decline")
+	}
+	if d := u.Destroy; d != nil {
+		d.write(&w)
+	}
+	for i := range u.Invites {
+		u.Invites[i].write(&w, "invite")
+	}
+	for i := range u.Items {
+		u.Items[i].write(&w)
+	}
+	w.optText("password", u.Password)
+	for _, s := range u.Statuses {
+		w.start("status", "")
+		w.b = appendAttr(w.b, "code", strconv.Itoa(s.Code))
+		w.b = append(w.b, "/>"...)
+	}
+	w.end("x", m)
+	return w.element(NSMUCUser, "x")
+}
+
+// Element returns a as a payload element (see MUCUser.Element).
+func (a MUCAdmin) Element() Element {
+	var w xmlBuilder
+	w.start("query", NSMUCAdmin)
+	m := w.content()
+	for i := range a.Items {
+		a.Items[i].write(&w)
+	}
+	w.end("query", m)
+	return w.element(NSMUCAdmin, "query")
+}
+
+// Element returns o as a payload element (see MUCUser.Element).
+func (o MUCOwner) Element() Element {
+	var w xmlBuilder
+	w.start("query", NSMUCOwner)
+	m := w.content()
+	if o.Form != nil {
+		o.Form.write(&w)
+	}
+	if o.Destroy != nil {
+		o.Destroy.write(&w)
+	}
+	w.end("query", m)
+	return w.element(NSMUCOwner, "query")
+}
+
+func (it *Item) write(w *xmlBuilder) {
+	w.start("item", "")
+	w.attr("affiliation", string(it.Affiliation))
+	w.jid("jid", it.JID)
+	w.attr("nick", it.Nick)
+	w.attr("role", string(it.Role))
+	m := w.content()
+	if a := it.Actor; a != nil {
+		w.start("actor", "")
+		w.jid("jid", a.JID)
+		w.attr("nick", a.Nick)
+		w.b = append(w.b, "/>"...)
+	}
+	it.Continue.write(w)
+	w.optText("reason", it.Reason)
+	w.end("item", m)
+}
+
+func (c *Continue) write(w *xmlBuilder) {
+	if c == nil {
+		return
+	}
+	w.start("continue", "")
+	w.attr("thread", c.Thread)
+	w.b = append(w.b, "/>"...)
+}
+
+func (in *Invite) write(w *xmlBuilder, name string) {
+	w.start(name, "")
+	w.jid("from", in.From)
+	w.jid("to", in.To)
+	m := w.content()
+	w.optText("reason", in.Reason)
+	in.Continue.write(w)
+	w.end(name, m)
+}
+
+func (d *Destroy) write(w *xmlBuilder) {
+	w.start("destroy", "")
+	w.jid("jid", d.JID)
+	m := w.content()
+	w.optText("password", d.Password)
+	w.optText("reason", d.Reason)
+	w.end("destroy", m)
+}

@@ -1,6 +1,10 @@
 package stanza
 
 import (
+	"encoding/xml"
+	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,12 +23,21 @@ func decodePayload(t *testing.T, in, space, local string, v any) Stanza {
 	return s
 }
 
-// golden checks that v encodes to want, and that want is canonical.
+// elementer is a payload type with an Element method that cannot fail.
+type elementer interface{ Element() Element }
+
+// golden checks that v encodes to want, and that want is canonical; for a
+// payload type with an Element method, that it gives the same.
 func golden(t *testing.T, v any, want string) Element {
 	t.Helper()
 	e, err := NewElement(v)
 	require.NoError(t, err)
 	assert.Equal(t, want, e.String())
+	pv := reflect.New(reflect.TypeOf(v)) // *T has the methods of T too
+	pv.Elem().Set(reflect.ValueOf(v))
+	if b, ok := pv.Interface().(elementer); ok {
+		assert.Equal(t, e, b.Element())
+	}
 	p, err := ParseElement([]byte(want))
 	require.NoError(t, err)
 	assert.Equal(t, e, p)
@@ -521,4 +534,31 @@ func TestFMUC(t *testing.T) {
 	_, ok, err = FindFMUC(s)
 	assert.True(t, ok)
 	assert.Error(t, err)
+}
+
+// TestPayloadElementLarge: the Element methods build payloads larger than
+// the decoder accepts, where NewElement (which re-parses) fails.
+func TestPayloadElementLarge(t *testing.T) {
+	long := strings.Repeat("a", 1000)
+	var items []Item
+	for i := range 400 {
+		j := MustParse(long[:500] + strconv.Itoa(i) + "@" + long[:400] + ".example")
+		items = append(items, Item{Affiliation: AffiliationOwner, JID: &j})
+	}
+	a := MUCAdmin{Items: items}
+	_, err := NewElement(a)
+	require.Error(t, err)
+	e := a.Element()
+	assert.Greater(t, len(e.XML), int(DefaultLimits.MaxSize))
+	assert.Equal(t, xml.Name{Space: NSMUCAdmin, Local: "query"}, e.Name)
+	var back MUCAdmin
+	require.NoError(t, e.Decode(&back))
+	assert.Equal(t, a.Items, back.Items)
+
+	f := Form{Type: FormResult, Fields: []Field{{Var: "v", Values: []string{strings.Repeat("x<", 200<<10)}}}}
+	_, err = NewElement(f)
+	require.Error(t, err)
+	var fb Form
+	require.NoError(t, f.Element().Decode(&fb))
+	assert.Equal(t, f.Fields[0].Values, fb.Fields[0].Values)
 }

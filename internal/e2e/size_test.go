@@ -12,12 +12,13 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// TestLargeStanzas: a participant sends a 100 KB subject and a 300 KB
-// message through Prosody (its c2s limit raised to 1 MiB so that both
-// reach the node) to a node with its default limits. The subject is set
-// and reaches the other occupant; the message is refused to its sender
-// with policy-violation; the node keeps its one stream to the server and
-// the room goes on serving.
+// TestLargeStanzas: a participant sends a 100 KB subject, a 100 KB
+// message and a 300 KB message through Prosody (its c2s limit raised to
+// 1 MiB so that all reach the node) to a node with its default limits. The
+// subject is refused by the room's subject limit (not-acceptable), the
+// 100 KB message reaches the other occupant, the 300 KB one is refused by
+// the stanza limit (policy-violation); the node keeps its one stream to
+// the server and the room goes on serving.
 func TestLargeStanzas(t *testing.T) {
 	srv := servers.StartProsody(t, servers.ProsodyOptions{
 		Accounts:    testAccounts(),
@@ -36,22 +37,20 @@ func TestLargeStanzas(t *testing.T) {
 				XML: []byte("<" + child + ">" + strings.Repeat("s", size) + "</" + child + ">")}},
 		}
 	}
-	subject := strings.Repeat("s", 100_000)
-	require.NoError(t, alice.Send(bigMessage("subj", "subject", len(subject))))
+	require.NoError(t, alice.Send(bigMessage("subj", "subject", 100_000)))
+	st := expect(t, alice, "the refusal of the 100 KB subject", xmppclientByID("subj"))
+	require.Equal(t, stanza.MessageError, st.Head().Type, "%.300s", stanza.Encode(st))
+	assert.Equal(t, stanza.NotAcceptable, errCondition(st))
+
+	body := strings.Repeat("s", 100_000)
+	require.NoError(t, alice.Send(bigMessage("big", "body", len(body))))
 	for _, c := range []*client{alice, bob} {
-		st := expect(t, c, "the 100 KB subject", func(s stanza.Stanza) bool {
-			m, ok := s.(*stanza.Message)
-			if !ok || m.From.Bare() != room {
-				return false
-			}
-			got, has := m.Subject()
-			return has && got == subject
-		})
+		st := expect(t, c, "the 100 KB message", groupchat(room, body))
 		assert.Equal(t, occupant(room, "Alice"), st.Head().From)
 	}
 
 	require.NoError(t, alice.Send(bigMessage("huge", "body", 300_000)))
-	st := expect(t, alice, "the refusal of the 300 KB message", xmppclientByID("huge"))
+	st = expect(t, alice, "the refusal of the 300 KB message", xmppclientByID("huge"))
 	require.Equal(t, stanza.MessageError, st.Head().Type, "%.300s", stanza.Encode(st))
 	assert.Equal(t, stanza.PolicyViolation, errCondition(st))
 
