@@ -14,7 +14,7 @@ func TestPurePackagesDoNoIO(t *testing.T) {
 		t.Skip("go command not available")
 	}
 	forbidden := []string{"net", "os/exec", "gosrc.io/xmpp", "github.com/xmppfmuc/fmuc/transport"}
-	for _, pkg := range []string{"./stanza", "./muc"} {
+	for _, pkg := range []string{"./stanza", "./muc", "./fmuc", "./fmuc/fmuctest"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)

@@ -271,7 +271,7 @@ func (r *Room) applyRole(tx *request, ac actor, c change, after []func()) []func
 		tx.out.event(ev)
 		return append(after, func() {
 			r.leaveOthers(tx, o, nil, it, 307)
-			tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Status: 307, At: tx.now})
+			tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 307, At: tx.now})
 		})
 	}
 	if from == c.it.Role {
@@ -330,7 +330,7 @@ func (r *Room) applyAffiliation(tx *request, ac actor, c change, after []func())
 			r.removeOccupant(o)
 			after = append(after, func() {
 				r.leaveOthers(tx, o, nil, it, code)
-				tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Status: code, At: tx.now})
+				tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: code, At: tx.now})
 			})
 			continue
 		}

@@ -18,7 +18,7 @@ const (
 // in.From is the sender's real full JID. Protocol problems are answered
 // with error stanzas in the Output; the error reports misuse only.
 func (r *Room) Handle(now time.Time, in stanza.Stanza) (Output, error) {
-	return r.handle(now, stanza.JID{}, in)
+	return r.handle(now, stanza.JID{}, in, false)
 }
 
 // HandleRemote processes a stanza that arrived through the federated node
@@ -36,10 +36,21 @@ func (r *Room) HandleRemote(now time.Time, via stanza.JID, in stanza.Stanza) (Ou
 	if via.IsZero() {
 		return Output{}, fmt.Errorf("%w: HandleRemote without a node", ErrConfig)
 	}
-	return r.handle(now, via, in)
+	return r.handle(now, via, in, false)
 }
 
-func (r *Room) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
+// EchoRemote is HandleRemote for a groupchat message whose node shows it
+// to its own users only once the room has it (XEP-0289 master-slave mode,
+// "the sending room waits for the echo back"): the broadcast goes to via
+// as well, as the echo.
+func (r *Room) EchoRemote(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
+	if via.IsZero() {
+		return Output{}, fmt.Errorf("%w: EchoRemote without a node", ErrConfig)
+	}
+	return r.handle(now, via, in, true)
+}
+
+func (r *Room) handle(now time.Time, via stanza.JID, in stanza.Stanza, echo bool) (Output, error) {
 	if in == nil || in.Head() == nil {
 		return Output{}, ErrNilStanza
 	}
@@ -51,7 +62,7 @@ func (r *Room) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Output, 
 		return Output{}, fmt.Errorf("%w: %q is not in room %q", ErrWrongAddress, h.To.String(), r.jid.String())
 	}
 	var out Output
-	tx := &request{now: now, in: in, from: h.From, via: via, out: &out}
+	tx := &request{now: now, in: in, from: h.From, via: via, out: &out, toOrigin: echo}
 	if h.From.IsZero() {
 		// RFC 6120 §8.1.2.1: the server stamps 'from'; without it there is
 		// nobody to answer.

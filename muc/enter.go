@@ -8,7 +8,8 @@ import (
 // (XEP-0045 §7.2).
 func (r *Room) enter(tx *request, p *stanza.Presence) {
 	x, hasX := stanza.Child(p, stanza.NSMUC, "x")
-	if !hasX {
+	remote := !tx.via.IsZero()
+	if !hasX && !remote {
 		// Decision (XEP-0045 §7.2.18, Groupchat 1.0 Protocol): presence
 		// without the muc <x/> from a non-occupant is indistinguishable
 		// from a presence update of a desynchronised client, so it is NOT
@@ -18,8 +19,18 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		return
 	}
 	var req stanza.MUC
-	if err := x.Decode(&req); err != nil {
-		r.fail(tx, stanza.BadRequest, "malformed muc payload")
+	if hasX {
+		if err := x.Decode(&req); err != nil {
+			r.fail(tx, stanza.BadRequest, "malformed muc payload")
+			return
+		}
+	}
+	// XEP-0289 §4.1: the first user of a node enters with the muc <x/>
+	// and gets the occupants, history and subject; every later one (and
+	// any user the node only announces, without the <x/>) is fanned out
+	// to the others and nothing goes back: its node has all of it.
+	announce := remote && (!hasX || r.reaches(tx.via))
+	if remote && r.claimedElsewhere(tx) {
 		return
 	}
 	if tx.from.Resource() == "" {
@@ -104,6 +115,22 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		Presence:    clientPresence(p.Children),
 		addr:        addr,
 	}
+	if remote {
+		// XEP-0289 §4.5: roles and affiliations from another node are
+		// shown as that node states them; they grant nothing here, since
+		// a remote user's admin and owner requests never reach this room
+		// (the fmuc package refuses them).
+		announced(o, p)
+		tx.entry = !announce
+	}
+	if announce {
+		r.occupants = append(r.occupants, o)
+		r.indexNick(o)
+		r.byJID[tx.from] = o
+		r.broadcastPresence(tx, o, p.ID)
+		tx.out.event(OccupantJoined{RoomJID: r.jid, Nick: nick, JID: tx.from, Via: tx.via, Role: o.Role, Affiliation: o.Affiliation})
+		return
+	}
 	// §7.1 order: others' presence, the newcomer's presence to the others,
 	// self-presence, history, subject.
 	r.rosterTo(tx, o)
@@ -114,6 +141,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(creating), extra...)...)
 	r.sendHistory(tx, o, req.History)
 	r.sendSubject(tx, o)
+	tx.entry = false
 	tx.out.event(OccupantJoined{RoomJID: r.jid, Nick: nick, JID: tx.from, Via: tx.via, Role: o.Role, Affiliation: o.Affiliation})
 }
 
@@ -186,7 +214,7 @@ func (r *Room) rosterTo(tx *request, o *Occupant) {
 		}
 		p := ps.next()
 		*p = stanza.Presence{Header: stanza.Header{From: other.addr, To: o.JID}, Children: r.view(other, full)}
-		r.send(tx, o, p)
+		r.sendAbout(tx, o, other.JID, p)
 	}
 }
 
@@ -206,17 +234,26 @@ func (r *Room) notInRoom(tx *request, p *stanza.Presence) {
 func clientPresence(children []stanza.Element) []stanza.Element {
 	n := 0
 	for _, c := range children {
-		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") && !c.Is(nsOccupantID, "occupant-id") {
+		if relayable(c) {
 			n++
 		}
 	}
 	out := make([]stanza.Element, 0, n)
 	for _, c := range children {
-		if !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") && !c.Is(nsOccupantID, "occupant-id") {
+		if relayable(c) {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// relayable reports whether a child of a client's presence is relayed:
+// not the muc or muc#user <x/>, an error, an occupant id (the room adds
+// its own, XEP-0421 §5) or an XEP-0289 <fmuc/> (never from a client,
+// never to one).
+func relayable(c stanza.Element) bool {
+	return !c.Is(stanza.NSMUC, "x") && !c.Is(stanza.NSMUCUser, "x") && !c.Is("", "error") &&
+		!c.Is(nsOccupantID, "occupant-id") && !c.Is(stanza.NSFMUC, "fmuc")
 }
 
 // setPresence stores p as o's presence and reports whether it changed.

@@ -171,7 +171,9 @@ func TestRejoinResynchronises(t *testing.T) {
 
 func TestCreationRefused(t *testing.T) {
 	h := newHarness(t, func(o *ServiceOptions) {
-		o.CanCreate = func(room, creator stanza.JID) bool { return creator.Bare() == stanza.MustParse("boss@x") }
+		o.CanCreate = func(room, creator, via stanza.JID) bool {
+			return creator.Bare() == stanza.MustParse("boss@x") && via.IsZero()
+		}
 	})
 	// §10.1.1: restricted creation is not-allowed.
 	h.expect(`<presence from='a@x/1' to='r@muc.example/A' id='e'>`+joinX+`</presence>`,

@@ -87,8 +87,20 @@ type OccupantLeft struct {
 	RoomJID stanza.JID
 	Nick    string
 	JID     stanza.JID
-	Status  int
-	At      time.Time
+	// Via is the node the occupant was reached through; zero when local.
+	Via    stanza.JID
+	Status int
+	At     time.Time
+}
+
+// RemoteClaimRefused: a node tried to enter a real JID that this room's
+// own users or another node already speak for (one real JID, one place).
+// Holder is the node that holds it, zero when it is local.
+type RemoteClaimRefused struct {
+	RoomJID stanza.JID
+	Via     stanza.JID
+	JID     stanza.JID
+	Holder  stanza.JID
 }
 
 // NickChanged: an occupant changed nickname (XEP-0045 §7.6).
@@ -143,6 +155,7 @@ func (e RoleChanged) Room() stanza.JID { return e.RoomJID }
 
 func (RoomCreated) isEvent()        {}
 func (RoomUnlocked) isEvent()       {}
+func (RemoteClaimRefused) isEvent() {}
 func (RoomDestroyed) isEvent()      {}
 func (ConfigChanged) isEvent()      {}
 func (AffiliationChanged) isEvent() {}
@@ -181,3 +194,6 @@ func (e SessionLeft) Room() stanza.JID { return e.RoomJID }
 
 func (SessionJoined) isEvent() {}
 func (SessionLeft) isEvent()   {}
+
+// Room implements Event.
+func (e RemoteClaimRefused) Room() stanza.JID { return e.RoomJID }

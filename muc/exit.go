@@ -23,14 +23,14 @@ func (r *Room) exit(tx *request, o *Occupant, p *stanza.Presence) {
 		r.leaveSelf(tx, o, p.ID, status, it, &stanza.Destroy{})
 		r.removeOccupant(o)
 		r.leaveOthers(tx, o, status, it)
-		tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, At: tx.now})
+		tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, At: tx.now})
 		r.destroy(tx, "", stanza.JID{})
 		return
 	}
 	r.leaveSelf(tx, o, p.ID, status, it, nil)
 	r.removeOccupant(o)
 	r.leaveOthers(tx, o, status, it)
-	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, At: tx.now})
+	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, At: tx.now})
 	r.maybeVanish(tx)
 }
 

@@ -253,7 +253,7 @@ func checkInvariants(t *testing.T, s *Service, before map[occKey]bool, in stanza
 		if rd.Stanza.Head().To != rd.Via {
 			t.Fatalf("remote delivery not addressed to its node: %s", stanza.Encode(rd.Stanza))
 		}
-		ok := rd.Subject == from
+		ok := rd.For == from || rd.About == from
 		for k := range before {
 			ok = ok || k.via == rd.Via
 		}

@@ -91,12 +91,16 @@ func (r *Room) ghostStatus(s stanza.Stanza) stanza.Element {
 // with status 333 (§11.1: removed because of an error) in its own
 // unavailable presence (with 110) and in the one the others get; status
 // are the presence's <status/> children.
+//
+// The node of a remote ghost, which only relayed the error, gets the
+// broadcast too and tells its user.
 func (r *Room) removeGhost(tx *request, o *Occupant, status []stanza.Element) {
+	tx.toOrigin = o.Remote()
 	it := item{aff: o.Affiliation, role: stanza.RoleNone}
 	r.leaveSelf(tx, o, "", status, it, nil, 333)
 	r.removeOccupant(o)
 	r.leaveOthers(tx, o, status, it, 333)
-	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Status: 333, At: tx.now})
+	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 333, At: tx.now})
 	if r.locked {
 		// §10.1.2: the creator is gone before configuring the room.
 		r.destroy(tx, "", stanza.JID{})

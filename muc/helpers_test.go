@@ -83,7 +83,14 @@ func render(out Output) []string {
 		lines = append(lines, string(stanza.Encode(s)))
 	}
 	for _, r := range out.Remote {
-		lines = append(lines, "=> "+r.Via.String()+" ("+r.Subject.String()+") "+string(stanza.Encode(r.Stanza)))
+		line := "=> " + r.Via.String() + " (" + r.About.String() + ")"
+		if !r.Broadcast() {
+			line += " for " + r.For.String()
+			if r.ForNick != "" {
+				line += "/" + r.ForNick
+			}
+		}
+		lines = append(lines, line+" "+string(stanza.Encode(r.Stanza)))
 	}
 	return lines
 }

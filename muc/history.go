@@ -21,6 +21,10 @@ type HistoryEntry struct {
 	Stamp time.Time
 	// Payload are the message's children as reflected.
 	Payload []stanza.Element
+	// Origin is the room whose XEP-0203 delay the entry carries: zero for
+	// this room; the federated node's room for history it replayed
+	// (XEP-0289 §4.1 keeps the joined node's delay).
+	Origin stanza.JID
 
 	delayed []stanza.Element // Payload plus the XEP-0203 delay
 	size    int              // characters of the encoded stanza without 'to'
@@ -72,7 +76,11 @@ func (r *Room) appendHistory(tx *request, o *Occupant, id string, payload []stan
 // prepare computes the cached delayed payload and size of e.
 func (r *Room) prepare(e *HistoryEntry) {
 	// §7.2.13: history MUST carry an XEP-0203 delay from the room's JID.
-	d := stanza.Delay{From: r.jid, Stamp: e.Stamp}.Element()
+	origin := e.Origin
+	if origin.IsZero() {
+		origin = r.jid
+	}
+	d := stanza.Delay{From: origin, Stamp: e.Stamp}.Element()
 	e.delayed = make([]stanza.Element, 0, len(e.Payload)+1)
 	e.delayed = append(e.delayed, e.Payload...)
 	e.delayed = append(e.delayed, d)
@@ -149,6 +157,6 @@ func (r *Room) sendHistory(tx *request, o *Occupant, h *stanza.History) {
 		e := &r.history[first+i]
 		m := msgs.next()
 		*m = stanza.Message{Header: stanza.Header{From: e.from, To: o.JID, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}
-		r.send(tx, o, m)
+		r.sendAbout(tx, o, e.JID, m)
 	}
 }

@@ -225,7 +225,7 @@ func (r *Room) inviteBounced(tx *request, m *stanza.Message) {
 		to := si.to
 		u := stanza.MUCUser{Invites: []stanza.Invite{{To: &to}}}.Element()
 		e := &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.ItemNotFound, By: r.jid}
-		r.deliver(tx, si.inviter, si.via, &stanza.Message{
+		r.deliver(tx, si.inviter, si.via, stanza.JID{}, "", &stanza.Message{
 			Header:   stanza.Header{From: r.jid, To: si.inviter, ID: si.id, Type: stanza.MessageError},
 			Children: []stanza.Element{u, e.Element()},
 		})

@@ -49,7 +49,7 @@ func TestInviteBounced(t *testing.T) {
 	h.remote("node2.example", `<presence from='r1@far/1' to='r@muc.example/R1'><x xmlns='http://jabber.org/protocol/muc'/></presence>`)
 	h.remote("node2.example", `<message from='r1@far/1' to='r@muc.example' id='rinv'>`+userXOpen+`<invite to='gone@x'/></x></message>`)
 	h.expect(`<message from='gone@x' to='r@muc.example' id='rinv' type='error'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`,
-		`=> node2.example (r1@far/1) <message from='r@muc.example' to='node2.example' id='rinv' type='error'>`+userXOpen+`<invite to='gone@x'/></x><error type='cancel' by='r@muc.example'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+		`=> node2.example () for r1@far/1 <message from='r@muc.example' to='node2.example' id='rinv' type='error'>`+userXOpen+`<invite to='gone@x'/></x><error type='cancel' by='r@muc.example'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
 	for i := 0; i <= maxRememberedInvites; i++ {
 		h.do(`<message from='b@x/1' to='r@muc.example' id='n` + strconv.Itoa(i) + `'>` + userXOpen + `<invite to='i` + strconv.Itoa(i) + `@x'/></x></message>`)
 	}
@@ -144,7 +144,7 @@ func TestDecline(t *testing.T) {
 		`<message from='r@muc.example' to='a@x/1' id='d2'>`+relayedB+`</message>`)
 	// To a remote occupant: through its node.
 	h.expect(decline("b@x/1", "d3", "r@muc.example/R1"),
-		`=> node2.example (r1@far/1) <message from='r@muc.example' to='node2.example' id='d3'>`+relayedB+`</message>`)
+		`=> node2.example () for r1@far/1/R1 <message from='r@muc.example' to='node2.example' id='d3'>`+relayedB+`</message>`)
 	// Outsiders may not reach nicks that way, nor the room itself.
 	h.expect(decline("hecate@x/broom", "d7", "r@muc.example/A"),
 		msgErr("hecate@x/broom", "d7", userXOpen+`<decline to='r@muc.example/A'><reason>Too busy</reason></decline></x>`, "modify", "not-acceptable"))

@@ -98,7 +98,7 @@ func (r *Room) occupantIQ(tx *request, q *stanza.IQ) {
 		return
 	}
 	r.iqs[id] = &pendingIQ{id: q.ID, from: tx.from, via: tx.via, to: to, toVia: target.Via, addr: target.addr, deadline: tx.now.Add(r.opts.IQTimeout)}
-	r.deliver(tx, to, target.Via, &stanza.IQ{
+	r.deliver(tx, to, target.Via, tx.from, target.Nick, &stanza.IQ{
 		Header:   stanza.Header{ID: id, From: o.addr, To: to, Type: q.Type, Lang: q.Lang},
 		Children: q.Children,
 	})
@@ -138,7 +138,11 @@ func (r *Room) iqAnswer(tx *request, q *stanza.IQ) {
 	if q.Type == stanza.IQError {
 		children = r.anonymousError(children)
 	}
-	r.deliver(tx, pi.from, pi.via, &stanza.IQ{
+	nick := ""
+	if o := r.byJID[pi.from]; o != nil {
+		nick = o.Nick
+	}
+	r.deliver(tx, pi.from, pi.via, tx.from, nick, &stanza.IQ{
 		Header:   stanza.Header{ID: pi.id, From: pi.addr, To: pi.from, Type: q.Type, Lang: q.Lang},
 		Children: children,
 	})
@@ -165,14 +169,15 @@ func (r *Room) anonymousError(children []stanza.Element) []stanza.Element {
 }
 
 // deliver sends s to the real JID to, directly when via is zero, through
-// the federated node via otherwise.
-func (r *Room) deliver(tx *request, to, via stanza.JID, s stanza.Stanza) {
+// the federated node via otherwise; about is the real JID of the
+// occupant it comes from, nick the nick of to in the room.
+func (r *Room) deliver(tx *request, to, via, about stanza.JID, nick string, s stanza.Stanza) {
 	if via.IsZero() {
 		tx.out.Stanzas = append(tx.out.Stanzas, s)
 		return
 	}
 	s.Head().To = via
-	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: via, Subject: to, Stanza: s})
+	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: via, About: about, For: to, ForNick: nick, Stanza: s})
 }
 
 // expireIQs answers every forwarded IQ whose time is up with a
@@ -197,7 +202,11 @@ func (r *Room) expireIQs(now time.Time, out *Output) {
 		pi := r.iqs[id]
 		delete(r.iqs, id)
 		e := &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.RemoteServerTimeout, By: r.jid}
-		r.deliver(tx, pi.from, pi.via, &stanza.IQ{
+		nick := ""
+		if o := r.byJID[pi.from]; o != nil {
+			nick = o.Nick
+		}
+		r.deliver(tx, pi.from, pi.via, stanza.JID{}, nick, &stanza.IQ{
 			Header:   stanza.Header{ID: pi.id, From: pi.addr, To: pi.from, Type: stanza.IQError},
 			Children: []stanza.Element{e.Element()},
 		})

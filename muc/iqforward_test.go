@@ -86,7 +86,7 @@ func TestIQForwardRemoteAndVCard(t *testing.T) {
 	h.remote("node2.example", `<presence from='r1@far/1' to='r@muc.example/R1'><x xmlns='http://jabber.org/protocol/muc'/></presence>`)
 	// To a remote occupant: through its node; vCards go to the account.
 	h.expect(`<iq from='b@x/1' to='r@muc.example/R1' id='v' type='get'><vCard xmlns='vcard-temp'/></iq>`,
-		`=> node2.example (r1@far) <iq from='r@muc.example/B' to='node2.example' id='id4' type='get'><vCard xmlns='vcard-temp'/></iq>`)
+		`=> node2.example (b@x/1) for r1@far/R1 <iq from='r@muc.example/B' to='node2.example' id='id4' type='get'><vCard xmlns='vcard-temp'/></iq>`)
 	require.Equal(t, t0.Add(time.Second), h.svc.NextDeadline())
 	// The answer must come through that node, from that address.
 	h.expect(`<iq from='r1@far' to='r@muc.example/B' id='id4' type='result'><vCard xmlns='vcard-temp'/></iq>`)
@@ -97,7 +97,7 @@ func TestIQForwardRemoteAndVCard(t *testing.T) {
 	h.expectRemote("node2.example", `<iq from='r1@far/1' to='r@muc.example/A' id='w' type='get'><query xmlns='jabber:iq:version'/></iq>`,
 		`<iq from='r@muc.example/R1' to='a@x/1' id='id5' type='get'><query xmlns='jabber:iq:version'/></iq>`)
 	h.expect(`<iq from='a@x/1' to='r@muc.example/R1' id='id5' type='result'><query xmlns='jabber:iq:version'><name>x</name></query></iq>`,
-		`=> node2.example (r1@far/1) <iq from='r@muc.example/A' to='node2.example' id='w' type='result'><query xmlns='jabber:iq:version'><name>x</name></query></iq>`)
+		`=> node2.example (a@x/1) for r1@far/1/R1 <iq from='r@muc.example/A' to='node2.example' id='w' type='result'><query xmlns='jabber:iq:version'><name>x</name></query></iq>`)
 	// vCard to the room itself: not supported (RFC 6120 §8.4).
 	h.expect(`<iq from='b@x/1' to='r@muc.example' id='rv' type='get'><vCard xmlns='vcard-temp'/></iq>`,
 		iqErr("b@x/1", "rv", `<vCard xmlns='vcard-temp'/>`, "cancel", "service-unavailable"))

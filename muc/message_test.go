@@ -57,7 +57,7 @@ func TestSubject(t *testing.T) {
 		`<message from='r@muc.example/B' to='b@x/1' id='s1' type='groupchat'><subject>Fire &amp; Cauldron</subject><stanza-id xmlns='urn:xmpp:sid:0' id='id3' by='r@muc.example'/></message>`)
 	ev := eventsOf[SubjectChanged](h.out)
 	require.Len(t, ev, 1)
-	require.Equal(t, Subject{Text: "Fire & Cauldron", Nick: "B", Set: t0, StanzaID: "id3"}, ev[0].Subject)
+	require.Equal(t, Subject{Text: "Fire & Cauldron", Nick: "B", JID: stanza.MustParse("b@x/1"), Set: t0, StanzaID: "id3"}, ev[0].Subject)
 	require.Empty(t, h.room(roomJID).History(), "subject changes are not history")
 	// §7.2.15: newcomers get it with a delay from the room, and the
 	// XEP-0359 id the change got.

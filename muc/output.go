@@ -16,23 +16,36 @@ type Output struct {
 	Events []Event
 }
 
-// RemoteDelivery is one stanza for a federated node (the coming fmuc
-// package sends it over the link to Via).
+// RemoteDelivery is one stanza for a federated node (the fmuc package
+// sends it over the link to Via).
 //
 // The Stanza is what the room would send to a local occupant: it is from
-// the occupant JID (or the room) and addressed to Via. When it is about an
-// occupant (a presence, a message from that occupant), items carry the real
-// JID so that the node can render it for its own local occupants; Subject
-// names the real JID the stanza is about or is meant for.
+// the occupant JID (or the room) and addressed to Via. A node gets one
+// copy of each broadcast (For zero) whatever the number of its users in
+// the room, and derives what each of them sees; a stanza meant for one of
+// its users alone (a reply, a private message, an entry sequence) names
+// that user in For. The real JID shown to the node is always included in
+// items, so that it can render the stanza for its own occupants.
 type RemoteDelivery struct {
 	// Via is the federated node the stanza goes to.
 	Via stanza.JID
-	// Subject is the real JID of the occupant the stanza is about (for
-	// broadcasts) or addressed to (for replies and private messages).
-	Subject stanza.JID
+	// About is the real JID of the occupant the stanza is about: whose
+	// presence it is, who wrote the message or set the subject. Zero when
+	// it is about the room itself.
+	About stanza.JID
+	// For is the real JID of the one user of Via the stanza is addressed
+	// to; zero for a broadcast to the node.
+	For stanza.JID
+	// ForNick is the nick of For in the room when For is an occupant (or
+	// asked for one, as in a refused entry); "" otherwise.
+	ForNick string
 	// Stanza is the stanza to relay.
 	Stanza stanza.Stanza
 }
+
+// Broadcast reports whether d is a broadcast to the node rather than a
+// stanza for one of its users.
+func (d RemoteDelivery) Broadcast() bool { return d.For.IsZero() }
 
 // Empty reports whether o holds nothing to send and no events.
 func (o Output) Empty() bool {

@@ -91,7 +91,7 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 			r.removeOccupant(o)
 			after = append(after, func() {
 				r.leaveOthers(tx, o, nil, it, 322)
-				tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Status: 322, At: tx.now})
+				tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 322, At: tx.now})
 			})
 		}
 	}
@@ -125,15 +125,27 @@ func (r *Room) destroyRoom(tx *request, q *stanza.IQ, ac actor, d *stanza.Destro
 
 // evacuate removes every occupant, each told with an unavailable presence
 // carrying destroy.
+//
+// A node that reaches occupants gets one presence from the room itself
+// carrying destroy, whatever the number of its users (XEP-0289: one copy
+// per node).
 func (r *Room) evacuate(tx *request, d *stanza.Destroy) {
+	r.toNodes(tx, func(via stanza.JID) stanza.Stanza {
+		return &stanza.Presence{Header: stanza.Header{From: r.jid, To: via, Type: stanza.PresenceUnavailable},
+			Children: []stanza.Element{userX(nil, d)}}
+	})
 	for _, o := range r.occupants {
+		if o.Remote() {
+			tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, At: tx.now})
+			continue
+		}
 		it := item{aff: o.Affiliation, role: stanza.RoleNone}
 		if r.canSee(o) || o.Remote() {
 			it.jid = o.JID
 		}
 		x := userX(&it, d)
 		r.send(tx, o, presenceOf(o, o.JID, stanza.PresenceUnavailable, "", r.withOID(o, []stanza.Element{x})))
-		tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, At: tx.now})
+		tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, At: tx.now})
 	}
 	clear(r.occupants)
 	r.occupants = r.occupants[:0]

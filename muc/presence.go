@@ -7,14 +7,21 @@ import (
 // updatePresence handles available presence from an occupant to its own
 // occupant JID: a status change (XEP-0045 §7.7), or, with the muc <x/>, a
 // resynchronisation request (§7.2.1).
+//
+// For a remote occupant the muc <x/> means nothing (its node resynchronises
+// its own clients), and the muc#user item its node sends sets the role and
+// affiliation shown (XEP-0289 §4.5, cosmetic).
 func (r *Room) updatePresence(tx *request, o *Occupant, p *stanza.Presence) {
-	if _, ok := stanza.Child(p, stanza.NSMUC, "x"); ok {
+	if _, ok := stanza.Child(p, stanza.NSMUC, "x"); ok && !o.Remote() {
 		r.resync(tx, o, p)
 		return
 	}
 	// §7.2.8: the sending session becomes the occupant's current one.
 	o.makeCurrent(tx.from)
 	r.setPresence(o, p)
+	if o.Remote() {
+		announced(o, p)
+	}
 	// §7.7: the new presence goes to every occupant, the sender included
 	// (its copy with 110).
 	r.broadcastPresence(tx, o, p.ID)
@@ -66,7 +73,12 @@ func (r *Room) leaveSelf(tx *request, o *Occupant, id string, status []stanza.El
 	p = append(p, status...)
 	p = append(p, userX(&it, destroy, all...))
 	p = r.withOID(o, p)
-	r.send(tx, o, presenceOf(o, o.JID, stanza.PresenceUnavailable, id, p))
+	if o.Remote() && !tx.entry && destroy == nil {
+		// Its node learns of the exit from the broadcast about o
+		// (selfPresence).
+		return
+	}
+	r.sendAbout(tx, o, o.JID, presenceOf(o, o.JID, stanza.PresenceUnavailable, id, p))
 }
 
 // removeOccupant drops o from the room's tables.

@@ -142,5 +142,5 @@ func TestPresenceProbe(t *testing.T) {
 	// Through a node: the answer goes back to that node, with the real JID.
 	h.remote(node2, `<presence from='r1@far/1' to='r@muc.example/R1'>`+joinX+`</presence>`)
 	h.expectRemote(node2, `<presence from='r1@far/1' to='r@muc.example/A' type='probe'/>`,
-		`=> node2.example (r1@far/1) <presence from='r@muc.example/A' to='node2.example'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' jid='a@x/1' role='moderator'/></x></presence>`)
+		`=> node2.example (r1@far/1) for r1@far/1/R1 <presence from='r@muc.example/A' to='node2.example'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' jid='a@x/1' role='moderator'/></x></presence>`)
 }

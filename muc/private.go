@@ -41,13 +41,13 @@ func (r *Room) privateMessage(tx *request, m *stanza.Message) {
 		return
 	}
 	// XEP-0359 §5: never relay a stanza-id claiming to be the room's.
-	payload := stanza.WithoutStanzaIDsBy(withoutOID(m.Children), r.jid)
+	payload := stanza.WithoutStanzaIDsBy(withoutOID(stanza.Without(m.Children, stanza.NSFMUC, "fmuc")), r.jid)
 	if _, ok := stanza.Child(m, stanza.NSMUCUser, "x"); !ok {
 		// §7.5: the service SHOULD add the muc#user <x/> (XEP-0280).
 		payload = append(payload, stanza.EmptyElement(stanza.NSMUCUser, "x"))
 	}
 	payload = r.withOID(o, payload)
-	r.send(tx, target, &stanza.Message{
+	r.sendAbout(tx, target, o.JID, &stanza.Message{
 		Header:   stanza.Header{From: o.addr, To: target.JID, ID: m.ID, Type: m.Type, Lang: m.Lang, Attrs: m.Attrs},
 		Children: payload,
 	})

@@ -26,6 +26,9 @@ type Options struct {
 	// forwarded to an occupant (XEP-0045 §17.4) before answering the
 	// requester with remote-server-timeout; 0 means one minute.
 	IQTimeout time.Duration
+	// Features are further disco#info features the room advertises
+	// (XEP-0030), such as XEP-0289 federation.
+	Features []string
 	// Limits bound what users can make the room hold; zero fields take
 	// DefaultLimits.
 	Limits Limits
@@ -61,6 +64,12 @@ type Subject struct {
 	Text string
 	// Nick is the occupant who set it ("" for the room itself).
 	Nick string
+	// JID is the real JID of who set it; zero when unknown or the room.
+	JID stanza.JID
+	// Origin is the federated room the subject came from (XEP-0289 §4.1:
+	// the joining node takes the joined node's subject); zero when it was
+	// set here. Its delay names that room.
+	Origin stanza.JID
 	// Set is when it was set; zero when never.
 	Set time.Time
 	// StanzaID is the XEP-0359 stanza id the room gave the subject change
@@ -86,6 +95,9 @@ type Room struct {
 
 	affs  map[stanza.JID]stanza.Affiliation // bare JID -> affiliation (never none)
 	nicks map[stanza.JID]string             // bare JID -> registered nick (§7.10)
+
+	// links are the federated nodes every broadcast reaches (SetLinks).
+	links []stanza.JID
 
 	occupants []*Occupant              // in order of entry
 	byNick    map[string]*Occupant     // nickKey(Nick) -> occupant

@@ -32,7 +32,7 @@ func (r *Room) extraFeatures() []string {
 	if len(r.opts.OccupantIDKey) > 0 {
 		f = append(f, nsOccupantID)
 	}
-	return f
+	return append(f, r.opts.Features...)
 }
 
 // features are the service's disco#info features (XEP-0045 §6.2), with
@@ -44,7 +44,7 @@ func (s *Service) features() []string {
 	if len(s.roomOpts.OccupantIDKey) > 0 {
 		f = append(f, nsOccupantID)
 	}
-	return f
+	return append(f, s.roomOpts.Features...)
 }
 
 // discoInfoNode answers disco#info to a node of the room.

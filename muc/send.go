@@ -19,7 +19,13 @@ type request struct {
 	// that relayed the request did not enact itself (unlike a message or
 	// presence it already delivered to its own occupants).
 	toOrigin bool
-	out      *Output
+	// entry is set while a federated node's first user enters with a
+	// full entry sequence (XEP-0289 §4.1: the joined node sends the
+	// occupants, history and subject); otherwise self-presences to
+	// remote occupants are left to their node, which derives them from
+	// the broadcast it gets.
+	entry bool
+	out   *Output
 }
 
 // sender returns the occupant that sent the stanza, if any. A stanza that
@@ -43,7 +49,14 @@ func (r *Room) reply(tx *request, s stanza.Stanza) {
 		return
 	}
 	s.Head().To = tx.via
-	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: tx.via, Subject: tx.from, Stanza: s})
+	// The requester's nick: its own, or the one it asked for.
+	nick := ""
+	if o := r.sender(tx); o != nil {
+		nick = o.Nick
+	} else if tx.in != nil {
+		nick = tx.in.Head().To.Resource()
+	}
+	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: tx.via, About: tx.from, For: tx.from, ForNick: nick, Stanza: s})
 }
 
 // fail answers the input with a stanza error from the room (RFC 6120
@@ -65,6 +78,13 @@ func (r *Room) failType(tx *request, typ stanza.ErrorType, cond stanza.Condition
 // each further session of o (§7.2.8, session.go) gets a copy addressed to
 // it. For one session only, send to o.narrow(jid).
 func (r *Room) send(tx *request, o *Occupant, s stanza.Stanza) {
+	r.sendAbout(tx, o, stanza.JID{}, s)
+}
+
+// sendAbout is send for a stanza about the occupant or author with the
+// real JID about (zero when about the room), which a remote node needs to
+// attribute it.
+func (r *Room) sendAbout(tx *request, o *Occupant, about stanza.JID, s stanza.Stanza) {
 	if o.Via.IsZero() {
 		tx.out.Stanzas = append(tx.out.Stanzas, s)
 		for _, x := range o.others {
@@ -75,7 +95,7 @@ func (r *Room) send(tx *request, o *Occupant, s stanza.Stanza) {
 		return
 	}
 	s.Head().To = o.Via
-	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: o.Via, Subject: o.JID, Stanza: s})
+	tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: o.Via, About: about, For: o.JID, ForNick: o.Nick, Stanza: s})
 }
 
 // canSee reports whether o may see other occupants' real JIDs
@@ -90,7 +110,7 @@ type builder func(to stanza.JID, full bool) stanza.Stanza
 
 // broadcast sends one stanza per local occupant except skip, and one
 // RemoteDelivery per distinct node (never back to tx.via, unless
-// tx.toOrigin), built by mk.
+// tx.toOrigin), built by mk; skip's own node is one of them.
 // subject is the real JID the stanza is about.
 func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk builder) {
 	if n := r.fanout(); cap(tx.out.Stanzas)-len(tx.out.Stanzas) < n {
@@ -116,8 +136,21 @@ func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk bui
 		}
 		vias = append(vias, o.Via)
 	}
+	// Federation links get every broadcast, whether or not an occupant is
+	// reached through them yet (SetLinks).
+	for _, l := range r.links {
+		if (l != tx.via || tx.toOrigin) && !containsJID(vias, l) {
+			vias = append(vias, l)
+		}
+	}
+	// The node of a remote skip learns what happened to its user (a kick,
+	// a role change) from this broadcast, even when that user was its
+	// only one (and has just been removed from the tables).
+	if skip != nil && skip.Remote() && (skip.Via != tx.via || tx.toOrigin) && !containsJID(vias, skip.Via) {
+		vias = append(vias, skip.Via)
+	}
 	for _, v := range vias {
-		tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: v, Subject: subject, Stanza: mk(v, true)})
+		tx.out.Remote = append(tx.out.Remote, RemoteDelivery{Via: v, About: subject, Stanza: mk(v, true)})
 	}
 }
 
@@ -154,6 +187,9 @@ func (r *Room) view(o *Occupant, full bool) []stanza.Element {
 	p = append(p, o.Presence...)
 	p = append(p, userX(&it, nil))
 	p = r.withOID(o, p)
+	// Clipped: copies share this slice, and an append to one must not
+	// write into another's backing array.
+	p = p[:len(p):len(p)]
 	o.view[i] = p
 	return p
 }
@@ -178,7 +214,14 @@ func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
 }
 
 // selfPresence sends o its own presence with status 110 and extra codes.
+//
+// A remote occupant gets it only within a full entry sequence (tx.entry):
+// otherwise its node either made the change itself or learns it from the
+// broadcast about o, which reaches it once (XEP-0289: one copy per node).
 func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, statuses ...int) {
+	if o.Remote() && !tx.entry {
+		return
+	}
 	codes := make([]int, 0, len(statuses)+1)
 	codes = append(codes, 110)
 	codes = append(codes, statuses...)
@@ -192,7 +235,7 @@ func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, s
 	}
 	payload = append(payload, userX(&it, nil, codes...))
 	payload = r.withOID(o, payload)
-	r.send(tx, o, presenceOf(o, o.JID, typ, id, payload))
+	r.sendAbout(tx, o, o.JID, presenceOf(o, o.JID, typ, id, payload))
 }
 
 func sortInts(a []int) {

@@ -21,8 +21,9 @@ type ServiceOptions struct {
 	// DefaultConfig().
 	RoomDefaults *Config
 	// CanCreate decides whether creator (a real full JID) may create room
-	// (XEP-0045 §10.1.1); nil lets anyone.
-	CanCreate func(room, creator stanza.JID) bool
+	// (XEP-0045 §10.1.1); via is the federated node the request came
+	// through, zero for a local user. Nil lets anyone.
+	CanCreate func(room, creator, via stanza.JID) bool
 	// MaxHistory and MaxExtraOccupants are passed to rooms (see Options).
 	MaxHistory        int
 	MaxExtraOccupants int
@@ -39,6 +40,9 @@ type ServiceOptions struct {
 	// configuration (XEP-0045 §10.1.1 allows such a timeout). Zero: rooms
 	// stay locked until configured. Unused with LockNever.
 	LockTimeout time.Duration
+	// Features are further disco#info features the service and every
+	// room advertise (XEP-0030), such as XEP-0289 federation.
+	Features []string
 	// Limits are passed to rooms (see Options); Limits.MaxDiscoItems also
 	// pages the service's disco#items. Zero fields take DefaultLimits.
 	Limits Limits
@@ -70,7 +74,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Locking > LockNever {
 		return nil, fmt.Errorf("%w: unknown Locking %d", ErrConfig, opts.Locking)
 	}
-	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Limits: opts.Limits}.withDefaults()
+	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -90,16 +94,25 @@ func NewService(opts ServiceOptions) (*Service, error) {
 // Domain returns the service JID.
 func (s *Service) Domain() stanza.JID { return s.opts.Domain }
 
-// Room returns the room with the given bare JID.
+// Room returns the room with the given bare JID. A room destroyed by a
+// call on the Room itself (a federation's DropVia, say) is forgotten here.
 func (s *Service) Room(jid stanza.JID) (*Room, bool) {
 	r, ok := s.rooms[jid.Bare()]
+	if ok && r.destroyed {
+		delete(s.rooms, jid.Bare())
+		return nil, false
+	}
 	return r, ok
 }
 
 // Rooms returns the rooms sorted by JID.
 func (s *Service) Rooms() []*Room {
 	out := make([]*Room, 0, len(s.rooms))
-	for _, r := range s.rooms {
+	for j, r := range s.rooms {
+		if r.destroyed {
+			delete(s.rooms, j)
+			continue
+		}
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, k int) bool { return out[i].jid.String() < out[k].jid.String() })
@@ -141,14 +154,14 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 		return out, nil
 	}
 	jid := h.To.Bare()
-	r, ok := s.rooms[jid]
+	r, ok := s.Room(jid)
 	if !ok {
 		if !s.create(tx, jid) {
 			return out, nil
 		}
 		r = s.rooms[jid]
 	}
-	o, err := r.handle(now, via, in)
+	o, err := r.handle(now, via, in, false)
 	r.created = false
 	if err != nil {
 		return out, err
@@ -188,7 +201,7 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			probe.notInRoom(tx, p) // §7.2.18
 			return false
 		}
-		if s.opts.CanCreate != nil && !s.opts.CanCreate(jid, tx.from) {
+		if s.opts.CanCreate != nil && !s.opts.CanCreate(jid, tx.from, tx.via) {
 			probe.fail(tx, stanza.NotAllowed, "") // §10.1.1
 			return false
 		}

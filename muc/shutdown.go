@@ -31,9 +31,17 @@ func (r *Room) Shutdown(now time.Time) Output {
 		return out
 	}
 	tx := &request{now: now, out: &out}
+	// Each node gets one presence from the room with 332 and tells its
+	// own users (XEP-0289: one copy per node).
+	r.toNodes(tx, func(via stanza.JID) stanza.Stanza {
+		return &stanza.Presence{Header: stanza.Header{From: r.jid, To: via, Type: stanza.PresenceUnavailable},
+			Children: []stanza.Element{userX(nil, nil, 332)}}
+	})
 	for _, o := range r.occupants {
-		r.leaveSelf(tx, o, "", nil, item{aff: o.Affiliation, role: stanza.RoleNone}, nil, 332)
-		out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Status: 332, At: now})
+		if !o.Remote() {
+			r.leaveSelf(tx, o, "", nil, item{aff: o.Affiliation, role: stanza.RoleNone}, nil, 332)
+		}
+		out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 332, At: now})
 	}
 	clear(r.occupants)
 	r.occupants = r.occupants[:0]

@@ -7,7 +7,8 @@ import (
 // reflectPayload builds, once per message, the payload every copy of a
 // groupchat message (or subject change) from o carries (XEP-0045 §7.4,
 // §8.1):
-//   - the client's children, minus any XEP-0359 <stanza-id/> claiming to
+//   - the client's children, minus any XEP-0289 <fmuc/> (a client cannot
+//     speak for anyone, and fmuc payloads never reach clients), any XEP-0359 <stanza-id/> claiming to
 //     be by this room (XEP-0359 §5: an entity adding stanza ids MUST
 //     remove the ones that carry its own 'by') and any XEP-0421
 //     <occupant-id/> (XEP-0421 §5: replaced by the room's);
@@ -25,14 +26,17 @@ func (r *Room) reflectPayload(o *Occupant, children []stanza.Element) []stanza.E
 func (r *Room) reflectPayloadID(o *Occupant, children []stanza.Element) ([]stanza.Element, string) {
 	p := make([]stanza.Element, 0, len(children)+2)
 	for _, c := range children {
-		if c.Is(nsOccupantID, "occupant-id") || c.Is(stanza.NSSID, "stanza-id") && claimsRoom(c, r.jid) {
+		if c.Is(nsOccupantID, "occupant-id") || c.Is(stanza.NSFMUC, "fmuc") || c.Is(stanza.NSSID, "stanza-id") && claimsRoom(c, r.jid) {
 			continue
 		}
 		p = append(p, c)
 	}
 	sid := r.opts.NewID()
 	p = append(p, stanza.StanzaID{ID: sid, By: r.jid}.Element())
-	return r.withOID(o, p), sid
+	p = r.withOID(o, p)
+	// Clipped: every copy of the message shares this slice (stanza
+	// documents that each stanza owns its slice as far as appends go).
+	return p[:len(p):len(p)], sid
 }
 
 // claimsRoom reports whether a <stanza-id/> says it is by room (or is

@@ -49,7 +49,7 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 		id = r.opts.NewID()
 	}
 	payload, sid := r.reflectPayloadID(o, m.Children) // stanzaid.go
-	r.subject = Subject{Text: text, Nick: o.Nick, Set: tx.now.UTC(), StanzaID: sid}
+	r.subject = Subject{Text: text, Nick: o.Nick, JID: o.JID, Set: tx.now.UTC(), StanzaID: sid}
 	r.subjectOID, _ = r.oidOf(o)
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
 		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
@@ -73,12 +73,16 @@ func (r *Room) sendSubject(tx *request, o *Occupant) {
 		payload = append(payload, stanza.StanzaID{ID: r.subject.StanzaID, By: r.jid}.Element())
 	}
 	if !r.subject.Set.IsZero() {
-		payload = append(payload, stanza.Delay{From: r.jid, Stamp: r.subject.Set}.Element())
+		origin := r.subject.Origin
+		if origin.IsZero() {
+			origin = r.jid
+		}
+		payload = append(payload, stanza.Delay{From: origin, Stamp: r.subject.Set}.Element())
 	}
 	if from != r.jid && r.subjectOID.XML != nil {
 		payload = append(payload, r.subjectOID) // XEP-0421 §5
 	}
-	r.send(tx, o, &stanza.Message{
+	r.sendAbout(tx, o, r.subject.JID, &stanza.Message{
 		Header:   stanza.Header{From: from, To: o.JID, ID: r.opts.NewID(), Type: stanza.MessageGroupchat},
 		Children: payload,
 	})

@@ -30,20 +30,30 @@ func TestGolden(t *testing.T) {
 	assert.Equal(t, string(want), a.String())
 }
 
-// TestScriptShape checks the story the README promises, independently of
-// the golden file's exact wording.
-func TestScriptShape(t *testing.T) {
-	var out bytes.Buffer
-	require.NoError(t, run(&out))
-	s := out.String()
-	for _, want := range []string{
-		"{201 room created}",
-		"private from Alice:",
-		"{303 nick change}",
-		"{307 kicked}",
-		"(event: room destroyed)",
-		"(history, sent 16:04)",
-	} {
-		assert.Contains(t, s, want)
+// TestFairComparison: plain MUC gets the same script and its users see
+// the same conversation; the count taken at the room is the count
+// fmuctest takes on the link, where both exist; and the federation is
+// what the walk-through promises (federated on hamlet's join, <left/>
+// when he goes, silence after).
+func TestFairComparison(t *testing.T) {
+	fed, err := federated(start)
+	require.NoError(t, err)
+	pl, err := plain(start)
+	require.NoError(t, err)
+	var events []string
+	for i, s := range script {
+		f, err := fed.play(s)
+		require.NoError(t, err, s.title)
+		p, err := pl.play(s)
+		require.NoError(t, err, s.title)
+		assert.Equal(t, f.views, p.views, s.title)
+		events = append(events, f.events...)
+		if i == len(script)-1 {
+			assert.Zero(t, f.wire.total().Stanzas, "traffic after <left/>")
+		}
 	}
+	assert.Equal(t, fed.wire(), fed.cross.tally(), "counted at the room = counted on the link")
+	assert.Less(t, fed.wire().down.Bytes, pl.wire().down.Bytes)
+	assert.Contains(t, events, "elsinore@talk.denmark.lit: link to rabbithole@rooms.wonderland.lit joining -> federated")
+	assert.Contains(t, events, "elsinore@talk.denmark.lit: link to rabbithole@rooms.wonderland.lit federated -> left")
 }

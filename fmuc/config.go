@@ -1,0 +1,214 @@
+package fmuc
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// ErrConfig is wrapped by every configuration error.
+var ErrConfig = errors.New("fmuc: bad configuration")
+
+// Mode is how a joining node treats its users' messages (XEP-0289 §2).
+type Mode uint8
+
+const (
+	// ModeUnset takes the default, MasterMaster.
+	ModeUnset Mode = iota
+	// MasterMaster delivers a local user's message at once and sends it
+	// upstream; both sides go on when the link is down. Message order may
+	// differ between nodes.
+	MasterMaster
+	// MasterSlave shows a local user's message only once the joined node
+	// (the master) echoes it back, matched by stanza id, so every node sees
+	// the master's order; while the master is unreachable local groupchat
+	// is refused with a wait error.
+	MasterSlave
+)
+
+// String returns "master-master", "master-slave" or "".
+func (m Mode) String() string {
+	switch m {
+	case MasterMaster:
+		return "master-master"
+	case MasterSlave:
+		return "master-slave"
+	}
+	return ""
+}
+
+// ParseMode reads "master-master" or "master-slave".
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "master-master":
+		return MasterMaster, nil
+	case "master-slave":
+		return MasterSlave, nil
+	}
+	return ModeUnset, fmt.Errorf("%w: mode %q: want master-master or master-slave", ErrConfig, s)
+}
+
+// Federation is how one room federates: the node it joins, if any, and
+// how. A room with a zero Upstream joins nobody but may still be joined
+// by other nodes (as the inbound policy allows).
+type Federation struct {
+	// Upstream is the bare JID of the room on another service that this
+	// room joins when its first local user enters (XEP-0289 §4.1): the
+	// joined node. At most one: the FMUC set is a tree.
+	Upstream stanza.JID
+	// Mode applies to the link to Upstream; default MasterMaster.
+	Mode Mode
+	// History is how many messages of history to ask the joined node for
+	// when federating (the XEP-0045 <history maxstanzas/>); nil asks for
+	// its default, a pointer to 0 for none.
+	History *int
+}
+
+// Policy decides which nodes may join a room of this service (XEP-0289
+// §7: federation means trusting a peer to speak for its users, so it is
+// denied unless allowed). A peer is allowed when its room JID or its
+// service domain is in Allow, or when Func says so.
+type Policy struct {
+	// Allow lists peer room JIDs (room@service) or service domains
+	// (service), either of which admits the peer.
+	Allow []stanza.JID
+	// Func, when set, is asked for peers Allow does not admit: room is
+	// this service's room, peer the joining node's room.
+	Func func(room, peer stanza.JID) bool
+}
+
+// Allows reports whether peer may federate with room.
+func (p Policy) Allows(room, peer stanza.JID) bool {
+	peer = peer.Bare()
+	for _, a := range p.Allow {
+		if a == peer || a.Local() == "" && a.Domain() == peer.Domain() {
+			return true
+		}
+	}
+	return p.Func != nil && p.Func(room, peer)
+}
+
+// Options configure a Service. Domain and NewID are required.
+type Options struct {
+	// Domain is the component domain, e.g. rooms.wonderland.lit.
+	Domain stanza.JID
+	// NewID returns fresh stanza ids. Required.
+	NewID func() string
+	// MUC are the options of the underlying muc.Service. Its Domain,
+	// NewID and CanCreate are set by the Service; its Features get the
+	// federation features appended.
+	MUC muc.ServiceOptions
+	// Federation gives each room's federation when the room is first
+	// used, e.g. "every room here federates with the room of the same
+	// name on rooms.wonderland.lit" (see SameName). Nil: no room joins
+	// anybody unless SetFederation says so.
+	Federation func(room stanza.JID) Federation
+	// Inbound decides which nodes may join rooms here; the zero Policy
+	// denies every peer.
+	Inbound Policy
+	// LocalDomains are the domains whose users are this server's own: no
+	// peer may speak for them (XEP-0289 §7). Default: the Domain's parent
+	// (wonderland.lit for rooms.wonderland.lit) and the Domain itself.
+	LocalDomains []string
+	// RemoteCreate lets a peer's federation join create a room here that
+	// does not exist yet; off by default (a remote user cannot create
+	// rooms here unless the service allows it).
+	RemoteCreate bool
+	// JoinTimeout bounds how long a joining node waits for the joined
+	// node's answer (the occupants, history and subject). After it a
+	// master-master room lets its waiting local users in without the
+	// federation; a master-slave room refuses them. Default 30 s.
+	JoinTimeout time.Duration
+	// OnEvents, when set, receives the events of each call made through
+	// the transport-facing methods (Handle, Tick, ConnectionChanged)
+	// before their stanzas are returned, so that an embedder persists
+	// first and sends after.
+	OnEvents func([]Event)
+	// Logger receives misuse reports from the transport-facing methods;
+	// nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultJoinTimeout is the default Options.JoinTimeout.
+const DefaultJoinTimeout = 30 * time.Second
+
+// SameName returns a Federation function that federates every room with
+// the room of the same local part on upstream (a service domain), in the
+// given mode.
+func SameName(upstream stanza.JID, mode Mode) func(room stanza.JID) Federation {
+	return func(room stanza.JID) Federation {
+		up, err := stanza.NewJID(room.Local(), upstream.Domain(), "")
+		if err != nil {
+			return Federation{}
+		}
+		return Federation{Upstream: up, Mode: mode}
+	}
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Domain.IsZero() || o.Domain.Local() != "" || o.Domain.Resource() != "" {
+		return o, fmt.Errorf("%w: Domain %q is not a domain JID", ErrConfig, o.Domain.String())
+	}
+	if o.NewID == nil {
+		return o, fmt.Errorf("%w: NewID is required", ErrConfig)
+	}
+	if o.JoinTimeout < 0 {
+		return o, fmt.Errorf("%w: negative JoinTimeout", ErrConfig)
+	}
+	if o.JoinTimeout == 0 {
+		o.JoinTimeout = DefaultJoinTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(o.LocalDomains) == 0 {
+		d := o.Domain.Domain()
+		o.LocalDomains = []string{d}
+		if _, parent, ok := strings.Cut(d, "."); ok && strings.Contains(parent, ".") {
+			o.LocalDomains = append(o.LocalDomains, parent)
+		}
+	}
+	for _, a := range o.Inbound.Allow {
+		if a.IsZero() || a.Resource() != "" {
+			return o, fmt.Errorf("%w: inbound allow entry %q: want room@service or service", ErrConfig, a.String())
+		}
+	}
+	o.MUC.Domain = o.Domain
+	o.MUC.NewID = o.NewID
+	o.MUC.Features = append(slices.Clip(o.MUC.Features), stanza.NSFMUC, NSExt)
+	return o, nil
+}
+
+// validate checks a room's federation settings.
+func (f Federation) validate(room stanza.JID) error {
+	if f.Upstream.IsZero() {
+		return nil
+	}
+	if f.Upstream.Local() == "" || f.Upstream.Resource() != "" {
+		return fmt.Errorf("%w: upstream %q of %s is not a room JID", ErrConfig, f.Upstream.String(), room.String())
+	}
+	if f.Upstream.Bare() == room.Bare() {
+		return fmt.Errorf("%w: %s cannot federate with itself", ErrConfig, room.String())
+	}
+	if f.Mode > MasterSlave {
+		return fmt.Errorf("%w: unknown mode %d", ErrConfig, f.Mode)
+	}
+	if f.History != nil && *f.History < 0 {
+		return fmt.Errorf("%w: negative history for %s", ErrConfig, room.String())
+	}
+	return nil
+}
+
+// mode returns f's mode with the default applied.
+func (f Federation) mode() Mode {
+	if f.Mode == ModeUnset {
+		return MasterMaster
+	}
+	return f.Mode
+}

@@ -1,0 +1,271 @@
+package fmuc
+
+import (
+	"encoding/xml"
+	"slices"
+	"strconv"
+
+	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// NSExt is the namespace of this package's extensions to XEP-0289, each
+// ignorable by a peer that does not know it (and advertised in
+// disco#info):
+//
+//   - <for jid='user@host/res'/> on a stanza for one remote user (a reply,
+//     a private message): which user, when the nick is not enough.
+//   - <echo/> on a master-slave node's groupchat: the joined node sends
+//     the message back, so that the slave shows it in the master's order.
+//   - <path><room jid='...'/>...</path> from a joined node: the rooms above
+//     it, nearest first, so that a joining node can refuse the federation
+//     join that would close a cycle.
+const NSExt = "https://github.com/xmppfmuc/fmuc/protocol/ext/0"
+
+// fmucFrom returns <fmuc xmlns='...' from='jid'/>; a zero jid gives the
+// bare <fmuc/> that marks federation traffic about the room itself.
+func fmucFrom(jid stanza.JID) stanza.Element {
+	b := make([]byte, 0, 64+len(jid.String()))
+	b = append(b, "<fmuc xmlns='"+stanza.NSFMUC+"'"...)
+	if !jid.IsZero() {
+		b = appendAttr(b, "from", jid.String())
+	}
+	b = append(b, "/>"...)
+	return stanza.Element{Name: xml.Name{Space: stanza.NSFMUC, Local: "fmuc"}, XML: b}
+}
+
+// fmucControl returns <fmuc><reject>text</reject></fmuc> or
+// <fmuc><left/></fmuc> (XEP-0289 §4.1, §4.4).
+func fmucControl(reject bool, text string) stanza.Element {
+	b := make([]byte, 0, 96+len(text))
+	b = append(b, "<fmuc xmlns='"+stanza.NSFMUC+"'>"...)
+	switch {
+	case !reject:
+		b = append(b, "<left/>"...)
+	case text == "":
+		b = append(b, "<reject/>"...)
+	default:
+		b = append(b, "<reject>"...)
+		b = appendText(b, text)
+		b = append(b, "</reject>"...)
+	}
+	b = append(b, "</fmuc>"...)
+	return stanza.Element{Name: xml.Name{Space: stanza.NSFMUC, Local: "fmuc"}, XML: b}
+}
+
+// mucX returns the XEP-0045 <x xmlns='http://jabber.org/protocol/muc'/>
+// of a join, with <history maxstanzas/> when history is set.
+func mucX(history *int) stanza.Element {
+	b := append([]byte(nil), "<x xmlns='"+stanza.NSMUC+"'"...)
+	if history == nil {
+		b = append(b, "/>"...)
+	} else {
+		b = append(b, "><history"...)
+		b = appendAttr(b, "maxstanzas", strconv.Itoa(*history))
+		b = append(b, "/></x>"...)
+	}
+	return stanza.Element{Name: xml.Name{Space: stanza.NSMUC, Local: "x"}, XML: b}
+}
+
+// forElement returns <for xmlns=NSExt jid='...'/>.
+func forElement(jid stanza.JID) stanza.Element {
+	b := []byte("<for xmlns='" + NSExt + "'")
+	b = appendAttr(b, "jid", jid.String())
+	b = append(b, "/>"...)
+	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "for"}, XML: b}
+}
+
+// echoElement is <echo xmlns=NSExt/>.
+var echoElement = stanza.EmptyElement(NSExt, "echo")
+
+// pathElement returns <path xmlns=NSExt><room jid='...'/>...</path>.
+func pathElement(rooms []stanza.JID) stanza.Element {
+	b := append([]byte(nil), "<path xmlns='"+NSExt+"'>"...)
+	for _, r := range rooms {
+		b = append(b, "<room"...)
+		b = appendAttr(b, "jid", r.String())
+		b = append(b, "/>"...)
+	}
+	b = append(b, "</path>"...)
+	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "path"}, XML: b}
+}
+
+func appendAttr(b []byte, name, value string) []byte {
+	b = append(b, ' ')
+	b = append(b, name...)
+	b = append(b, "='"...)
+	for _, c := range []byte(value) {
+		switch c {
+		case '&':
+			b = append(b, "&amp;"...)
+		case '<':
+			b = append(b, "&lt;"...)
+		case '\'':
+			b = append(b, "&apos;"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '\'')
+}
+
+func appendText(b []byte, s string) []byte {
+	for _, c := range []byte(s) {
+		switch c {
+		case '&':
+			b = append(b, "&amp;"...)
+		case '<':
+			b = append(b, "&lt;"...)
+		case '>':
+			b = append(b, "&gt;"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// peer is what a stanza from a peer room says beyond XEP-0045.
+type peer struct {
+	// fm is the decoded <fmuc/>; nil when there was none.
+	fm *stanza.FMUC
+	// user is the fmuc 'from': the real JID the stanza is about.
+	user stanza.JID
+	// forJID is this package's <for/>: the user the stanza is for.
+	forJID stanza.JID
+	echo   bool
+	// path is the peer's <path/>, when hasPath.
+	path    []stanza.JID
+	hasPath bool
+}
+
+// readPeer decodes the federation payloads of in. A malformed <fmuc/> is
+// an error (the stanza is dropped); malformed extensions of ours are
+// ignored like unknown ones.
+func readPeer(in stanza.Stanza) (peer, error) {
+	var p peer
+	fm, _, err := stanza.FindFMUC(in)
+	if err != nil {
+		return p, err
+	}
+	p.fm = fm
+	if fm != nil && fm.From != nil {
+		p.user = *fm.From
+	}
+	for _, c := range in.Payload() {
+		if c.Name.Space != NSExt {
+			continue
+		}
+		switch c.Name.Local {
+		case "for":
+			var v struct {
+				JID stanza.JID `xml:"jid,attr"`
+			}
+			if c.Decode(&v) == nil {
+				p.forJID = v.JID
+			}
+		case "echo":
+			p.echo = true
+		case "path":
+			var v struct {
+				Rooms []struct {
+					JID stanza.JID `xml:"jid,attr"`
+				} `xml:"room"`
+			}
+			if c.Decode(&v) == nil {
+				p.hasPath = true
+				for _, r := range v.Rooms {
+					if !r.JID.IsZero() && len(p.path) < maxPath {
+						p.path = append(p.path, r.JID.Bare())
+					}
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// maxPath bounds the depth of a federation tree a peer may report.
+const maxPath = 64
+
+// withoutFederation returns the payload without fmuc payloads and this
+// package's extensions: what a room, and so a client, may see.
+func withoutFederation(payload []stanza.Element) []stanza.Element {
+	keep := func(c stanza.Element) bool { return !c.Is(stanza.NSFMUC, "fmuc") && c.Name.Space != NSExt }
+	n := 0
+	for _, c := range payload {
+		if keep(c) {
+			n++
+		}
+	}
+	if n == len(payload) {
+		return payload
+	}
+	out := make([]stanza.Element, 0, n)
+	for _, c := range payload {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// encode turns a muc RemoteDelivery into the stanza sent to the peer room
+// d.Via (XEP-0289 §4): from this room's occupant JID (or the room), to the
+// peer's bare room JID, with <fmuc from='real JID'/>. A stanza for one of
+// the peer's users that is not part of the room's shared traffic (a
+// private message, an IQ, an error) goes to that user's occupant JID at
+// the peer, with <for/> naming the user.
+func encode(d muc.RemoteDelivery) stanza.Stanza {
+	out := stanza.Clone(d.Stanza)
+	h := out.Head()
+	about := d.About
+	mine := !d.Broadcast() && personal(out)
+	if about.IsZero() && mine {
+		about = d.For
+	}
+	payload := slices.Clip(originID(withoutFederation(out.Payload()), h.From.Bare()))
+	payload = append(payload, fmucFrom(about))
+	h.To = d.Via.Bare()
+	if mine {
+		if d.ForNick != "" {
+			if to, err := h.To.WithResource(d.ForNick); err == nil {
+				h.To = to
+			}
+		}
+		payload = append(payload, forElement(d.For))
+	}
+	out.SetPayload(payload)
+	return out
+}
+
+// originID keeps one XEP-0359 stanza id on a message relayed to a peer:
+// the one of the room where it was first said, which identifies it
+// across the federation. This room's own id is for its own clients; it
+// stays only on messages said here.
+func originID(payload []stanza.Element, room stanza.JID) []stanza.Element {
+	ids := stanza.StanzaIDs(&stanza.Message{Children: payload})
+	other := false
+	for _, id := range ids {
+		other = other || id.By != room
+	}
+	if !other {
+		return payload
+	}
+	return stanza.WithoutStanzaIDsBy(payload, room)
+}
+
+// personal reports whether s, meant for one remote user, is addressed to
+// that user's occupant JID at the peer: private messages, IQs and errors.
+// Presence and groupchat (the entry sequence) go to the room, as XEP-0289
+// §4.1 shows.
+func personal(s stanza.Stanza) bool {
+	h := s.Head()
+	switch s.Kind() {
+	case stanza.KindPresence:
+		return h.Type == stanza.PresenceError
+	case stanza.KindMessage:
+		return h.Type != stanza.MessageGroupchat
+	}
+	return true
+}
