@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"net"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,9 @@ type Component struct {
 	running atomic.Bool
 	// events carries reader and writer reports to the driver.
 	events chan event
+	// dialContext opens the TCP connection; tests replace it to slow the
+	// connect down.
+	dialContext func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // New validates cfg and returns a Component. Errors wrap ErrConfig.
@@ -30,10 +34,11 @@ func New(cfg Config) (*Component, error) {
 		return nil, err
 	}
 	return &Component{
-		cfg:    cfg,
-		domain: domain,
-		limits: stanza.Limits{MaxSize: cfg.MaxStanzaSize, MaxDepth: stanza.DefaultLimits.MaxDepth},
-		events: make(chan event),
+		cfg:         cfg,
+		domain:      domain,
+		limits:      stanza.Limits{MaxSize: cfg.MaxStanzaSize, MaxDepth: stanza.DefaultLimits.MaxDepth},
+		events:      make(chan event),
+		dialContext: (&net.Dialer{}).DialContext,
 	}, nil
 }
 

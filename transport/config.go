@@ -111,8 +111,10 @@ type Config struct {
 	MaxOutboundSize int64
 	// Clock gives the now passed to the Machine; nil uses time.Now.
 	Clock func() time.Time
-	// ConnectTimeout bounds dialling and the whole XEP-0114 handshake.
-	// Default DefaultConnectTimeout.
+	// ConnectTimeout bounds a connection attempt: the TCP connect and the
+	// whole XEP-0114 handshake together, under one deadline (a slow
+	// connect leaves the handshake what remains). Default
+	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
 	// WriteTimeout bounds each write to the socket; a server that does not
 	// read for this long is treated as a lost connection. Default

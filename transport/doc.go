@@ -8,8 +8,9 @@
 // port), sends the jabber:component:accept stream header for
 // Config.Domain, and answers the server's stream id with the XEP-0114 §3
 // handshake: the lower-case hex SHA-1 of the stream id followed by the
-// secret. Dialling and the handshake are bounded by ConnectTimeout and
-// abandoned as soon as the context is done.
+// secret. Dialling and the handshake share one deadline, ConnectTimeout
+// from the start of the attempt, and are abandoned as soon as the context
+// is done.
 //
 // # Goroutines
 //
