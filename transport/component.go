@@ -121,8 +121,18 @@ func (c *Component) Run(ctx context.Context) error {
 	// lostAt is when the last stream was lost (zero before the first
 	// one and again once a stream is up).
 	var lostAt time.Time
+	// upAt is when the current stream came up.
+	var upAt time.Time
 	lose := func(err error, farewell string) {
 		lostAt = time.Now()
+		if up := lostAt.Sub(upAt); up >= cfg.StableAfter {
+			// Only a stream that lasted resets the backoff; a shorter one
+			// counts as one more failure (a server that accepts and then
+			// drops the stream must not get a reconnect loop).
+			failures = 0
+		} else {
+			log.Debug("transport: stream lost before StableAfter, backoff keeps growing", "up", up, "stable_after", cfg.StableAfter)
+		}
 		if n := sess.end(false, farewell, time.Now().Add(cfg.CloseTimeout)); n > 0 {
 			c.stats.dropped.Add(uint64(n))
 			log.Warn("transport: discarding stanzas queued for the lost stream", "count", n)
@@ -185,8 +195,8 @@ func (c *Component) Run(ctx context.Context) error {
 				scheduleRetry(r.err)
 				continue
 			}
-			failures = 0
 			lostAt = time.Time{}
+			upAt = time.Now()
 			sess = r.sess
 			go sess.readLoop(c)
 			go sess.writeLoop(c)

@@ -28,6 +28,9 @@ const (
 	// of a 1,000-occupant join or leave storm stopped reading the
 	// component stream for more than 30 s in the load test.
 	DefaultOverflowTimeout = 2 * time.Minute
+	// DefaultStableAfter is the shortest StableAfter by default; the
+	// default is the longer of it and BackoffMax.
+	DefaultStableAfter = 30 * time.Second
 	// DefaultConflictGrace is how long after losing its stream a
 	// component keeps retrying a handshake the server refuses with
 	// conflict: the server may not have noticed the loss yet and still
@@ -71,6 +74,14 @@ type Config struct {
 	// attempt: BackoffMin after the first failure, doubling up to
 	// BackoffMax. Defaults DefaultBackoffMin and DefaultBackoffMax.
 	BackoffMin, BackoffMax time.Duration
+	// StableAfter is how long a stream must stay up for the backoff to
+	// start again from BackoffMin after it is lost. A stream lost sooner
+	// counts as one more failure, so a server that accepts the handshake
+	// and then drops the stream sees attempts spaced by the growing
+	// backoff, not a reconnect loop. Default: the longer of
+	// DefaultStableAfter and BackoffMax, so that even a server that
+	// flaps forever sees no more than about one attempt per BackoffMax.
+	StableAfter time.Duration
 	// Jitter in [0, 1] is the fraction of each delay that is randomised:
 	// the delay d becomes d*(1-Jitter*r) with r from Rand. Zero takes
 	// DefaultJitter; negative means no jitter.
@@ -174,6 +185,12 @@ func (c Config) withDefaults() (Config, stanza.JID, error) {
 	}
 	if c.BackoffMax < c.BackoffMin {
 		return bad("BackoffMax %v < BackoffMin %v", c.BackoffMax, c.BackoffMin)
+	}
+	if c.StableAfter < 0 {
+		return bad("negative StableAfter")
+	}
+	if c.StableAfter == 0 {
+		c.StableAfter = max(DefaultStableAfter, c.BackoffMax)
 	}
 	switch {
 	case c.Jitter == 0:

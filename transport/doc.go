@@ -107,6 +107,15 @@
 // each delay shortened by a random fraction (Jitter) of itself, and calls
 // ConnectionChanged(true) once the handshake succeeds again.
 //
+// A successful handshake does not reset the backoff: a stream lost before
+// it has been up for StableAfter counts as one more failed attempt, and
+// only the loss of a stream that lasted starts again from BackoffMin. A
+// server that accepts the component and drops it at once (a crash loop, a
+// proxy in front of a dead server) therefore sees attempts spaced by the
+// growing backoff rather than a reconnect loop. StableAfter defaults to
+// the longer of 30 s and BackoffMax, which keeps even a server that flaps
+// forever at about one attempt per BackoffMax.
+//
 // A handshake refusal is permanent by default, since a wrong secret never
 // heals: Run returns an error wrapping ErrNotAuthorized, ErrConflict or
 // ErrHostUnknown and the *StreamError the server sent. With RetryRefused

@@ -42,7 +42,9 @@ type Server struct {
 	conns          chan *Conn
 	refusal        atomic.Value // string
 	stalled        atomic.Bool
+	flapping       atomic.Bool
 	attempts       atomic.Int64
+	handshakes     atomic.Int64
 	ids            atomic.Int64
 
 	done   chan struct{}
@@ -77,8 +79,17 @@ func (s *Server) Refuse(condition string) { s.refusal.Store(condition) }
 // handshake until Conn.Resume.
 func (s *Server) Stall(on bool) { s.stalled.Store(on) }
 
+// Flap makes the server close every connection accepted from now on as
+// soon as its handshake succeeds, the way a server that accepts the
+// component and then drops it (a crash loop, a proxy in front of a dead
+// backend) does. Such connections are not returned by Accept.
+func (s *Server) Flap(on bool) { s.flapping.Store(on) }
+
 // Attempts counts the TCP connections accepted so far.
 func (s *Server) Attempts() int { return int(s.attempts.Load()) }
+
+// Handshakes counts the handshakes accepted so far.
+func (s *Server) Handshakes() int { return int(s.handshakes.Load()) }
 
 // Accept returns the next connection that completed the handshake.
 func (s *Server) Accept(timeout time.Duration) (*Conn, error) {
@@ -132,6 +143,11 @@ func (s *Server) acceptLoop() {
 		go func() {
 			defer s.wg.Done()
 			if !c.handshake() {
+				_ = nc.Close()
+				return
+			}
+			s.handshakes.Add(1)
+			if s.flapping.Load() {
 				_ = nc.Close()
 				return
 			}
