@@ -155,7 +155,7 @@ func (c *Component) Run(ctx context.Context) error {
 		switch {
 		case errors.Is(err, errStuck):
 			log.Error("transport: outbound queue full for too long, dropping the connection",
-				"size", cfg.OutboundQueue, "overflow_timeout", cfg.OverflowTimeout)
+				"size", cfg.OutboundQueue, "bytes", cfg.OutboundQueueBytes, "overflow_timeout", cfg.OverflowTimeout)
 			lose(err, "")
 		case err != nil && ctx.Err() != nil:
 			pending = append(pending, rest...)
@@ -274,8 +274,8 @@ var errStuck = errors.New("transport: outbound queue full for OverflowTimeout")
 // errBroken reports that the stream died while the driver waited for room.
 var errBroken = errors.New("transport: stream lost while waiting for room in the outbound queue")
 
-// send queues out for the writer, in order. When the queue is full it
-// waits for room (back-pressure: meanwhile the driver takes no input, so
+// send queues out for the writer, in order. When the queue is full (in
+// stanzas or in bytes) it waits for room (back-pressure: meanwhile the driver takes no input, so
 // the reader stops reading and TCP flow control slows the server down),
 // for at most OverflowTimeout per stanza. It returns nil once every
 // stanza is queued. Otherwise the error says why it stopped: errStuck
@@ -332,16 +332,21 @@ func (c *Component) send(ctx context.Context, sess *session, cause stanza.Stanza
 			}
 			continue
 		}
-		select {
-		case sess.queue <- b:
-			continue
-		default:
+		// The stanza needs room in both bounds: bytes, then a slot.
+		took := sess.queued.take(int64(len(b)))
+		if took {
+			select {
+			case sess.queue <- b:
+				continue
+			default:
+			}
 		}
-		// The queue is full: back-pressure.
+		// The queue is full, in stanzas or in bytes: back-pressure.
 		c.stats.backPressure.Add(1)
 		if waited == 0 {
 			since = time.Now()
-			log.Debug("transport: outbound queue full, waiting for the server", "size", c.cfg.OutboundQueue)
+			log.Debug("transport: outbound queue full, waiting for the server",
+				"size", c.cfg.OutboundQueue, "bytes", c.cfg.OutboundQueueBytes)
 		}
 		waited++
 		if timer == nil {
@@ -349,16 +354,12 @@ func (c *Component) send(ctx context.Context, sess *session, cause stanza.Stanza
 		} else {
 			timer.Reset(c.cfg.OverflowTimeout)
 		}
-		var err error
-		select {
-		case sess.queue <- b:
+		err := waitRoom(ctx, sess, b, took, timer.C)
+		switch {
+		case err == nil:
 			continue
-		case <-timer.C:
-			err = errStuck
-		case <-sess.broken:
-			err = errBroken
-		case <-ctx.Done():
-			return out[i:], ctx.Err()
+		case !errors.Is(err, errStuck) && !errors.Is(err, errBroken):
+			return out[i:], err // ctx is done
 		}
 		n := c.drop(out[i:], "")
 		log.Warn("transport: stanzas not queued", "count", n, "err", err)
@@ -368,6 +369,39 @@ func (c *Component) send(ctx context.Context, sess *session, cause stanza.Stanza
 		log.Debug("transport: outbound queue had room again", "waited_stanzas", waited, "for", time.Since(since))
 	}
 	return nil, nil
+}
+
+// waitRoom waits until b is in the outbound queue: first for room in its
+// byte bound (unless took says that its bytes are already reserved), then
+// for a free slot. It returns nil once b is queued, or errStuck (expired
+// fired), errBroken or ctx.Err(), with nothing left reserved.
+func waitRoom(ctx context.Context, sess *session, b []byte, took bool, expired <-chan time.Time) error {
+	size := int64(len(b))
+	for !took {
+		select {
+		case <-sess.queued.room:
+			took = sess.queued.take(size)
+		case <-expired:
+			return errStuck
+		case <-sess.broken:
+			return errBroken
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	var err error
+	select {
+	case sess.queue <- b:
+		return nil
+	case <-expired:
+		err = errStuck
+	case <-sess.broken:
+		err = errBroken
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	sess.queued.release(size)
+	return err
 }
 
 // drop counts the stanzas of out as dropped and returns how many there

@@ -13,14 +13,20 @@ import (
 
 // Defaults for the zero fields of Config.
 const (
-	DefaultKeepAlive      = 60 * time.Second
-	DefaultBackoffMin     = 1 * time.Second
-	DefaultBackoffMax     = 60 * time.Second
-	DefaultJitter         = 0.5
-	DefaultOutboundQueue  = 1024
-	DefaultConnectTimeout = 15 * time.Second
-	DefaultWriteTimeout   = 60 * time.Second
-	DefaultCloseTimeout   = 2 * time.Second
+	DefaultKeepAlive     = 60 * time.Second
+	DefaultBackoffMin    = 1 * time.Second
+	DefaultBackoffMax    = 60 * time.Second
+	DefaultJitter        = 0.5
+	DefaultOutboundQueue = 1024
+	// DefaultOutboundQueueBytes bounds the outbound queue in bytes:
+	// 16 MiB, 32 stanzas of DefaultMaxOutboundSize, or 16,000 of the 1 KiB
+	// a typical groupchat copy takes (the stanza bound is then the one
+	// that applies). Without it DefaultOutboundQueue stanzas of
+	// DefaultMaxStanzaSize would hold 256 MiB.
+	DefaultOutboundQueueBytes = 16 << 20
+	DefaultConnectTimeout     = 15 * time.Second
+	DefaultWriteTimeout       = 60 * time.Second
+	DefaultCloseTimeout       = 2 * time.Second
 	// DefaultOverflowTimeout is twice DefaultWriteTimeout. A server that
 	// reads nothing is caught by the write timeout; while the writer makes
 	// progress the queue keeps getting room, so this is the last resort.
@@ -90,11 +96,18 @@ type Config struct {
 	// Tests inject a fixed source.
 	Rand func() float64
 	// OutboundQueue is the number of encoded stanzas waiting for the
-	// writer; it bounds the memory held for a slow server. When it is full
-	// the driver waits for room (back-pressure, see OverflowTimeout)
+	// writer; with OutboundQueueBytes it bounds the memory held for a slow
+	// server. When it is full the driver waits for room (back-pressure, see OverflowTimeout)
 	// rather than dropping anything. It only smooths bursts: a larger
 	// queue is not needed to avoid losses. Default DefaultOutboundQueue.
 	OutboundQueue int
+	// OutboundQueueBytes bounds the same queue in bytes: the encoded
+	// stanzas waiting for the writer plus those of the write under way
+	// (Stats.QueuedBytes). A stanza waits for room when either bound is
+	// reached, with the same back-pressure and OverflowTimeout. It may not
+	// be below MaxOutboundSize, so that any stanza fits an empty queue.
+	// Default DefaultOutboundQueueBytes.
+	OutboundQueueBytes int64
 	// OverflowTimeout bounds how long one stanza waits for room in a full
 	// outbound queue. While it waits, the driver calls the Machine for
 	// nothing else: inbound stanzas stay unread (the reader blocks, and TCP
@@ -217,6 +230,15 @@ func (c Config) withDefaults() (Config, stanza.JID, error) {
 	}
 	if c.MaxOutboundSize == 0 {
 		c.MaxOutboundSize = DefaultMaxOutboundSize
+	}
+	if c.OutboundQueueBytes < 0 {
+		return bad("negative OutboundQueueBytes")
+	}
+	if c.OutboundQueueBytes == 0 {
+		c.OutboundQueueBytes = max(DefaultOutboundQueueBytes, c.MaxOutboundSize)
+	}
+	if c.OutboundQueueBytes < c.MaxOutboundSize {
+		return bad("OutboundQueueBytes %d is below MaxOutboundSize %d: the largest stanza would never fit", c.OutboundQueueBytes, c.MaxOutboundSize)
 	}
 	if c.MaxOutboundSize < minOutboundSize {
 		return bad("MaxOutboundSize %d is below %d bytes (RFC 6120 §13.12 asks servers to accept at least 10,000)", c.MaxOutboundSize, minOutboundSize)

@@ -44,6 +44,10 @@ func TestNewValidation(t *testing.T) {
 		{name: "negative timeout", change: func(c *Config) { c.ConnectTimeout = -1 }},
 		{name: "negative overflow timeout", change: func(c *Config) { c.OverflowTimeout = -1 }},
 		{name: "negative stable after", change: func(c *Config) { c.StableAfter = -1 }},
+		{name: "negative queue bytes", change: func(c *Config) { c.OutboundQueueBytes = -1 }},
+		{name: "queue bytes below the largest stanza", change: func(c *Config) { c.OutboundQueueBytes = DefaultMaxOutboundSize - 1 }},
+		{name: "queue bytes at the largest stanza", change: func(c *Config) { c.OutboundQueueBytes = DefaultMaxOutboundSize }, valid: true},
+		{name: "default queue bytes below a large MaxOutboundSize", change: func(c *Config) { c.MaxOutboundSize = 32 << 20 }, valid: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +75,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultJitter, cfg.Jitter)
 	assert.Equal(t, DefaultBackoffMax, cfg.StableAfter, "the longer of DefaultStableAfter and BackoffMax")
 	assert.Equal(t, DefaultOutboundQueue, cfg.OutboundQueue)
+	assert.Equal(t, int64(DefaultOutboundQueueBytes), cfg.OutboundQueueBytes)
 	assert.Equal(t, DefaultConnectTimeout, cfg.ConnectTimeout)
 	assert.Equal(t, DefaultWriteTimeout, cfg.WriteTimeout)
 	assert.Equal(t, DefaultCloseTimeout, cfg.CloseTimeout)

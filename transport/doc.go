@@ -30,19 +30,23 @@
 //
 // # Outbound queue and back-pressure
 //
-// The driver encodes the Machine's stanzas, in order, into a queue of
-// OutboundQueue entries that the writer drains, gathering what is waiting
-// into writes of up to 64 KiB. When the queue is full (the server reads
-// slower than the Machine produces), the driver waits for room instead of
-// dropping anything; Stats.BackPressure counts the stanzas that waited.
+// The driver encodes the Machine's stanzas, in order, into a queue that
+// the writer drains, gathering what is waiting into writes of up to
+// 64 KiB. The queue has two bounds, OutboundQueue stanzas and
+// OutboundQueueBytes bytes (default 16 MiB; the bytes of the write under
+// way count until it returns, Stats.QueuedBytes). When either is reached
+// (the server reads slower than the Machine produces), the driver waits
+// for room instead of dropping anything; Stats.BackPressure counts the
+// stanzas that waited.
 // While it waits, the driver calls the Machine for nothing else: the reader
 // blocks handing over the next inbound stanza (the reader-to-driver
 // channel is unbuffered), stops reading, and TCP flow control slows the
 // server down in turn; Tick is delayed until the wait ends. The writer
 // keeps draining meanwhile; its whitespace pings are timed from its last
 // write, so none is due while it drains the queue.
-// Memory stays bounded: the queue, the one Machine output being queued, and
-// one decoded inbound stanza.
+// Memory stays bounded: the queue (at most OutboundQueueBytes, whatever
+// the stanza sizes), the one Machine output being queued, and one decoded
+// inbound stanza.
 //
 // A wait is bounded. A stanza that finds no room for OverflowTimeout means
 // the server is stuck: that stanza and the rest of the same Machine output

@@ -20,6 +20,8 @@ type session struct {
 	budget *budgetReader
 	id     string
 	queue  chan []byte
+	// queued bounds the bytes in queue and in the write under way.
+	queued *queueBytes
 	// stop is closed by the driver when the session ends; the reader then
 	// discards what it reads and the writer sends its last bytes and quits.
 	stop       chan struct{}
@@ -47,6 +49,7 @@ func newSession(conn net.Conn, c *Component) *session {
 		conn:       conn,
 		budget:     b,
 		queue:      make(chan []byte, c.cfg.OutboundQueue),
+		queued:     newQueueBytes(c.cfg.OutboundQueueBytes, &c.stats),
 		stop:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -323,7 +326,9 @@ func (s *session) writeLoop(c *Component) {
 		select {
 		case b := <-s.queue:
 			b, n := s.gather(b, &batch)
-			if err := s.write(b, timeout); err != nil {
+			err := s.write(b, timeout)
+			s.queued.release(int64(len(b)))
+			if err != nil {
 				fail(err, n)
 				return
 			}
@@ -344,7 +349,9 @@ func (s *session) writeLoop(c *Component) {
 			for flush {
 				select {
 				case b := <-s.queue:
-					if err := s.write(b, timeout); err != nil {
+					err := s.write(b, timeout)
+					s.queued.release(int64(len(b)))
+					if err != nil {
 						// What is still queued is counted by end.
 						c.stats.dropped.Add(1)
 						return
@@ -380,5 +387,6 @@ func (s *session) end(flush bool, farewell string, closeBy time.Time) int {
 	for range n {
 		<-s.queue
 	}
+	s.queued.releaseAll()
 	return n
 }

@@ -30,21 +30,30 @@ type Stats struct {
 	// Oversize counts stanzas of the Machine not sent because they were
 	// larger than Config.MaxOutboundSize (each is counted in Dropped too).
 	Oversize uint64
+	// QueuedBytes is the encoded size of the stanzas in the outbound queue
+	// or in the write under way now; it never exceeds
+	// Config.OutboundQueueBytes.
+	QueuedBytes int64
+	// PeakQueuedBytes is the largest QueuedBytes seen since New.
+	PeakQueuedBytes int64
 }
 
 type counters struct {
 	in, out, dropped, reconnects, decodeErrors, keepAlives, backPressure, oversize atomic.Uint64
+	queuedBytes, peakQueuedBytes                                                   atomic.Int64
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
-		In:           c.in.Load(),
-		Out:          c.out.Load(),
-		Dropped:      c.dropped.Load(),
-		Reconnects:   c.reconnects.Load(),
-		DecodeErrors: c.decodeErrors.Load(),
-		KeepAlives:   c.keepAlives.Load(),
-		BackPressure: c.backPressure.Load(),
-		Oversize:     c.oversize.Load(),
+		In:              c.in.Load(),
+		Out:             c.out.Load(),
+		Dropped:         c.dropped.Load(),
+		Reconnects:      c.reconnects.Load(),
+		DecodeErrors:    c.decodeErrors.Load(),
+		KeepAlives:      c.keepAlives.Load(),
+		BackPressure:    c.backPressure.Load(),
+		Oversize:        c.oversize.Load(),
+		QueuedBytes:     c.queuedBytes.Load(),
+		PeakQueuedBytes: c.peakQueuedBytes.Load(),
 	}
 }
