@@ -16,6 +16,8 @@ import (
 type Component struct {
 	cfg    Config
 	domain stanza.JID
+	// pingTo is the address of the liveness pings (Config.PingTo).
+	pingTo stanza.JID
 	limits stanza.Limits
 	stats  counters
 	// running guards against two concurrent Runs.
@@ -33,9 +35,12 @@ func New(cfg Config) (*Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	// withDefaults checked PingTo.
+	pingTo, _ := stanza.Parse(cfg.PingTo)
 	return &Component{
 		cfg:         cfg,
 		domain:      domain,
+		pingTo:      pingTo,
 		limits:      stanza.Limits{MaxSize: cfg.MaxStanzaSize, MaxDepth: stanza.DefaultLimits.MaxDepth},
 		events:      make(chan event),
 		dialContext: (&net.Dialer{}).DialContext,
@@ -133,7 +138,13 @@ func (c *Component) Run(ctx context.Context) error {
 		} else {
 			log.Debug("transport: stream lost before StableAfter, backoff keeps growing", "up", up, "stable_after", cfg.StableAfter)
 		}
-		if n := sess.end(false, farewell, time.Now().Add(cfg.CloseTimeout)); n > 0 {
+		closeBy := time.Now().Add(cfg.CloseTimeout)
+		if errors.Is(err, errPingTimeout) {
+			// The server has sent nothing for PingInterval+PingTimeout:
+			// waiting for its </stream:stream> is pointless.
+			closeBy = time.Now()
+		}
+		if n := sess.end(false, farewell, closeBy); n > 0 {
 			c.stats.dropped.Add(uint64(n))
 			log.Warn("transport: discarding stanzas queued for the lost stream", "count", n)
 		}

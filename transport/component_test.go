@@ -73,6 +73,7 @@ func testConfig(addr string, m Machine) Config {
 		ConnectTimeout: 2 * time.Second,
 		CloseTimeout:   500 * time.Millisecond,
 		KeepAlive:      -1,
+		PingInterval:   -1,
 	}
 	if os.Getenv("TRANSPORT_DEBUG") != "" {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -44,6 +44,10 @@ func TestNewValidation(t *testing.T) {
 		{name: "negative timeout", change: func(c *Config) { c.ConnectTimeout = -1 }},
 		{name: "negative overflow timeout", change: func(c *Config) { c.OverflowTimeout = -1 }},
 		{name: "negative stable after", change: func(c *Config) { c.StableAfter = -1 }},
+		{name: "negative ping timeout", change: func(c *Config) { c.PingTimeout = -1 }},
+		{name: "negative ping interval disables pings", change: func(c *Config) { c.PingInterval = -1 }, valid: true},
+		{name: "bad ping address", change: func(c *Config) { c.PingTo = "@@" }},
+		{name: "ping to the server's host", change: func(c *Config) { c.PingTo = "example.org" }, valid: true},
 		{name: "negative queue bytes", change: func(c *Config) { c.OutboundQueueBytes = -1 }},
 		{name: "queue bytes below the largest stanza", change: func(c *Config) { c.OutboundQueueBytes = DefaultMaxOutboundSize - 1 }},
 		{name: "queue bytes at the largest stanza", change: func(c *Config) { c.OutboundQueueBytes = DefaultMaxOutboundSize }, valid: true},
@@ -73,6 +77,9 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultBackoffMin, cfg.BackoffMin)
 	assert.Equal(t, DefaultBackoffMax, cfg.BackoffMax)
 	assert.Equal(t, DefaultJitter, cfg.Jitter)
+	assert.Equal(t, DefaultPingInterval, cfg.PingInterval)
+	assert.Equal(t, DefaultPingTimeout, cfg.PingTimeout)
+	assert.Equal(t, "rooms.example", cfg.PingTo, "pings go to the component's own domain")
 	assert.Equal(t, DefaultBackoffMax, cfg.StableAfter, "the longer of DefaultStableAfter and BackoffMax")
 	assert.Equal(t, DefaultOutboundQueue, cfg.OutboundQueue)
 	assert.Equal(t, int64(DefaultOutboundQueueBytes), cfg.OutboundQueueBytes)

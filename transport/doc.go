@@ -23,8 +23,8 @@
 //     stanza to the driver; it never writes;
 //   - the writer is the only goroutine that writes after the handshake: it
 //     takes encoded stanzas from the outbound queue, writes a single space
-//     (RFC 6120 §4.6.1 whitespace ping) after KeepAlive of silence, and
-//     ends the stream.
+//     (RFC 6120 §4.6.1 whitespace ping) after KeepAlive of silence, runs
+//     the liveness check (below), and ends the stream.
 //
 // Every goroutine has ended when Run returns.
 //
@@ -60,12 +60,45 @@
 // counted (XEP-0114 §3: the server would end the stream). Stanzas the
 // Machine returns while no stream is up are dropped and counted as well.
 //
+// # Liveness
+//
+// TCP alone takes about 15 minutes to give up on a server that vanished,
+// and a whitespace keepalive proves nothing, since nothing answers it. So
+// when the server has sent nothing at all for PingInterval (default 60 s),
+// the writer sends an XEP-0199 ping of its own (not the Machine's) to
+// PingTo, and if nothing at all arrives within PingTimeout (default 30 s)
+// of it, the stream is lost: the Machine gets ConnectionChanged(false),
+// Stats.PingTimeouts counts it, and Run reconnects with backoff, without
+// waiting for a </stream:stream> that will not come. A hung server (one
+// that reads but never writes) or a half-open connection is thus found
+// within PingInterval + PingTimeout.
+//
+// Any byte from the server counts as life: a stanza, whitespace, or the
+// ping's answer, be it a result or an error such as service-unavailable
+// (XEP-0199 §4). Answers to the transport's pings are recognised by their
+// id and sender and consumed: the Machine never sees them, and neither
+// Stats.In nor Stats.Out counts them (Stats.Pings counts the pings).
+// PingTo defaults to the component's own domain, which the server routes
+// back over the same stream (Prosody 0.12 and ejabberd 23.01 both do,
+// within a few milliseconds on loopback), so that the check involves the
+// server and this stream only, never an s2s link; the server's own host
+// (say wonderland.lit for rooms.wonderland.lit) answers just as well when
+// it is local to the server.
+//
+// Two rules keep the check from mistaking the component's own load for a
+// dead server. Time the reader spends not reading because the driver waits
+// for room in the outbound queue does not count as silence. And a ping is
+// written only once the outbound queue is empty, so that it does not wait
+// behind the component's own output at a server that reads slowly; a
+// server that stops reading a busy stream is found by WriteTimeout
+// instead.
+//
 // # What a lost stream loses
 //
 // XEP-0114 has no acknowledgements and components have no stream
 // management, so nothing is retransmitted. When a stream is lost (the
-// server closed it or sent a stream error, a read or write failed, or
-// OverflowTimeout passed), the stanzas still in the outbound queue, those
+// server closed it or sent a stream error, a read or write failed, a ping
+// went unanswered, or OverflowTimeout passed), the stanzas still in the outbound queue, those
 // of the write that failed (a prefix of which may have reached the
 // server), and the rest of the Machine output being queued are discarded
 // and counted in Stats.Dropped; the next stream starts with an empty queue.
