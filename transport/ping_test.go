@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -191,4 +192,80 @@ func TestIsPingAnswer(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.c.isPingAnswer(tt.st), tt.name)
 	}
+}
+
+// TestLivenessSteps walks the liveness check through its decisions on a
+// session whose clock is set by hand: ping after PingInterval of silence,
+// wait for PingTimeout, give up without a sign of life; a sign of life,
+// a reader held by back-pressure or queued output each change that.
+func TestLivenessSteps(t *testing.T) {
+	cfg := testConfig("127.0.0.1:1", newTestMachine())
+	cfg.PingInterval, cfg.PingTimeout = time.Minute, 30*time.Second
+	c, err := New(cfg)
+	require.NoError(t, err)
+	local, remote := net.Pipe()
+	defer remote.Close()
+	defer local.Close()
+	got := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := remote.Read(buf)
+			if err != nil {
+				return
+			}
+			got <- string(buf[:n])
+		}
+	}()
+	s := newSession(local, c)
+	// heardAgo pretends that the server was last heard d ago.
+	heardAgo := func(d time.Duration) { s.heard.Store(int64(time.Since(s.epoch) - d)) }
+	var pingedAt time.Time
+
+	heardAgo(10 * time.Second)
+	next, wrote, err := s.liveness(c, &pingedAt)
+	require.NoError(t, err)
+	assert.False(t, wrote, "heard recently: no ping")
+	assert.InDelta(t, float64(50*time.Second), float64(next), float64(time.Second))
+
+	heardAgo(2 * time.Minute)
+	s.handing.Store(true)
+	_, wrote, err = s.liveness(c, &pingedAt)
+	require.NoError(t, err)
+	assert.False(t, wrote, "the reader is held by back-pressure: not the server's silence")
+	s.handing.Store(false)
+
+	s.queue <- []byte("<message/>")
+	_, wrote, err = s.liveness(c, &pingedAt)
+	require.NoError(t, err)
+	assert.False(t, wrote, "output queued: the ping waits for the writer to catch up")
+	<-s.queue
+
+	next, wrote, err = s.liveness(c, &pingedAt)
+	require.NoError(t, err)
+	assert.True(t, wrote, "silent for PingInterval: ping")
+	assert.Equal(t, cfg.PingTimeout, next)
+	assert.Contains(t, <-got, "<ping xmlns='urn:xmpp:ping'/>")
+
+	// An answer (any byte) after the ping: back to waiting for silence.
+	s.heardNow()
+	_, wrote, err = s.liveness(c, &pingedAt)
+	require.NoError(t, err)
+	assert.False(t, wrote)
+	assert.True(t, pingedAt.IsZero(), "the ping was answered")
+
+	// Another ping, then silence past PingTimeout.
+	heardAgo(2 * time.Minute)
+	_, wrote, err = s.liveness(c, &pingedAt)
+	require.NoError(t, err)
+	require.True(t, wrote)
+	<-got
+	next, _, err = s.liveness(c, &pingedAt)
+	require.NoError(t, err, "still within PingTimeout")
+	assert.LessOrEqual(t, next, cfg.PingTimeout)
+	pingedAt = pingedAt.Add(-cfg.PingTimeout)
+	_, _, err = s.liveness(c, &pingedAt)
+	assert.ErrorIs(t, err, errPingTimeout)
+	assert.Equal(t, uint64(1), c.Stats().PingTimeouts)
+	assert.Equal(t, uint64(2), c.Stats().Pings)
 }
