@@ -286,14 +286,14 @@ var errStuck = errors.New("transport: outbound queue full for OverflowTimeout")
 var errBroken = errors.New("transport: stream lost while waiting for room in the outbound queue")
 
 // send queues out for the writer, in order. When the queue is full (in
-// stanzas or in bytes) it waits for room (back-pressure: meanwhile the driver takes no input, so
-// the reader stops reading and TCP flow control slows the server down),
-// for at most OverflowTimeout per stanza. It returns nil once every
-// stanza is queued. Otherwise the error says why it stopped: errStuck
-// (the timeout passed) or errBroken (the reader or writer found the stream
-// dead), and the stanza that found no room and all after it are counted in
-// Stats.Dropped; or ctx.Err(), and they are returned, not counted, for the
-// caller to send or drop.
+// stanzas or in bytes) it waits for room (back-pressure: meanwhile the
+// driver takes no input, so the reader stops reading and TCP flow control
+// slows the server down), for at most OverflowTimeout per stanza. It
+// returns nil once every stanza is queued. Otherwise the error says why it
+// stopped: errStuck (the timeout passed) or errBroken (the reader or
+// writer found the stream dead), and the stanza that found no room and all
+// after it are counted in Stats.Dropped; or ctx.Err(), and they are
+// returned, not counted, for the caller to send or drop.
 //
 // cause is the stanza whose handling produced out (nil for a Tick, a
 // connection change or a reply to the server): a stanza of out larger
