@@ -501,8 +501,8 @@ func TestCancelWhileConnecting(t *testing.T) {
 // ConnectTimeout, not twice that.
 func TestConnectTimeoutBoundsDialAndHandshake(t *testing.T) {
 	const (
-		timeout  = time.Second
-		slowDial = 700 * time.Millisecond
+		timeout  = 1500 * time.Millisecond
+		slowDial = 1200 * time.Millisecond
 	)
 	addr, accepted := silentListener(t)
 	rec := newRecorder()
@@ -540,7 +540,7 @@ func TestConnectTimeoutBoundsDialAndHandshake(t *testing.T) {
 	assert.Equal(t, 1, accepted(), "the slow dial connected")
 	assert.GreaterOrEqual(t, elapsed, timeout)
 	// Dial and handshake each given the full timeout would take
-	// slowDial+timeout (1.7 s).
+	// slowDial+timeout (2.7 s).
 	assert.Less(t, elapsed, timeout+slowDial/2, "the attempt took %v", elapsed)
 	err, _ = rec.find(retrying)[0].attrs["err"].Any().(error)
 	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)

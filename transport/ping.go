@@ -75,7 +75,10 @@ func (s *session) lastHeard(now time.Time) time.Time {
 // writes a ping (as soon as the outbound queue is empty), and if nothing
 // at all (an answer, another stanza, whitespace) is heard within
 // PingTimeout of the ping, it reports errPingTimeout. It returns when to
-// run again and whether it wrote.
+// run again (while a ping is unanswered, within PingInterval at the
+// latest, so that an answered ping is followed by the next one after
+// PingInterval of silence even when PingTimeout is the longer) and
+// whether it wrote.
 func (s *session) liveness(c *Component, pingedAt *time.Time) (next time.Duration, wrote bool, err error) {
 	cfg := &c.cfg
 	now := time.Now()
@@ -83,7 +86,7 @@ func (s *session) liveness(c *Component, pingedAt *time.Time) (next time.Duratio
 	if !pingedAt.IsZero() {
 		if heard.Before(*pingedAt) {
 			if left := pingedAt.Add(cfg.PingTimeout).Sub(now); left > 0 {
-				return left, false, nil
+				return min(left, cfg.PingInterval), false, nil
 			}
 			c.stats.pingTimeouts.Add(1)
 			return 0, false, errPingTimeout
@@ -104,5 +107,5 @@ func (s *session) liveness(c *Component, pingedAt *time.Time) (next time.Duratio
 		return 0, false, err
 	}
 	*pingedAt = now
-	return cfg.PingTimeout, true, nil
+	return min(cfg.PingTimeout, cfg.PingInterval), true, nil
 }
