@@ -71,7 +71,8 @@
 // Stats.PingTimeouts counts it, and Run reconnects with backoff, without
 // waiting for a </stream:stream> that will not come. A hung server (one
 // that reads but never writes) or a half-open connection is thus found
-// within PingInterval + PingTimeout.
+// within PingInterval + PingTimeout (90 s by default), or within
+// WriteTimeout of a write it blocks.
 //
 // Any byte from the server counts as life: a stanza, whitespace, or the
 // ping's answer, be it a result or an error such as service-unavailable
@@ -98,10 +99,11 @@
 // XEP-0114 has no acknowledgements and components have no stream
 // management, so nothing is retransmitted. When a stream is lost (the
 // server closed it or sent a stream error, a read or write failed, a ping
-// went unanswered, or OverflowTimeout passed), the stanzas still in the outbound queue, those
-// of the write that failed (a prefix of which may have reached the
-// server), and the rest of the Machine output being queued are discarded
-// and counted in Stats.Dropped; the next stream starts with an empty queue.
+// went unanswered, or OverflowTimeout passed), the stanzas still in the
+// outbound queue, those of the write that failed (a prefix of which may
+// have reached the server), and the rest of the Machine output being
+// queued are discarded and counted in Stats.Dropped; the next stream
+// starts with an empty queue.
 // The Machine learns about the loss through ConnectionChanged(false) and
 // is expected to resynchronise after ConnectionChanged(true). Stanzas
 // counted in Stats.Out were written to the socket, which does not prove
