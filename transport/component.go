@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"net"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -15,12 +16,17 @@ import (
 type Component struct {
 	cfg    Config
 	domain stanza.JID
+	// pingTo is the address of the liveness pings (Config.PingTo).
+	pingTo stanza.JID
 	limits stanza.Limits
 	stats  counters
 	// running guards against two concurrent Runs.
 	running atomic.Bool
 	// events carries reader and writer reports to the driver.
 	events chan event
+	// dialContext opens the TCP connection; tests replace it to slow the
+	// connect down.
+	dialContext func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // New validates cfg and returns a Component. Errors wrap ErrConfig.
@@ -29,11 +35,15 @@ func New(cfg Config) (*Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	// withDefaults checked PingTo.
+	pingTo, _ := stanza.Parse(cfg.PingTo)
 	return &Component{
-		cfg:    cfg,
-		domain: domain,
-		limits: stanza.Limits{MaxSize: cfg.MaxStanzaSize, MaxDepth: stanza.DefaultLimits.MaxDepth},
-		events: make(chan event),
+		cfg:         cfg,
+		domain:      domain,
+		pingTo:      pingTo,
+		limits:      stanza.Limits{MaxSize: cfg.MaxStanzaSize, MaxDepth: stanza.DefaultLimits.MaxDepth},
+		events:      make(chan event),
+		dialContext: (&net.Dialer{}).DialContext,
 	}, nil
 }
 
@@ -116,9 +126,25 @@ func (c *Component) Run(ctx context.Context) error {
 	// lostAt is when the last stream was lost (zero before the first
 	// one and again once a stream is up).
 	var lostAt time.Time
+	// upAt is when the current stream came up.
+	var upAt time.Time
 	lose := func(err error, farewell string) {
 		lostAt = time.Now()
-		if n := sess.end(false, farewell, time.Now().Add(cfg.CloseTimeout)); n > 0 {
+		if up := lostAt.Sub(upAt); up >= cfg.StableAfter {
+			// Only a stream that lasted resets the backoff; a shorter one
+			// counts as one more failure (a server that accepts and then
+			// drops the stream must not get a reconnect loop).
+			failures = 0
+		} else {
+			log.Debug("transport: stream lost before StableAfter, backoff keeps growing", "up", up, "stable_after", cfg.StableAfter)
+		}
+		closeBy := time.Now().Add(cfg.CloseTimeout)
+		if errors.Is(err, errPingTimeout) {
+			// The server has sent nothing for PingInterval+PingTimeout:
+			// waiting for its </stream:stream> is pointless.
+			closeBy = time.Now()
+		}
+		if n := sess.end(false, farewell, closeBy); n > 0 {
 			c.stats.dropped.Add(uint64(n))
 			log.Warn("transport: discarding stanzas queued for the lost stream", "count", n)
 		}
@@ -140,7 +166,7 @@ func (c *Component) Run(ctx context.Context) error {
 		switch {
 		case errors.Is(err, errStuck):
 			log.Error("transport: outbound queue full for too long, dropping the connection",
-				"size", cfg.OutboundQueue, "overflow_timeout", cfg.OverflowTimeout)
+				"size", cfg.OutboundQueue, "bytes", cfg.OutboundQueueBytes, "overflow_timeout", cfg.OverflowTimeout)
 			lose(err, "")
 		case err != nil && ctx.Err() != nil:
 			pending = append(pending, rest...)
@@ -180,8 +206,8 @@ func (c *Component) Run(ctx context.Context) error {
 				scheduleRetry(r.err)
 				continue
 			}
-			failures = 0
 			lostAt = time.Time{}
+			upAt = time.Now()
 			sess = r.sess
 			go sess.readLoop(c)
 			go sess.writeLoop(c)
@@ -259,15 +285,15 @@ var errStuck = errors.New("transport: outbound queue full for OverflowTimeout")
 // errBroken reports that the stream died while the driver waited for room.
 var errBroken = errors.New("transport: stream lost while waiting for room in the outbound queue")
 
-// send queues out for the writer, in order. When the queue is full it
-// waits for room (back-pressure: meanwhile the driver takes no input, so
-// the reader stops reading and TCP flow control slows the server down),
-// for at most OverflowTimeout per stanza. It returns nil once every
-// stanza is queued. Otherwise the error says why it stopped: errStuck
-// (the timeout passed) or errBroken (the reader or writer found the stream
-// dead), and the stanza that found no room and all after it are counted in
-// Stats.Dropped; or ctx.Err(), and they are returned, not counted, for the
-// caller to send or drop.
+// send queues out for the writer, in order. When the queue is full (in
+// stanzas or in bytes) it waits for room (back-pressure: meanwhile the
+// driver takes no input, so the reader stops reading and TCP flow control
+// slows the server down), for at most OverflowTimeout per stanza. It
+// returns nil once every stanza is queued. Otherwise the error says why it
+// stopped: errStuck (the timeout passed) or errBroken (the reader or
+// writer found the stream dead), and the stanza that found no room and all
+// after it are counted in Stats.Dropped; or ctx.Err(), and they are
+// returned, not counted, for the caller to send or drop.
 //
 // cause is the stanza whose handling produced out (nil for a Tick, a
 // connection change or a reply to the server): a stanza of out larger
@@ -317,16 +343,21 @@ func (c *Component) send(ctx context.Context, sess *session, cause stanza.Stanza
 			}
 			continue
 		}
-		select {
-		case sess.queue <- b:
-			continue
-		default:
+		// The stanza needs room in both bounds: bytes, then a slot.
+		took := sess.queued.take(int64(len(b)))
+		if took {
+			select {
+			case sess.queue <- b:
+				continue
+			default:
+			}
 		}
-		// The queue is full: back-pressure.
+		// The queue is full, in stanzas or in bytes: back-pressure.
 		c.stats.backPressure.Add(1)
 		if waited == 0 {
 			since = time.Now()
-			log.Debug("transport: outbound queue full, waiting for the server", "size", c.cfg.OutboundQueue)
+			log.Debug("transport: outbound queue full, waiting for the server",
+				"size", c.cfg.OutboundQueue, "bytes", c.cfg.OutboundQueueBytes)
 		}
 		waited++
 		if timer == nil {
@@ -334,16 +365,12 @@ func (c *Component) send(ctx context.Context, sess *session, cause stanza.Stanza
 		} else {
 			timer.Reset(c.cfg.OverflowTimeout)
 		}
-		var err error
-		select {
-		case sess.queue <- b:
+		err := waitRoom(ctx, sess, b, took, timer.C)
+		switch {
+		case err == nil:
 			continue
-		case <-timer.C:
-			err = errStuck
-		case <-sess.broken:
-			err = errBroken
-		case <-ctx.Done():
-			return out[i:], ctx.Err()
+		case !errors.Is(err, errStuck) && !errors.Is(err, errBroken):
+			return out[i:], err // ctx is done
 		}
 		n := c.drop(out[i:], "")
 		log.Warn("transport: stanzas not queued", "count", n, "err", err)
@@ -353,6 +380,39 @@ func (c *Component) send(ctx context.Context, sess *session, cause stanza.Stanza
 		log.Debug("transport: outbound queue had room again", "waited_stanzas", waited, "for", time.Since(since))
 	}
 	return nil, nil
+}
+
+// waitRoom waits until b is in the outbound queue: first for room in its
+// byte bound (unless took says that its bytes are already reserved), then
+// for a free slot. It returns nil once b is queued, or errStuck (expired
+// fired), errBroken or ctx.Err(), with nothing left reserved.
+func waitRoom(ctx context.Context, sess *session, b []byte, took bool, expired <-chan time.Time) error {
+	size := int64(len(b))
+	for !took {
+		select {
+		case <-sess.queued.room:
+			took = sess.queued.take(size)
+		case <-expired:
+			return errStuck
+		case <-sess.broken:
+			return errBroken
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	var err error
+	select {
+	case sess.queue <- b:
+		return nil
+	case <-expired:
+		err = errStuck
+	case <-sess.broken:
+		err = errBroken
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	sess.queued.release(size)
+	return err
 }
 
 // drop counts the stanzas of out as dropped and returns how many there

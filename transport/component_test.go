@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -72,6 +73,7 @@ func testConfig(addr string, m Machine) Config {
 		ConnectTimeout: 2 * time.Second,
 		CloseTimeout:   500 * time.Millisecond,
 		KeepAlive:      -1,
+		PingInterval:   -1,
 	}
 	if os.Getenv("TRANSPORT_DEBUG") != "" {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -491,4 +493,55 @@ func TestCancelWhileConnecting(t *testing.T) {
 	eventually(t, func() bool { return accepted() == 1 }, "TCP connection")
 	assert.ErrorIs(t, r.stop(t), context.Canceled)
 	assert.Empty(t, r.m.changes)
+}
+
+// TestConnectTimeoutBoundsDialAndHandshake: ConnectTimeout is one budget
+// for the TCP connect and the handshake together, so a slow connect
+// followed by a server that never answers the stream header fails within
+// ConnectTimeout, not twice that.
+func TestConnectTimeoutBoundsDialAndHandshake(t *testing.T) {
+	const (
+		timeout  = 1500 * time.Millisecond
+		slowDial = 1200 * time.Millisecond
+	)
+	addr, accepted := silentListener(t)
+	rec := newRecorder()
+	cfg := testConfig(addr, newTestMachine())
+	cfg.ConnectTimeout = timeout
+	cfg.BackoffMin, cfg.BackoffMax = time.Minute, time.Minute // one attempt
+	cfg.Logger = slog.New(rec)
+	c, err := New(cfg)
+	require.NoError(t, err)
+	c.dialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
+		select {
+		case <-time.After(slowDial):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, address)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	begin := time.Now()
+	go func() { done <- c.Run(ctx) }()
+	defer func() {
+		cancel()
+		assert.ErrorIs(t, <-done, context.Canceled)
+	}()
+	const retrying = "transport: not connected, retrying"
+	for len(rec.find(retrying)) == 0 {
+		select {
+		case <-rec.notify:
+		case <-time.After(wait):
+			t.Fatal("the attempt did not fail")
+		}
+	}
+	elapsed := time.Since(begin)
+	assert.Equal(t, 1, accepted(), "the slow dial connected")
+	assert.GreaterOrEqual(t, elapsed, timeout)
+	// Dial and handshake each given the full timeout would take
+	// slowDial+timeout (2.7 s).
+	assert.Less(t, elapsed, timeout+slowDial/2, "the attempt took %v", elapsed)
+	err, _ = rec.find(retrying)[0].attrs["err"].Any().(error)
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
 }

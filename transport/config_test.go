@@ -43,6 +43,15 @@ func TestNewValidation(t *testing.T) {
 		{name: "outbound size at RFC 6120's minimum", change: func(c *Config) { c.MaxOutboundSize = 10000 }, valid: true},
 		{name: "negative timeout", change: func(c *Config) { c.ConnectTimeout = -1 }},
 		{name: "negative overflow timeout", change: func(c *Config) { c.OverflowTimeout = -1 }},
+		{name: "negative stable after", change: func(c *Config) { c.StableAfter = -1 }},
+		{name: "negative ping timeout", change: func(c *Config) { c.PingTimeout = -1 }},
+		{name: "negative ping interval disables pings", change: func(c *Config) { c.PingInterval = -1 }, valid: true},
+		{name: "bad ping address", change: func(c *Config) { c.PingTo = "@@" }},
+		{name: "ping to the server's host", change: func(c *Config) { c.PingTo = "example.org" }, valid: true},
+		{name: "negative queue bytes", change: func(c *Config) { c.OutboundQueueBytes = -1 }},
+		{name: "queue bytes below the largest stanza", change: func(c *Config) { c.OutboundQueueBytes = DefaultMaxOutboundSize - 1 }},
+		{name: "queue bytes at the largest stanza", change: func(c *Config) { c.OutboundQueueBytes = DefaultMaxOutboundSize }, valid: true},
+		{name: "default queue bytes below a large MaxOutboundSize", change: func(c *Config) { c.MaxOutboundSize = 32 << 20 }, valid: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,7 +77,12 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultBackoffMin, cfg.BackoffMin)
 	assert.Equal(t, DefaultBackoffMax, cfg.BackoffMax)
 	assert.Equal(t, DefaultJitter, cfg.Jitter)
+	assert.Equal(t, DefaultPingInterval, cfg.PingInterval)
+	assert.Equal(t, DefaultPingTimeout, cfg.PingTimeout)
+	assert.Equal(t, "rooms.example", cfg.PingTo, "pings go to the component's own domain")
+	assert.Equal(t, DefaultBackoffMax, cfg.StableAfter, "the longer of DefaultStableAfter and BackoffMax")
 	assert.Equal(t, DefaultOutboundQueue, cfg.OutboundQueue)
+	assert.Equal(t, int64(DefaultOutboundQueueBytes), cfg.OutboundQueueBytes)
 	assert.Equal(t, DefaultConnectTimeout, cfg.ConnectTimeout)
 	assert.Equal(t, DefaultWriteTimeout, cfg.WriteTimeout)
 	assert.Equal(t, DefaultCloseTimeout, cfg.CloseTimeout)
@@ -112,4 +126,22 @@ func TestStreamHeader(t *testing.T) {
 	assert.Equal(t,
 		"<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='rooms.example'>",
 		string(streamHeader("rooms.example")))
+}
+
+func TestStableAfterDefault(t *testing.T) {
+	base := Config{Address: "h:1", Domain: "rooms.example", Secret: "s", Machine: newTestMachine()}
+	for _, tt := range []struct {
+		backoffMax, stableAfter, want time.Duration
+	}{
+		{backoffMax: 0, want: DefaultBackoffMax},
+		{backoffMax: 5 * time.Second, want: DefaultStableAfter},
+		{backoffMax: 5 * time.Minute, want: 5 * time.Minute},
+		{backoffMax: 5 * time.Minute, stableAfter: time.Second, want: time.Second},
+	} {
+		c := base
+		c.BackoffMax, c.StableAfter = tt.backoffMax, tt.stableAfter
+		got, _, err := c.withDefaults()
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got.StableAfter, "BackoffMax %v StableAfter %v", tt.backoffMax, tt.stableAfter)
+	}
 }

@@ -22,6 +22,7 @@ func FuzzReadLoop(f *testing.F) {
 		"<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>",
 		"<foo xmlns='bar'/>   <presence from='a@b' to='r@rooms.example/n'/></stream:stream>",
 		"<message from='a@b' to='r@rooms.example'><x xmlns='y'><z><z><z/></z></z></x></message>",
+		"<iq type='get' id='transport-ping-1' from='rooms.example' to='rooms.example'><ping xmlns='urn:xmpp:ping'/></iq> <iq type='error' id='transport-ping-2' from='rooms.example' to='rooms.example'/>",
 	} {
 		f.Add([]byte(s))
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -20,6 +21,8 @@ type session struct {
 	budget *budgetReader
 	id     string
 	queue  chan []byte
+	// queued bounds the bytes in queue and in the write under way.
+	queued *queueBytes
 	// stop is closed by the driver when the session ends; the reader then
 	// discards what it reads and the writer sends its last bytes and quits.
 	stop       chan struct{}
@@ -30,6 +33,13 @@ type session struct {
 	// the queue cannot take that event, so it watches broken instead.
 	broken    chan struct{}
 	breakOnce sync.Once
+
+	// heard is when the reader last got bytes from the server, as time
+	// since epoch (monotonic); handing is set while the reader waits for
+	// the driver to take a stanza. The writer's liveness check reads both.
+	epoch   time.Time
+	heard   atomic.Int64
+	handing atomic.Bool
 
 	// mu orders the writer's per-write deadline against the driver's
 	// closing deadline, so that the latter always wins.
@@ -46,12 +56,15 @@ func newSession(conn net.Conn, c *Component) *session {
 	s := &session{
 		conn:       conn,
 		budget:     b,
+		epoch:      time.Now(),
 		queue:      make(chan []byte, c.cfg.OutboundQueue),
+		queued:     newQueueBytes(c.cfg.OutboundQueueBytes, &c.stats),
 		stop:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
 		broken:     make(chan struct{}),
 	}
+	b.heard = s.heardNow
 	s.dec = xml.NewDecoder(b)
 	return s
 }
@@ -85,6 +98,8 @@ type budgetReader struct {
 	// at the start of the current token.
 	read, start int64
 	limit       int64
+	// heard is called after every read that got bytes.
+	heard func()
 }
 
 func (b *budgetReader) reset(offset int64) { b.start = offset }
@@ -99,6 +114,9 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.read += int64(n)
+	if n > 0 && b.heard != nil {
+		b.heard()
+	}
 	return n, err
 }
 
@@ -127,9 +145,15 @@ var errStreamClosed = errors.New("transport: server closed the stream")
 // server's XML is broken.
 const notWellFormed = "<stream:error><not-well-formed xmlns='" + NSStreams + "'/></stream:error>"
 
-// deliver hands ev to the driver; after stop it reports false.
+// deliver hands ev to the driver; after stop it reports false. The time
+// it waits for the driver does not count as silence of the server.
 func (s *session) deliver(c *Component, ev event) bool {
 	ev.sess = s
+	s.handing.Store(true)
+	defer func() {
+		s.heardNow()
+		s.handing.Store(false)
+	}()
 	select {
 	case c.events <- ev:
 		return true
@@ -204,6 +228,10 @@ func (s *session) readLoop(c *Component) {
 				continue
 			}
 			st, err := stanza.DecodeElement(s.dec, t, c.limits)
+			if err == nil && c.isPingAnswer(st) {
+				// Proof of life, already noted; not for the Machine.
+				continue
+			}
 			if err == nil {
 				if !s.deliver(c, event{kind: evStanza, st: st}) {
 					lost(nil, "")
@@ -311,6 +339,15 @@ func (s *session) writeLoop(c *Component) {
 			pingTimer.Reset(c.cfg.KeepAlive)
 		}
 	}
+	// The liveness check (XEP-0199 pings), timed from the last byte heard.
+	var live <-chan time.Time
+	var liveTimer *time.Timer
+	var pingedAt time.Time // of the unanswered ping; zero when none
+	if c.cfg.PingInterval > 0 {
+		liveTimer = time.NewTimer(c.cfg.PingInterval)
+		defer liveTimer.Stop()
+		live = liveTimer.C
+	}
 	// fail reports a dead stream; the n stanzas of the failed write count
 	// as dropped (a prefix of them may have reached the server).
 	fail := func(err error, n int) {
@@ -323,12 +360,24 @@ func (s *session) writeLoop(c *Component) {
 		select {
 		case b := <-s.queue:
 			b, n := s.gather(b, &batch)
-			if err := s.write(b, timeout); err != nil {
+			err := s.write(b, timeout)
+			s.queued.release(int64(len(b)))
+			if err != nil {
 				fail(err, n)
 				return
 			}
 			c.stats.out.Add(uint64(n))
 			wrote()
+		case <-live:
+			next, pinged, err := s.liveness(c, &pingedAt)
+			if err != nil {
+				fail(err, 0)
+				return
+			}
+			if pinged {
+				wrote()
+			}
+			liveTimer.Reset(next)
 		case <-ping:
 			// RFC 6120 §4.6.1: whitespace keeps the connection alive.
 			if err := s.write([]byte{' '}, timeout); err != nil {
@@ -344,7 +393,9 @@ func (s *session) writeLoop(c *Component) {
 			for flush {
 				select {
 				case b := <-s.queue:
-					if err := s.write(b, timeout); err != nil {
+					err := s.write(b, timeout)
+					s.queued.release(int64(len(b)))
+					if err != nil {
 						// What is still queued is counted by end.
 						c.stats.dropped.Add(1)
 						return
@@ -380,5 +431,6 @@ func (s *session) end(flush bool, farewell string, closeBy time.Time) int {
 	for range n {
 		<-s.queue
 	}
+	s.queued.releaseAll()
 	return n
 }

@@ -262,3 +262,42 @@ func TestCancelWhileWaitingFlushesWhatFitsBeforeTheDeadline(t *testing.T) {
 	assert.Zero(t, st.Dropped)
 	assert.Equal(t, uint64(floodSize), st.Out)
 }
+
+// TestOutboundQueueBytesBound: with large stanzas, the byte bound of the
+// outbound queue applies the same back-pressure as the stanza bound: the
+// bytes held never exceed OutboundQueueBytes, and nothing is lost once the
+// server reads again.
+func TestOutboundQueueBytesBound(t *testing.T) {
+	const limit = 256 << 10 // eight flood stanzas
+	srv := listen(t, "127.0.0.1:0")
+	srv.Stall(true)
+	r := start(t, srv.Addr(), func(c *Config, m *testMachine) {
+		flood(c, m)
+		c.OutboundQueue = 2 * floodSize // never the bound that applies
+		c.MaxOutboundSize = 64 << 10
+		c.OutboundQueueBytes = limit
+	})
+	conn, err := srv.Accept(wait)
+	require.NoError(t, err)
+	expectChange(t, r.m, true)
+	// Once the socket buffers are full, the queue fills up to its bound,
+	// within one stanza.
+	full := int64(limit - floodBody - 1024)
+	eventually(t, func() bool { return r.c.Stats().QueuedBytes > full }, "queue full in bytes")
+	blocked(t, r.c)
+	assert.LessOrEqual(t, r.c.Stats().QueuedBytes, int64(limit))
+
+	conn.Resume()
+	for i := range floodSize {
+		st, err := conn.NextStanza(wait)
+		require.NoError(t, err, "stanza %d", i)
+		require.Equal(t, fmt.Sprintf("f%d", i), st.Head().ID)
+	}
+	assert.ErrorIs(t, r.stop(t), context.Canceled)
+	st := r.c.Stats()
+	assert.Zero(t, st.Dropped)
+	assert.Equal(t, uint64(floodSize), st.Out)
+	assert.Positive(t, st.BackPressure)
+	assert.LessOrEqual(t, st.PeakQueuedBytes, int64(limit), "the bound held throughout")
+	assert.Zero(t, st.QueuedBytes, "every byte given back")
+}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"time"
 )
 
@@ -43,16 +42,20 @@ type permanentError struct{ error }
 
 func (e permanentError) Unwrap() error { return e.error }
 
-// dial connects to the server and performs the XEP-0114 handshake, all
-// within ConnectTimeout and abandoned as soon as ctx is done.
+// dial connects to the server and performs the XEP-0114 handshake, both
+// within one ConnectTimeout and abandoned as soon as ctx is done.
 func (c *Component) dial(ctx context.Context) (*session, error) {
 	cfg := &c.cfg
-	d := net.Dialer{Timeout: cfg.ConnectTimeout}
-	conn, err := d.DialContext(ctx, "tcp", cfg.Address)
+	// One deadline for the TCP connect and the handshake together: a slow
+	// connect leaves the handshake only what remains of ConnectTimeout.
+	deadline := time.Now().Add(cfg.ConnectTimeout)
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	conn, err := c.dialContext(dctx, "tcp", cfg.Address)
+	cancel()
 	if err != nil {
 		return nil, err
 	}
-	_ = conn.SetDeadline(time.Now().Add(cfg.ConnectTimeout))
+	_ = conn.SetDeadline(deadline)
 	// Cancelling ctx unblocks any read or write of the handshake.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	s := newSession(conn, c)

@@ -42,7 +42,10 @@ type Server struct {
 	conns          chan *Conn
 	refusal        atomic.Value // string
 	stalled        atomic.Bool
+	pings          atomic.Int32 // a PingReply
+	flapping       atomic.Bool
 	attempts       atomic.Int64
+	handshakes     atomic.Int64
 	ids            atomic.Int64
 
 	done   chan struct{}
@@ -77,8 +80,40 @@ func (s *Server) Refuse(condition string) { s.refusal.Store(condition) }
 // handshake until Conn.Resume.
 func (s *Server) Stall(on bool) { s.stalled.Store(on) }
 
+// PingReply says how the server answers the component's XEP-0199 pings.
+type PingReply int32
+
+const (
+	// PingIgnore never answers: a hung server, which reads but sends
+	// nothing. It is the default.
+	PingIgnore PingReply = iota
+	// PingRoute routes the ping as a real server does: one addressed to
+	// the component's own domain goes back to it unchanged (Prosody and
+	// ejabberd both do that), one to any other address gets a result from
+	// there.
+	PingRoute
+	// PingResult answers every ping with a result from its 'to'.
+	PingResult
+	// PingError answers every ping with service-unavailable from its
+	// 'to', as a server without XEP-0199 does.
+	PingError
+)
+
+// AnswerPings sets how pings are answered from now on, on every
+// connection. Pings are returned by Next like any other stanza.
+func (s *Server) AnswerPings(r PingReply) { s.pings.Store(int32(r)) }
+
+// Flap makes the server close every connection accepted from now on as
+// soon as its handshake succeeds, the way a server that accepts the
+// component and then drops it (a crash loop, a proxy in front of a dead
+// backend) does. Such connections are not returned by Accept.
+func (s *Server) Flap(on bool) { s.flapping.Store(on) }
+
 // Attempts counts the TCP connections accepted so far.
 func (s *Server) Attempts() int { return int(s.attempts.Load()) }
+
+// Handshakes counts the handshakes accepted so far.
+func (s *Server) Handshakes() int { return int(s.handshakes.Load()) }
 
 // Accept returns the next connection that completed the handshake.
 func (s *Server) Accept(timeout time.Duration) (*Conn, error) {
@@ -132,6 +167,11 @@ func (s *Server) acceptLoop() {
 		go func() {
 			defer s.wg.Done()
 			if !c.handshake() {
+				_ = nc.Close()
+				return
+			}
+			s.handshakes.Add(1)
+			if s.flapping.Load() {
 				_ = nc.Close()
 				return
 			}
@@ -285,6 +325,7 @@ func (c *Conn) readLoop() {
 					c.push(Item{Name: t.Name, Err: err})
 					return
 				}
+				c.answerPing(st)
 				if !c.push(Item{Stanza: st, Name: t.Name}) {
 					return
 				}
@@ -299,6 +340,29 @@ func (c *Conn) readLoop() {
 			}
 		}
 	}
+}
+
+// answerPing answers st if it is an XEP-0199 ping, as AnswerPings says.
+func (c *Conn) answerPing(st stanza.Stanza) {
+	iq, ok := st.(*stanza.IQ)
+	if !ok || iq.Type != stanza.IQGet || len(iq.Children) != 1 || !iq.Children[0].Is("urn:xmpp:ping", "ping") {
+		return
+	}
+	reply := PingReply(c.srv.pings.Load())
+	if reply == PingRoute && iq.To.String() == c.srv.domain {
+		_ = c.Send(string(stanza.Encode(iq)))
+		return
+	}
+	var answer stanza.Stanza
+	switch reply {
+	case PingRoute, PingResult:
+		answer = &stanza.IQ{Header: stanza.Header{From: iq.To, To: iq.From, ID: iq.ID, Type: stanza.IQResult}}
+	case PingError:
+		answer = stanza.ErrorReply(iq, stanza.NewError(stanza.ServiceUnavailable, ""))
+	default:
+		return
+	}
+	_ = c.Send(string(stanza.Encode(answer)))
 }
 
 // push hands it to Next, giving up when the server closes.

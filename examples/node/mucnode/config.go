@@ -71,6 +71,17 @@ type Config struct {
 	BackoffMax Duration `json:"backoff_max,omitempty"`
 	// Queue is the number of stanzas waiting to be written; default 16384.
 	Queue int `json:"queue,omitempty"`
+	// QueueBytes bounds the same queue in bytes; default
+	// transport.DefaultOutboundQueueBytes (16 MiB).
+	QueueBytes int64 `json:"queue_bytes,omitempty"`
+	// PingInterval is how long the server may send nothing before the node
+	// checks it is alive with an XEP-0199 ping (answered or not within
+	// 30 s); default transport.DefaultPingInterval (60s), negative
+	// disables the check.
+	PingInterval Duration `json:"ping_interval,omitempty"`
+	// PingTo is where the pings go; default the component domain itself,
+	// which the server routes back to the node.
+	PingTo string `json:"ping_to,omitempty"`
 	// MaxStanzaSize is the largest stanza, in bytes, the node reads from
 	// the server; a larger one is answered with policy-violation and the
 	// stream stays up. Default transport.DefaultMaxStanzaSize (256 KiB,
@@ -255,8 +266,16 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
-	if c.LockTimeout != nil && *c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 || c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
-		return fmt.Errorf("%w: negative lock_timeout, backoff_max, queue, max_stanza_size or max_outbound_size", ErrConfig)
+	if c.LockTimeout != nil && *c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 || c.QueueBytes < 0 || c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
+		return fmt.Errorf("%w: negative lock_timeout, backoff_max, queue, queue_bytes, max_stanza_size or max_outbound_size", ErrConfig)
+	}
+	if c.QueueBytes > 0 && c.QueueBytes < c.maxOutboundSize() {
+		return fmt.Errorf("%w: queue_bytes %d is below max_outbound_size %d", ErrConfig, c.QueueBytes, c.maxOutboundSize())
+	}
+	if c.PingTo != "" {
+		if _, err := stanza.Parse(c.PingTo); err != nil {
+			return fmt.Errorf("%w: ping_to %q: %w", ErrConfig, c.PingTo, err)
+		}
 	}
 	if in, out := c.maxStanzaSize(), c.maxOutboundSize(); in+RelayMargin > out {
 		return fmt.Errorf("%w: max_stanza_size %d leaves less than %d bytes below max_outbound_size %d for what rooms add to a relayed stanza",

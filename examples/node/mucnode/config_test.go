@@ -80,6 +80,22 @@ func TestParseArgs(t *testing.T) {
 		}},
 		{name: "stanza size leaves no room to relay", args: append(base, "-max-stanza-size", "510000"), getenv: withEnv, err: true},
 		{name: "negative stanza size", args: append(base, "-max-outbound-size", "-1"), getenv: withEnv, err: true},
+		{name: "transport defaults", args: base, getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Zero(t, c.QueueBytes)
+			assert.Zero(t, c.PingInterval)
+			assert.Empty(t, c.PingTo)
+		}},
+		{name: "queue bytes and pings", args: append(base, "-queue-bytes", "1048576", "-ping-interval", "20s", "-ping-to", "example.org"), getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, int64(1<<20), c.QueueBytes)
+			assert.Equal(t, Duration(20*time.Second), c.PingInterval)
+			assert.Equal(t, "example.org", c.PingTo)
+		}},
+		{name: "pings disabled", args: append(base, "-ping-interval", "-1s"), getenv: withEnv, check: func(t *testing.T, c Config) {
+			assert.Equal(t, Duration(-time.Second), c.PingInterval)
+		}},
+		{name: "queue bytes below the largest stanza", args: append(base, "-queue-bytes", "1000"), getenv: withEnv, err: true},
+		{name: "negative queue bytes", args: append(base, "-queue-bytes", "-1"), getenv: withEnv, err: true},
+		{name: "bad ping address", args: append(base, "-ping-to", "@@"), getenv: withEnv, err: true},
 		{name: "unknown flag", args: append(base, "-nope"), getenv: withEnv, err: true},
 		{name: "stray argument", args: append(base, "extra"), getenv: withEnv, err: true},
 		{name: "unknown field in file", args: []string{"-config", badFile}, getenv: withEnv, err: true},

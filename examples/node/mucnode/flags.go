@@ -36,6 +36,9 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		backoffMax  = fs.Duration("backoff-max", 0, "longest `delay` between reconnect attempts (default 30s)")
 		oidKeyFile  = fs.String("occupant-id-key-file", "", "`file` with the secret (16+ bytes) keying XEP-0421 occupant ids (default: random at each start)")
 		queue       = fs.Int("queue", 0, "outbound queue length in stanzas (default 16384)")
+		queueBytes  = fs.Int64("queue-bytes", 0, "outbound queue size in `bytes` (default 16777216)")
+		pingEvery   = fs.Duration("ping-interval", 0, "ping the server (XEP-0199) after this `duration` without hearing from it; negative disables (default 1m0s)")
+		pingTo      = fs.String("ping-to", "", "`address` of the pings (default the component domain, which the server routes back)")
 		maxStanza   = fs.Int64("max-stanza-size", 0, "largest stanza read from the server, in `bytes` (default 262144, Prosody's c2s_stanza_size_limit)")
 		maxOutbound = fs.Int64("max-outbound-size", 0, "largest stanza written to the server, in `bytes`; at most the server's component limit (default 512000, below Prosody's 524288)")
 		persistent  = fs.Bool("room-persistent", false, "new rooms are persistent")
@@ -94,6 +97,12 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.OccupantIDKeyFile = *oidKeyFile
 		case "queue":
 			c.Queue = *queue
+		case "queue-bytes":
+			c.QueueBytes = *queueBytes
+		case "ping-interval":
+			c.PingInterval = Duration(*pingEvery)
+		case "ping-to":
+			c.PingTo = *pingTo
 		case "max-stanza-size":
 			c.MaxStanzaSize = *maxStanza
 		case "max-outbound-size":

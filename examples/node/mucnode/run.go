@@ -102,16 +102,19 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	}
 	m := NewMachine(svc, log)
 	comp, err := transport.New(transport.Config{
-		Address:         cfg.Server,
-		Domain:          cfg.Domain,
-		Secret:          cfg.Secret,
-		Machine:         m,
-		Logger:          log,
-		BackoffMin:      500 * time.Millisecond,
-		BackoffMax:      cfg.backoffMax(),
-		OutboundQueue:   cfg.queue(),
-		MaxStanzaSize:   cfg.maxStanzaSize(),
-		MaxOutboundSize: cfg.maxOutboundSize(),
+		Address:            cfg.Server,
+		Domain:             cfg.Domain,
+		Secret:             cfg.Secret,
+		Machine:            m,
+		Logger:             log,
+		BackoffMin:         500 * time.Millisecond,
+		BackoffMax:         cfg.backoffMax(),
+		OutboundQueue:      cfg.queue(),
+		OutboundQueueBytes: cfg.QueueBytes,
+		PingInterval:       time.Duration(cfg.PingInterval),
+		PingTo:             cfg.PingTo,
+		MaxStanzaSize:      cfg.maxStanzaSize(),
+		MaxOutboundSize:    cfg.maxOutboundSize(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
