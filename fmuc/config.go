@@ -101,7 +101,9 @@ type Options struct {
 	// NewID returns fresh stanza ids. Required.
 	NewID func() string
 	// MUC are the options of the underlying muc.Service. Its Domain,
-	// NewID and CanCreate are set by the Service; its Features get the
+	// NewID, CanCreate (which wraps the one given) and ConfigExtension
+	// (the federation fields of the room configuration form, see
+	// FieldUpstream) are set by the Service; its Features get the
 	// federation features appended.
 	MUC muc.ServiceOptions
 	// Federation gives each room's federation when the room is first

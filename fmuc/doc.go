@@ -67,6 +67,14 @@
 //     back is dropped, never amplified; a join that would close a cycle is
 //     rejected.
 //
+// # Configuration
+//
+// Options.Federation (SameName for the usual "every room here federates
+// with the room of the same name there") and Service.SetFederation give
+// each room its Federation; owners set it in the room configuration form
+// too, through the non-standard fields FieldUpstream, FieldMode and
+// FieldHistory (reported as FederationConfigured events).
+//
 // # Security (XEP-0289 §7)
 //
 // A peer speaks only for the real JIDs that joined through it: a stanza for

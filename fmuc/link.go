@@ -70,7 +70,7 @@ type link struct {
 }
 
 // set moves l to state st and reports the change.
-func (n *node) set(out *Output, l *link, st LinkState, now time.Time, reason string) {
+func (n *Node) set(out *Output, l *link, st LinkState, now time.Time, reason string) {
 	if l.State == st {
 		return
 	}

@@ -9,10 +9,12 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// node is the federation state of one room: its links, the local joins
-// held while the room joins its upstream, and (master-slave) the messages
-// waiting for the master's echo.
-type node struct {
+// Node is one federated room of a Service: the muc room, its links to
+// peer rooms, the local joins held while the room joins its upstream, and
+// (master-slave) the messages waiting for the master's echo. Stanzas reach
+// it through its Service, which routes them by their 'to'; a Node is not
+// safe for concurrent use.
+type Node struct {
 	svc  *Service
 	room stanza.JID
 	fed  Federation
@@ -30,8 +32,32 @@ type node struct {
 	releasing stanza.JID
 }
 
+// JID returns the room's bare JID.
+func (n *Node) JID() stanza.JID { return n.room }
+
+// Federation returns how the room federates.
+func (n *Node) Federation() Federation { return n.fed }
+
+// Room returns the muc room; nil while it does not exist (the first
+// local user's join is held while the federation is being joined).
+func (n *Node) Room() *muc.Room { return n.mucRoom() }
+
+// Links returns the room's links, sorted by peer.
+func (n *Node) Links() []Link {
+	out := make([]Link, 0, len(n.links))
+	for _, p := range n.peers() {
+		l := n.links[p].Link
+		l.Path = slices.Clone(l.Path)
+		out = append(out, l)
+	}
+	return out
+}
+
+// Waiting returns how many local joins are held for the upstream.
+func (n *Node) Waiting() int { return len(n.pending) }
+
 // peers returns the peers of n's links, sorted.
-func (n *node) peers() []stanza.JID {
+func (n *Node) peers() []stanza.JID {
 	ps := make([]stanza.JID, 0, len(n.links))
 	for p := range n.links {
 		ps = append(ps, p)
@@ -41,7 +67,7 @@ func (n *node) peers() []stanza.JID {
 }
 
 // upstream returns the link to the joined node, nil when there is none.
-func (n *node) upstream() *link {
+func (n *Node) upstream() *link {
 	if n.fed.Upstream.IsZero() {
 		return nil
 	}
@@ -54,14 +80,14 @@ func (n *node) upstream() *link {
 }
 
 // mucRoom returns the muc room, nil when it does not exist.
-func (n *node) mucRoom() *muc.Room {
+func (n *Node) mucRoom() *muc.Room {
 	r, _ := n.svc.muc.Room(n.room)
 	return r
 }
 
 // syncLinks tells the muc room which links are federated, so that every
 // broadcast reaches each of them once.
-func (n *node) syncLinks() {
+func (n *Node) syncLinks() {
 	r := n.mucRoom()
 	if r == nil {
 		return
@@ -80,13 +106,13 @@ func (n *node) syncLinks() {
 // suppressed reports whether a delivery must not be sent: the held join
 // being let in (or the master-slave message being released) already
 // reached the upstream node.
-func (n *node) suppressed(d muc.RemoteDelivery) bool {
+func (n *Node) suppressed(d muc.RemoteDelivery) bool {
 	return !n.releasing.IsZero() && n.fed.Upstream.Bare() == d.Via.Bare() && d.About == n.releasing
 }
 
 // handle runs a stanza from a local user through the muc room and adds
 // the converted output.
-func (n *node) handle(now time.Time, out *Output, in stanza.Stanza) {
+func (n *Node) handle(now time.Time, out *Output, in stanza.Stanza) {
 	mo, err := n.svc.muc.Handle(now, in)
 	if err != nil {
 		n.svc.opts.Logger.Warn("fmuc: local stanza not handled", "room", n.room.String(), "err", err)
@@ -98,7 +124,7 @@ func (n *node) handle(now time.Time, out *Output, in stanza.Stanza) {
 }
 
 // handleRemote runs a stanza on behalf of a peer's user through the room.
-func (n *node) handleRemote(now time.Time, out *Output, l *link, in stanza.Stanza, echo bool) {
+func (n *Node) handleRemote(now time.Time, out *Output, l *link, in stanza.Stanza, echo bool) {
 	var (
 		mo  muc.Output
 		err error
@@ -120,7 +146,7 @@ func (n *node) handleRemote(now time.Time, out *Output, l *link, in stanza.Stanz
 }
 
 // mucCall adds the output of a direct call on the muc room.
-func (n *node) mucCall(now time.Time, out *Output, mo muc.Output, err error) {
+func (n *Node) mucCall(now time.Time, out *Output, mo muc.Output, err error) {
 	if err != nil {
 		n.svc.opts.Logger.Warn("fmuc: room call failed", "room", n.room.String(), "err", err)
 		return
@@ -133,7 +159,7 @@ func (n *node) mucCall(now time.Time, out *Output, mo muc.Output, err error) {
 // afterMUC ends the links nobody needs any more: a joined node confirms
 // with <left/> that a joining node whose last user left is out of the set
 // (XEP-0289 §4.4), and then sends it nothing more.
-func (n *node) afterMUC(now time.Time, out *Output) {
+func (n *Node) afterMUC(now time.Time, out *Output) {
 	r := n.mucRoom()
 	for _, p := range n.peers() {
 		l := n.links[p]
@@ -154,7 +180,7 @@ func (n *node) afterMUC(now time.Time, out *Output) {
 }
 
 // fromLocal handles a stanza from a client of the server.
-func (n *node) fromLocal(now time.Time, out *Output, in stanza.Stanza) {
+func (n *Node) fromLocal(now time.Time, out *Output, in stanza.Stanza) {
 	in = stripped(in)
 	r := n.mucRoom()
 	switch s := in.(type) {
@@ -174,7 +200,7 @@ func (n *node) fromLocal(now time.Time, out *Output, in stanza.Stanza) {
 // its upstream (XEP-0289 §4.1: the joining node presents its first user
 // to the joined node, and relays the joined node's occupants, history and
 // subject to that user). It reports whether the join was held.
-func (n *node) holdJoin(now time.Time, out *Output, r *muc.Room, p *stanza.Presence) bool {
+func (n *Node) holdJoin(now time.Time, out *Output, r *muc.Room, p *stanza.Presence) bool {
 	l := n.upstream()
 	if l == nil || l.State == LinkFederated || p.To.Resource() == "" {
 		return false
@@ -207,7 +233,7 @@ func (n *node) holdJoin(now time.Time, out *Output, r *muc.Room, p *stanza.Prese
 // sendJoin presents the user of p to the upstream room: the federation
 // join (XEP-0289 §4.1), with <fmuc from/>, the muc <x/> (with the history
 // limit asked for) and the muc#user item.
-func (n *node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence) {
+func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence) {
 	nick := p.To.Resource()
 	from, err := n.room.WithResource(nick)
 	if err != nil {
@@ -254,7 +280,7 @@ func presencePayload(children []stanza.Element) []stanza.Element {
 // release lets the held joins in once the upstream link is settled, in
 // their order. The federation's joiner is already known upstream, so its
 // own broadcast does not go back there.
-func (n *node) release(now time.Time, out *Output) {
+func (n *Node) release(now time.Time, out *Output) {
 	held := n.pending
 	n.pending = nil
 	for _, p := range held {
@@ -269,7 +295,7 @@ func (n *node) release(now time.Time, out *Output) {
 
 // refuse answers every held join with err (the federation failed and the
 // room cannot go on without it).
-func (n *node) refuse(out *Output, e *stanza.Error) {
+func (n *Node) refuse(out *Output, e *stanza.Error) {
 	for _, p := range n.pending {
 		e := *e
 		e.By = n.room
@@ -284,7 +310,7 @@ func (n *node) refuse(out *Output, e *stanza.Error) {
 // masterSlave holds a local groupchat message of a master-slave room
 // until the master echoes it (XEP-0289 §2), or refuses it while the
 // master is unreachable. It reports whether it took the message.
-func (n *node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Message) bool {
+func (n *Node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Message) bool {
 	l := n.upstream()
 	if l == nil || l.Mode != MasterSlave || r == nil {
 		return false
@@ -331,7 +357,7 @@ const maxEchoes = 1024
 // tick ends an upstream join that got no answer in time: a master-master
 // room lets its waiting users in on its own, a master-slave room refuses
 // them.
-func (n *node) tick(now time.Time, out *Output) {
+func (n *Node) tick(now time.Time, out *Output) {
 	l := n.links[n.fed.Upstream.Bare()]
 	if l == nil || l.State != LinkJoining || l.deadline.IsZero() || now.Before(l.deadline) {
 		return
@@ -347,7 +373,7 @@ func (n *node) tick(now time.Time, out *Output) {
 
 // fromStranger handles a stanza with an <fmuc/> from a room that is not
 // linked: a federation join, or traffic no peer may send.
-func (n *node) fromStranger(now time.Time, out *Output, in stanza.Stanza) {
+func (n *Node) fromStranger(now time.Time, out *Output, in stanza.Stanza) {
 	h := in.Head()
 	p, err := readPeer(in)
 	pres, isPresence := in.(*stanza.Presence)
@@ -364,7 +390,7 @@ func (n *node) fromStranger(now time.Time, out *Output, in stanza.Stanza) {
 // room exists (or may be created), and the join would not close a cycle;
 // otherwise the peer's user enters like any remote user (all local policy
 // applies) and gets the occupants, history and subject.
-func (n *node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer) {
+func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer) {
 	peerRoom := pres.From.Bare()
 	reject := func(reason string) {
 		out.Stanzas = append(out.Stanzas, &stanza.Presence{
@@ -419,7 +445,7 @@ func (n *node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 
 // path returns the rooms above this one, nearest first: its upstream and
 // the upstream's path.
-func (n *node) path() []stanza.JID {
+func (n *Node) path() []stanza.JID {
 	l := n.links[n.fed.Upstream.Bare()]
 	if l == nil || l.State != LinkFederated {
 		return nil
@@ -428,17 +454,17 @@ func (n *node) path() []stanza.JID {
 }
 
 // inPath reports whether room is above this one.
-func (n *node) inPath(room stanza.JID) bool { return slices.Contains(n.path(), room) }
+func (n *Node) inPath(room stanza.JID) bool { return slices.Contains(n.path(), room) }
 
 // localUser reports whether jid belongs to this server's own users, for
 // whom no peer may speak (XEP-0289 §7).
-func (n *node) localUser(jid stanza.JID) bool {
+func (n *Node) localUser(jid stanza.JID) bool {
 	return slices.Contains(n.svc.opts.LocalDomains, jid.Domain())
 }
 
 // asUser rewrites a peer's stanza as one from its user: from the real
 // JID, to this room (or room/nick), without the federation payloads.
-func (n *node) asUser(in stanza.Stanza, user stanza.JID, nick string) stanza.Stanza {
+func (n *Node) asUser(in stanza.Stanza, user stanza.JID, nick string) stanza.Stanza {
 	c := stanza.Clone(in)
 	h := c.Head()
 	h.From = user
@@ -503,7 +529,7 @@ func hasStatus(p stanza.Stanza, code int) bool {
 }
 
 // fromPeer handles a stanza from a linked peer room.
-func (n *node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
+func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 	p, err := readPeer(in)
 	if err != nil {
 		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "malformed fmuc payload: " + err.Error()})
@@ -549,7 +575,7 @@ func (n *node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 
 // holder returns where jid is in the room: zero JID and true for a local
 // occupant, the node for a remote one; false when it is not an occupant.
-func (n *node) holder(jid stanza.JID) (stanza.JID, bool) {
+func (n *Node) holder(jid stanza.JID) (stanza.JID, bool) {
 	r := n.mucRoom()
 	if r == nil {
 		return stanza.JID{}, false
@@ -559,7 +585,7 @@ func (n *node) holder(jid stanza.JID) (stanza.JID, bool) {
 }
 
 // waiting reports whether jid is a local user whose join is held.
-func (n *node) waiting(jid stanza.JID) bool {
+func (n *Node) waiting(jid stanza.JID) bool {
 	for _, p := range n.pending {
 		if p.From == jid {
 			return true
@@ -569,7 +595,7 @@ func (n *node) waiting(jid stanza.JID) bool {
 }
 
 // peerPresence handles presence about a peer's user (XEP-0289 §4.1-§4.5).
-func (n *node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Presence, p peer) {
+func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Presence, p peer) {
 	user := p.user
 	via, in := n.holder(user)
 	switch s.Type {
@@ -622,7 +648,7 @@ func (n *node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 
 // peerRefused handles a peer's presence error about one of this node's
 // users: a held joiner is told; a user already here stays.
-func (n *node) peerRefused(now time.Time, out *Output, l *link, s *stanza.Presence, user stanza.JID) {
+func (n *Node) peerRefused(now time.Time, out *Output, l *link, s *stanza.Presence, user stanza.JID) {
 	e, _ := stanza.StanzaError(s)
 	for i, q := range n.pending {
 		if q.From != user {
@@ -654,14 +680,14 @@ func (n *node) peerRefused(now time.Time, out *Output, l *link, s *stanza.Presen
 	out.event(PeerRefusedUser{RoomJID: n.room, Peer: l.Peer, JID: user, Condition: cond})
 }
 
-func (n *node) spoof(out *Output, l *link, user stanza.JID, reason string) {
+func (n *Node) spoof(out *Output, l *link, user stanza.JID, reason string) {
 	out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, JID: user, Reason: reason})
 	n.svc.opts.Logger.Warn("fmuc: refused a peer's stanza", "room", n.room.String(), "peer", l.Peer.String(), "jid", user.String(), "reason", reason)
 }
 
 // peerMessage handles a message from a peer: groupchat, history replay,
 // the subject, a private message, an echo.
-func (n *node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Message, p peer) {
+func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Message, p peer) {
 	user := p.user
 	via, in := n.holder(user)
 	switch m.Type {
@@ -710,7 +736,7 @@ func (n *node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 }
 
 // ownStanzaID reports whether m carries a stanza id this room assigned.
-func (n *node) ownStanzaID(m *stanza.Message) bool {
+func (n *Node) ownStanzaID(m *stanza.Message) bool {
 	for _, id := range stanza.StanzaIDs(m) {
 		if id.By == n.room {
 			return true
@@ -742,7 +768,7 @@ func hasDelay(s stanza.Stanza) bool {
 }
 
 // peerHistory merges one message of the history a joined node replays.
-func (n *node) peerHistory(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
+func (n *Node) peerHistory(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
 	r := n.mucRoom()
 	if r == nil {
 		return
@@ -761,7 +787,7 @@ func (n *node) peerHistory(now time.Time, out *Output, l *link, m *stanza.Messag
 // sequence (XEP-0289 §4.1: the joining node SHOULD replace its subject),
 // after which the link is federated and held joins go in; or a change
 // made by one of the peer's users.
-func (n *node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
+func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
 	joining := l.Upstream && l.State != LinkFederated
 	if l.Upstream && joining && n.mucRoom() == nil {
 		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
@@ -795,7 +821,7 @@ func (n *node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 
 // fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
 // <left/>, the room's destruction or shutdown, a path update.
-func (n *node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanza, p peer) {
+func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanza, p peer) {
 	pres, ok := in.(*stanza.Presence)
 	if !ok {
 		return
@@ -840,7 +866,7 @@ func (n *node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 }
 
 // sendPaths tells every joining node below this room the rooms above it.
-func (n *node) sendPaths(out *Output) {
+func (n *Node) sendPaths(out *Output) {
 	path := n.path()
 	for _, peer := range n.peers() {
 		l := n.links[peer]
@@ -859,7 +885,7 @@ func (n *node) sendPaths(out *Output) {
 // room itself are answered for the peer room; admin, owner and
 // registration requests are refused (XEP-0289 §4.5: a remote owner
 // cannot change this node's lists).
-func (n *node) peerIQ(now time.Time, out *Output, l *link, q *stanza.IQ, p peer) {
+func (n *Node) peerIQ(now time.Time, out *Output, l *link, q *stanza.IQ, p peer) {
 	user := p.user
 	if q.To.Resource() == "" {
 		if q.Type == stanza.IQGet || q.Type == stanza.IQSet {

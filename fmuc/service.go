@@ -33,8 +33,11 @@ var ErrNilStanza = errors.New("fmuc: nil stanza")
 type Service struct {
 	opts      Options
 	muc       *muc.Service
-	nodes     map[stanza.JID]*node
+	nodes     map[stanza.JID]*Node
 	overrides map[stanza.JID]Federation
+	// configured are the events of the form extension, reported with the
+	// output of the call that caused them.
+	configured []Event
 }
 
 // NewService validates opts and returns an empty Service.
@@ -51,11 +54,14 @@ func NewService(opts Options) (*Service, error) {
 		}
 		return canCreate == nil || canCreate(room, creator, via)
 	}
+	s := &Service{nodes: map[stanza.JID]*Node{}, overrides: map[stanza.JID]Federation{}}
+	opts.MUC.ConfigExtension = form{s}
 	m, err := muc.NewService(opts.MUC)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Service{opts: opts, muc: m, nodes: map[stanza.JID]*node{}, overrides: map[stanza.JID]Federation{}}, nil
+	s.opts, s.muc = opts, m
+	return s, nil
 }
 
 // MUC returns the underlying muc.Service (rooms, State, Restore).
@@ -107,20 +113,21 @@ func (s *Service) Links(room stanza.JID) []Link {
 	if !ok {
 		return nil
 	}
-	var out []Link
-	for _, p := range n.peers() {
-		l := n.links[p].Link
-		l.Path = slices.Clone(l.Path)
-		out = append(out, l)
-	}
-	return out
+	return n.Links()
+}
+
+// Node returns the federation state of room, if the service has any: a
+// room that was used, or that has links or held joins.
+func (s *Service) Node(room stanza.JID) (*Node, bool) {
+	n, ok := s.nodes[room.Bare()]
+	return n, ok
 }
 
 // node returns the federation state of room, creating it.
-func (s *Service) node(room stanza.JID) *node {
+func (s *Service) node(room stanza.JID) *Node {
 	n, ok := s.nodes[room]
 	if !ok {
-		n = &node{svc: s, room: room, fed: s.federationOf(room), links: map[stanza.JID]*link{}, echoes: map[string]*stanza.Message{}}
+		n = &Node{svc: s, room: room, fed: s.federationOf(room), links: map[stanza.JID]*link{}, echoes: map[string]*stanza.Message{}}
 		s.nodes[room] = n
 	}
 	return n
@@ -245,11 +252,13 @@ func (s *Service) convert(out *Output, mo muc.Output) {
 		}
 	}
 	out.mucEvents(mo.Events)
+	out.Events = append(out.Events, s.configured...)
+	s.configured = nil
 }
 
 // gc forgets the federation state of a room that has nothing left: no
 // links, nothing pending, and no muc room or no occupant.
-func (s *Service) gc(n *node) {
+func (s *Service) gc(n *Node) {
 	if len(n.links) > 0 || len(n.pending) > 0 || len(n.echoes) > 0 {
 		return
 	}

@@ -263,3 +263,68 @@ func decode(t *testing.T, xml string) stanza.Stanza {
 	require.NoError(t, err)
 	return s
 }
+
+// TestConfigurationForm: the room configuration form carries the
+// federation settings (non-standard x-fmuc# fields); an owner's submit
+// sets them, bad values are refused with not-acceptable and change
+// nothing.
+func TestConfigurationForm(t *testing.T) {
+	w := newWorld(t)
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark)}}
+	})
+	e := w.service(denmark, nil)
+	w.create(alice, rabbithole, "Alice")
+	w.create(hamlet, elsinore, "Hamlet") // no federation yet: hamlet owns elsinore
+	w.forget()
+	w.send(`<iq from='` + hamlet + `' to='` + elsinore + `' id='g' type='get'><query xmlns='http://jabber.org/protocol/muc#owner'/></iq>`)
+	got := w.got(hamlet)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "<field var='x-fmuc#upstream' type='jid-single'")
+	assert.Contains(t, got[0], "<field var='x-fmuc#mode' type='list-single'")
+	submit := func(fields string) string {
+		w.send(`<iq from='` + hamlet + `' to='` + elsinore + `' id='s' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>` + fields + `</x></query></iq>`)
+		got := w.got(hamlet)
+		require.NotEmpty(t, got)
+		return got[0]
+	}
+	for _, bad := range []string{
+		`<field var='x-fmuc#upstream'><value>@@</value></field>`,
+		`<field var='x-fmuc#upstream'><value>` + elsinore + `</value></field>`,
+		`<field var='x-fmuc#mode'><value>peer</value></field>`,
+		`<field var='x-fmuc#history'><value>-3</value></field>`,
+	} {
+		r := submit(bad)
+		assert.Contains(t, r, "not-acceptable", bad)
+		assert.True(t, e.Federation(stanza.MustParse(elsinore)).Upstream.IsZero())
+	}
+	r := submit(`<field var='x-fmuc#upstream'><value>` + rabbithole + `</value></field><field var='x-fmuc#mode'><value>master-slave</value></field><field var='x-fmuc#history'><value>5</value></field>`)
+	assert.Contains(t, r, "type='result'")
+	f := e.Federation(stanza.MustParse(elsinore))
+	assert.Equal(t, rabbithole, f.Upstream.String())
+	assert.Equal(t, fmuc.MasterSlave, f.Mode)
+	require.NotNil(t, f.History)
+	assert.Equal(t, 5, *f.History)
+	var configured []fmuc.FederationConfigured
+	for _, ev := range w.events(denmark) {
+		if c, ok := ev.(fmuc.FederationConfigured); ok {
+			configured = append(configured, c)
+		}
+	}
+	require.Len(t, configured, 1)
+	// It applies from the next federation join: when the room next has
+	// its first local user.
+	w.send(`<presence from='` + hamlet + `' to='` + elsinore + `/Hamlet' type='unavailable'/>`)
+	w.forget()
+	w.join(hamlet, elsinore, "Hamlet")
+	h := w.got(hamlet)
+	noFMUC(t, "hamlet", h)
+	assert.Contains(t, strings.Join(h, "\n"), "from='elsinore@talk.denmark.lit/Alice'")
+	n, ok := e.Node(stanza.MustParse(elsinore))
+	require.True(t, ok)
+	assert.Equal(t, elsinore, n.JID().String())
+	require.Len(t, n.Links(), 1)
+	assert.Equal(t, fmuc.LinkFederated, n.Links()[0].State)
+	assert.Zero(t, n.Waiting())
+	assert.NotNil(t, n.Room())
+}

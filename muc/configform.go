@@ -88,7 +88,7 @@ func (r *Room) configForm() *stanza.Form {
 	boolean := func(v, label string, b bool) stanza.Field {
 		return stanza.Field{Var: v, Type: fieldBoolean, Label: label, Values: []string{boolValue(b)}}
 	}
-	return &stanza.Form{
+	f := &stanza.Form{
 		Type:         stanza.FormForm,
 		Title:        "Configuration for " + r.jid.String(),
 		Instructions: []string{"Complete this form to configure the room."},
@@ -119,6 +119,10 @@ func (r *Room) configForm() *stanza.Form {
 			{Var: fRoomOwners, Type: fieldJIDMulti, Label: "Full List of Room Owners", Values: jids(stanza.AffiliationOwner)},
 		},
 	}
+	if ext := r.opts.ConfigExtension; ext != nil {
+		f.Fields = append(f.Fields, ext.Fields(r.jid)...)
+	}
+	return f
 }
 
 // formError is a protocol error found in a submitted form.

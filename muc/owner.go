@@ -53,6 +53,14 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 		r.fail(tx, fe.cond, fe.text)
 		return
 	}
+	ext := r.extensionValues(f)
+	if ext != nil {
+		if err := r.opts.ConfigExtension.Check(r.jid, ext); err != nil {
+			r.fail(tx, stanza.NotAcceptable, err.Error())
+			return
+		}
+		r.opts.ConfigExtension.Apply(r.jid, ext)
+	}
 	old := r.config
 	r.config = c
 	if c.Whois != old.Whois || c.HidePresence != old.HidePresence {

@@ -32,6 +32,9 @@ type Options struct {
 	// Limits bound what users can make the room hold; zero fields take
 	// DefaultLimits.
 	Limits Limits
+	// ConfigExtension, when set, adds the embedder's fields to the
+	// configuration form.
+	ConfigExtension ConfigExtension
 }
 
 func (o Options) withDefaults() (Options, error) {

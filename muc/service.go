@@ -46,6 +46,8 @@ type ServiceOptions struct {
 	// Limits are passed to rooms (see Options); Limits.MaxDiscoItems also
 	// pages the service's disco#items. Zero fields take DefaultLimits.
 	Limits Limits
+	// ConfigExtension is passed to rooms (see Options).
+	ConfigExtension ConfigExtension
 }
 
 // Service is an XEP-0045 MUC service: one component domain holding many
@@ -74,7 +76,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Locking > LockNever {
 		return nil, fmt.Errorf("%w: unknown Locking %d", ErrConfig, opts.Locking)
 	}
-	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits}.withDefaults()
+	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits, ConfigExtension: opts.ConfigExtension}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
