@@ -245,15 +245,17 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 	}
 	// The user's standing here (XEP-0289 §4.1 shows none/participant for
 	// a room the federation is about to create).
-	aff := stanza.AffiliationNone
+	aff, role := stanza.AffiliationNone, stanza.RoleParticipant
 	if r := n.mucRoom(); r != nil {
-		if a := r.Affiliation(p.From.Bare()); a != stanza.AffiliationOutcast {
+		if o, in := r.OccupantByJID(p.From); in {
+			// A user of a room below this one, as its room shows it.
+			aff, role = o.Affiliation, o.Role
+		} else if a := r.Affiliation(p.From.Bare()); a != stanza.AffiliationOutcast {
 			aff = a
+			if aff == stanza.AffiliationOwner || aff == stanza.AffiliationAdmin {
+				role = stanza.RoleModerator
+			}
 		}
-	}
-	role := stanza.RoleParticipant
-	if aff == stanza.AffiliationOwner || aff == stanza.AffiliationAdmin {
-		role = stanza.RoleModerator
 	}
 	payload := presencePayload(p.Children)
 	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History),
@@ -291,6 +293,29 @@ func (n *Node) release(now time.Time, out *Output) {
 		n.releasing = stanza.JID{}
 	}
 	n.joiner = stanza.JID{}
+}
+
+// announceAll presents to the upstream l every occupant it does not know
+// yet: the users of the rooms below this one (and, after the link was
+// re-established, this room's own), but not the federation's joiner,
+// which the join presented (XEP-0289 §4.3: joins are fanned out).
+func (n *Node) announceAll(out *Output, l *link) {
+	r := n.mucRoom()
+	if r == nil {
+		return
+	}
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer || o.JID == n.joiner {
+			continue
+		}
+		from, err := n.room.WithResource(o.Nick)
+		if err != nil {
+			continue
+		}
+		payload := presencePayload(o.Presence)
+		payload = append(payload, stanza.MUCUser{Items: []stanza.Item{{Affiliation: o.Affiliation, Role: o.Role, JID: &o.JID}}}.Element(), fmucFrom(o.JID))
+		out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer}, Children: payload})
+	}
 }
 
 // refuse answers every held join with err (the federation failed and the
@@ -414,6 +439,13 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 		out.event(SpoofRefused{RoomJID: n.room, Peer: peerRoom, JID: p.user, Reason: "a peer cannot present this server's users"})
 		return
 	}
+	if n.mucRoom() == nil {
+		// A room that exists for the federation only: instant, with the
+		// service's defaults and no owner, like one a joining node
+		// creates.
+		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
+		n.mucCall(now, out, mo, err)
+	}
 	l := &link{Link: Link{Peer: peerRoom, State: LinkFederated, Since: now}}
 	n.links[peerRoom] = l
 	in := n.asUser(pres, p.user, pres.To.Resource())
@@ -434,6 +466,12 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 	out.event(LinkChanged{RoomJID: n.room, Peer: peerRoom, From: LinkUnset, To: LinkFederated})
 	n.syncLinks()
 	n.svc.convert(out, mo)
+	if up := n.upstream(); up != nil && up.State != LinkJoining && up.State != LinkFederated {
+		// A room in the middle of a chain federates upstream as soon as
+		// it has users, its own or those of the rooms below it.
+		p := stanza.Clone(in).(*stanza.Presence)
+		n.sendJoin(now, out, up, p)
+	}
 	if path := n.path(); len(path) > 0 {
 		out.Stanzas = append(out.Stanzas, &stanza.Presence{
 			Header:   stanza.Header{From: n.room, To: peerRoom},
@@ -626,8 +664,10 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 		n.handleRemote(now, out, l, n.asUser(s, user, s.From.Resource()), false)
 	case stanza.PresenceAvailable:
 		if in && via != l.Peer || !in && n.waiting(user) {
-			if via.IsZero() && in || n.waiting(user) {
-				return // our own user, shown back to us in the entry sequence
+			if n.waiting(user) || l.Upstream && l.State != LinkFederated {
+				// Our own user, or one of a room below, shown back to
+				// us in the joined node's entry sequence.
+				return
 			}
 			n.spoof(out, l, user, "presence for a user another node holds")
 			return
@@ -814,6 +854,7 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 	if joining {
 		n.set(out, l, LinkFederated, now, "")
 		n.syncLinks()
+		n.announceAll(out, l)
 		n.release(now, out)
 		n.sendPaths(out)
 	}
