@@ -46,9 +46,7 @@ func (n *Node) Room() *muc.Room { return n.mucRoom() }
 func (n *Node) Links() []Link {
 	out := make([]Link, 0, len(n.links))
 	for _, p := range n.peers() {
-		l := n.links[p].Link
-		l.Path = slices.Clone(l.Path)
-		out = append(out, l)
+		out = append(out, n.links[p].snapshot())
 	}
 	return out
 }
@@ -119,7 +117,7 @@ func (n *Node) handle(now time.Time, out *Output, in stanza.Stanza) {
 		return
 	}
 	n.syncLinks()
-	n.svc.convert(out, mo)
+	n.svc.convert(now, out, mo)
 	n.afterMUC(now, out)
 }
 
@@ -141,7 +139,7 @@ func (n *Node) handleRemote(now time.Time, out *Output, l *link, in stanza.Stanz
 		return
 	}
 	n.syncLinks()
-	n.svc.convert(out, mo)
+	n.svc.convert(now, out, mo)
 	n.afterMUC(now, out)
 }
 
@@ -152,7 +150,7 @@ func (n *Node) mucCall(now time.Time, out *Output, mo muc.Output, err error) {
 		return
 	}
 	n.syncLinks()
-	n.svc.convert(out, mo)
+	n.svc.convert(now, out, mo)
 	n.afterMUC(now, out)
 }
 
@@ -262,7 +260,9 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 		stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}.Element())
 	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, ID: p.ID}, Children: payload})
 	n.joiner = p.From
-	n.set(out, l, LinkJoining, now, "")
+	if l.State != LinkResyncing {
+		n.set(out, l, LinkJoining, now, "")
+	}
 	l.deadline = now.Add(n.svc.opts.JoinTimeout)
 }
 
@@ -295,11 +295,28 @@ func (n *Node) release(now time.Time, out *Output) {
 	n.joiner = stanza.JID{}
 }
 
+// forgetUnseen ends a rejoin that started a new session: the users of the
+// joined room that its answer did not present have left meanwhile.
+func (n *Node) forgetUnseen(now time.Time, out *Output, l *link) {
+	seen := l.seen
+	l.seen = nil
+	r := n.mucRoom()
+	if seen == nil || r == nil {
+		return
+	}
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer && !seen[o.JID] {
+			mo, err := r.Remove(now, l.Peer, o.JID, muc.Removal{})
+			n.mucCall(now, out, mo, err)
+		}
+	}
+}
+
 // announceAll presents to the upstream l every occupant it does not know
 // yet: the users of the rooms below this one (and, after the link was
 // re-established, this room's own), but not the federation's joiner,
 // which the join presented (XEP-0289 §4.3: joins are fanned out).
-func (n *Node) announceAll(out *Output, l *link) {
+func (n *Node) announceAll(now time.Time, out *Output, l *link) {
 	r := n.mucRoom()
 	if r == nil {
 		return
@@ -314,7 +331,7 @@ func (n *Node) announceAll(out *Output, l *link) {
 		}
 		payload := presencePayload(o.Presence)
 		payload = append(payload, stanza.MUCUser{Items: []stanza.Item{{Affiliation: o.Affiliation, Role: o.Role, JID: &o.JID}}}.Element(), fmucFrom(o.JID))
-		out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer}, Children: payload})
+		n.emit(now, out, l, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer}, Children: payload})
 	}
 }
 
@@ -372,7 +389,7 @@ func (n *Node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Me
 		Header:   stanza.Header{From: o.Addr(), To: l.Peer, ID: held.ID, Type: stanza.MessageGroupchat, Lang: held.Lang},
 		Children: append(slices.Clip(held.Children), fmucFrom(held.From), echoElement),
 	}
-	out.Stanzas = append(out.Stanzas, wire)
+	n.emit(now, out, l, wire)
 	return true
 }
 
@@ -465,19 +482,14 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 	}
 	out.event(LinkChanged{RoomJID: n.room, Peer: peerRoom, From: LinkUnset, To: LinkFederated})
 	n.syncLinks()
-	n.svc.convert(out, mo)
+	n.svc.convert(now, out, mo)
 	if up := n.upstream(); up != nil && up.State != LinkJoining && up.State != LinkFederated {
 		// A room in the middle of a chain federates upstream as soon as
 		// it has users, its own or those of the rooms below it.
 		p := stanza.Clone(in).(*stanza.Presence)
 		n.sendJoin(now, out, up, p)
 	}
-	if path := n.path(); len(path) > 0 {
-		out.Stanzas = append(out.Stanzas, &stanza.Presence{
-			Header:   stanza.Header{From: n.room, To: peerRoom},
-			Children: []stanza.Element{fmucFrom(stanza.JID{}), pathElement(path)},
-		})
-	}
+	n.startJoinedSession(out, l)
 	n.afterMUC(now, out)
 }
 
@@ -568,12 +580,33 @@ func hasStatus(p stanza.Stanza, code int) bool {
 
 // fromPeer handles a stanza from a linked peer room.
 func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
+	// Anything from the peer shows it is there.
+	l.heard = now
+	h := in.Head()
+	if q, ok := in.(*stanza.IQ); ok && h.From.Resource() == "" && n.pingIQ(now, out, l, q) {
+		return
+	}
+	l.ping = ""
+	if isLoss(in) {
+		// A server's bounce of something sent to the peer: the peer
+		// cannot be reached (RFC 6120 §8.3.3.15, §8.3.3.16).
+		n.lose(now, out, l, "bounced: "+string(errorCondition(in)))
+		return
+	}
 	p, err := readPeer(in)
 	if err != nil {
 		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "malformed fmuc payload: " + err.Error()})
 		return
 	}
-	h := in.Head()
+	if pres, ok := in.(*stanza.Presence); ok && h.From.Resource() != "" && !l.Upstream && pres.Type == stanza.PresenceAvailable && hasChild(pres, stanza.NSMUC, "x") {
+		// A federation join from a linked room: it lost the link and
+		// rejoins (or never noticed it was lost and rejoins anyway).
+		n.rejoined(now, out, l, pres, p)
+		return
+	}
+	if l.counting && counted(in) {
+		l.recv++
+	}
 	if m, ok := in.(*stanza.Message); ok && h.From.Resource() == "" && m.Type == stanza.MessageGroupchat {
 		// A subject set by nobody in particular comes from the room.
 		if _, isSubject := m.Subject(); isSubject && !hasChild(m, "", "body") {
@@ -676,6 +709,9 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 			n.spoof(out, l, user, "a peer cannot present this server's users")
 			return
 		}
+		if l.seen != nil {
+			l.seen[user] = true
+		}
 		fwd := n.asUser(s, user, s.From.Resource())
 		if !in {
 			// Announced, not joined: the muc <x/> would ask for the entry
@@ -746,7 +782,13 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 		n.peerSubject(now, out, l, m, user)
 		return
 	}
-	if l.Upstream && hasDelay(m) && (l.State != LinkFederated || !in) {
+	if hasDelay(m) {
+		// History: the joined room's replay, or what a room said while the
+		// link was down, replayed as late messages.
+		if n.localUser(user) && !l.Upstream {
+			n.spoof(out, l, user, "history in the name of this server's user")
+			return
+		}
 		n.peerHistory(now, out, l, m, user)
 		return
 	}
@@ -852,22 +894,42 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		n.mucCall(now, out, mo, err)
 	}
 	if joining {
+		// A new session: whatever an earlier one sent that the joined
+		// room may have missed goes again, as late messages, once the
+		// link is up; the joined room drops what it has already.
+		var old []logged
+		if l.counting {
+			old = l.log
+		}
 		n.set(out, l, LinkFederated, now, "")
+		l.startSession("")
 		n.syncLinks()
-		n.announceAll(out, l)
+		n.forgetUnseen(now, out, l)
+		n.announceAll(now, out, l)
 		n.release(now, out)
+		for _, e := range old {
+			if m, ok := e.st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") {
+				c := stanza.Clone(m).(*stanza.Message)
+				if !hasDelay(c) {
+					c.Children = append(c.Children[:len(c.Children):len(c.Children)], stanza.Delay{From: n.room, Stamp: e.at}.Element())
+				}
+				n.emit(now, out, l, c)
+			}
+		}
 		n.sendPaths(out)
 	}
 }
 
 // fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
-// <left/>, the room's destruction or shutdown, a path update.
+// <left/>, the room's destruction or shutdown, a path update, a resync.
 func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanza, p peer) {
 	pres, ok := in.(*stanza.Presence)
 	if !ok {
 		return
 	}
 	switch {
+	case p.resync != nil && l.Upstream:
+		n.resynced(now, out, l, *p.resync)
 	case p.fm != nil && p.fm.Reject != nil:
 		if !l.Upstream || l.State == LinkFederated {
 			return
@@ -901,6 +963,10 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 			n.sendPaths(out)
 		}
 	case p.hasPath && l.Upstream:
+		l.Path = p.path
+		n.sendPaths(out)
+	}
+	if p.hasPath && p.resync != nil && l.Upstream {
 		l.Path = p.path
 		n.sendPaths(out)
 	}

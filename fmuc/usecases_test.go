@@ -50,7 +50,7 @@ func TestInitialFederation(t *testing.T) {
 	assert.Contains(t, a[0], "from='rabbithole@rooms.wonderland.lit/Hamlet'")
 	// One stanza from elsinore to rabbithole: the federation join.
 	assert.Equal(t, 1, w.net.Traffic(denmark, wonderland).Stanzas)
-	assert.Equal(t, 4, w.net.Traffic(wonderland, denmark).Stanzas) // alice, hamlet, history, subject
+	assert.Equal(t, 5, w.net.Traffic(wonderland, denmark).Stanzas) // alice, hamlet, history, subject, the session
 
 	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
 	require.Len(t, links, 1)

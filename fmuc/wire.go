@@ -20,6 +20,9 @@ import (
 //   - <path><room jid='...'/>...</path> from a joined node: the rooms above
 //     it, nearest first, so that a joining node can refuse the federation
 //     join that would close a cycle.
+//   - <resync session='...' recv='n'/>: the session of a link and how much
+//     of it a room received, so that a rejoin after a loss replays only
+//     what was missed (see startJoinedSession).
 const NSExt = "https://github.com/xmppfmuc/fmuc/protocol/ext/0"
 
 // fmucFrom returns <fmuc xmlns='...' from='jid'/>; a zero jid gives the
@@ -137,6 +140,8 @@ type peer struct {
 	// path is the peer's <path/>, when hasPath.
 	path    []stanza.JID
 	hasPath bool
+	// resync is the peer's <resync/>, when it sent one.
+	resync *resyncInfo
 }
 
 // readPeer decodes the federation payloads of in. A malformed <fmuc/> is
@@ -166,6 +171,14 @@ func readPeer(in stanza.Stanza) (peer, error) {
 			}
 		case "echo":
 			p.echo = true
+		case "resync":
+			var v struct {
+				Session string `xml:"session,attr"`
+				Recv    uint64 `xml:"recv,attr"`
+			}
+			if c.Decode(&v) == nil && v.Session != "" {
+				p.resync = &resyncInfo{session: v.Session, recv: v.Recv}
+			}
 		case "path":
 			var v struct {
 				Rooms []struct {

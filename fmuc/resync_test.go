@@ -1,0 +1,152 @@
+package fmuc_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/fmuc"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// bodies counts, per body text, the groupchat messages a user received.
+func bodies(w *world, user string) map[string]int {
+	got := map[string]int{}
+	for _, s := range w.net.Received(stanza.MustParse(user)) {
+		if m, ok := s.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat {
+			if b, ok := m.Body(); ok {
+				got[b]++
+			}
+		}
+	}
+	return got
+}
+
+// TestPartitionResync: the link breaks for ten minutes (the servers bounce
+// what they cannot deliver); both rooms go on chatting; after the heal the
+// joining room rejoins within its backoff, and only what each side missed
+// crosses the link: every user gets every message exactly once.
+func TestPartitionResync(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterMaster)
+	w.join(hatter, rabbithole, "Hatter")
+	w.join(ophelia, elsinore, "Ophelia")
+	w.forget()
+
+	w.net.Partition(denmark, wonderland)
+	const n = 100
+	for i := range n {
+		w.say(alice, rabbithole, fmt.Sprint("a", i), fmt.Sprint("alice ", i))
+		w.say(hamlet, elsinore, fmt.Sprint("h", i), fmt.Sprint("hamlet ", i))
+		require.NoError(t, w.net.Advance(6*time.Second)) // ten minutes in all
+	}
+	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
+	require.Len(t, links, 1)
+	assert.Equal(t, fmuc.LinkLost, links[0].State)
+	down, up := w.net.Traffic(wonderland, denmark), w.net.Traffic(denmark, wonderland)
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	links = w.svcs[denmark].Links(stanza.MustParse(elsinore))
+	assert.Equal(t, fmuc.LinkFederated, links[0].State)
+
+	for _, u := range []string{alice, hatter, hamlet, ophelia} {
+		got := bodies(w, u)
+		for i := range n {
+			for _, who := range []string{"alice", "hamlet"} {
+				assert.Equal(t, 1, got[fmt.Sprint(who, " ", i)], "%s got %q", u, fmt.Sprint(who, " ", i))
+			}
+		}
+		assert.Len(t, got, 2*n, u)
+	}
+	d, u := w.net.Traffic(wonderland, denmark), w.net.Traffic(denmark, wonderland)
+	t.Logf("resync after a 10-minute partition, %d messages each side: %d stanzas / %d bytes down, %d stanzas / %d bytes up",
+		n, d.Stanzas-down.Stanzas, d.Bytes-down.Bytes, u.Stanzas-up.Stanzas, u.Bytes-up.Bytes)
+	// About one stanza per missed message each way, plus the rejoin and
+	// its answer; no occupant or history replay.
+	assert.LessOrEqual(t, d.Stanzas-down.Stanzas, n+5)
+	assert.LessOrEqual(t, u.Stanzas-up.Stanzas, n+5)
+}
+
+// TestLossByPing: a link that goes silent (no bounce: a black hole) is
+// found by a ping without answer, and comes back by itself.
+func TestLossByPing(t *testing.T) {
+	w := newWorld(t)
+	federated(w, fmuc.MasterMaster)
+	w.net.Partition(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+time.Second))
+	assert.Equal(t, fmuc.LinkLost, w.svcs[denmark].Links(stanza.MustParse(elsinore))[0].State)
+	w.say(alice, rabbithole, "x", "while the link was dark")
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	assert.Equal(t, fmuc.LinkFederated, w.svcs[denmark].Links(stanza.MustParse(elsinore))[0].State)
+	assert.Equal(t, 1, bodies(w, hamlet)["while the link was dark"])
+}
+
+// TestMasterSlaveOutage: a master-slave room refuses local groupchat while
+// its master is unreachable, and recovers by itself.
+func TestMasterSlaveOutage(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterSlave)
+	w.net.Partition(denmark, wonderland)
+	w.say(hamlet, elsinore, "m1", "lost")
+	w.say(hamlet, elsinore, "m2", "refused")
+	got := w.got(hamlet)
+	require.Len(t, got, 2)
+	for _, g := range got {
+		assert.Contains(t, g, "<error type='wait'")
+	}
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	w.say(hamlet, elsinore, "m3", "back")
+	assert.Equal(t, 1, bodies(w, hamlet)["back"])
+	assert.Equal(t, 1, bodies(w, alice)["back"])
+}
+
+// TestGraceExpiry: users of a link lost for longer than the grace leave
+// with 333; when the link comes back it is a new federation, and both
+// sides see each other again.
+func TestGraceExpiry(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterMaster)
+	w.net.Partition(denmark, wonderland)
+	w.say(alice, rabbithole, "x", "anyone?")
+	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+fmuc.DefaultRemoteGrace+time.Second))
+	h := strings.Join(w.got(hamlet), "\n")
+	assert.Contains(t, h, "from='elsinore@talk.denmark.lit/Alice' to='hamlet@denmark.lit/elsinore' type='unavailable'")
+	assert.Contains(t, h, "<status code='333'/>")
+	a := strings.Join(w.got(alice), "\n")
+	assert.Contains(t, a, "from='rabbithole@rooms.wonderland.lit/Hamlet' to='alice@wonderland.lit/pda' type='unavailable'")
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	rr, _ := w.svcs[wonderland].MUC().Room(stanza.MustParse(rabbithole))
+	_, in := rr.Occupant("Hamlet")
+	assert.True(t, in, "hamlet is back in rabbithole")
+	er, _ := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
+	_, in = er.Occupant("Alice")
+	assert.True(t, in, "alice is back in elsinore")
+	assert.Equal(t, 1, bodies(w, hamlet)["anyone?"], "the message said during the outage arrives once")
+}
+
+// TestComponentConnection: the component's own stream going down loses
+// every link; when it is up again the joining room rejoins at once.
+func TestComponentConnection(t *testing.T) {
+	w := newWorld(t)
+	federated(w, fmuc.MasterMaster)
+	e := w.svcs[denmark]
+	assert.Empty(t, e.ConnectionChanged(w.net.Now(), false))
+	assert.Equal(t, fmuc.LinkLost, e.Links(stanza.MustParse(elsinore))[0].State)
+	w.say(hamlet, elsinore, "m", "said while down")
+	for _, s := range e.ConnectionChanged(w.net.Now(), true) {
+		w.net.Send(s)
+	}
+	require.NoError(t, w.net.Advance(time.Second))
+	assert.Equal(t, fmuc.LinkFederated, e.Links(stanza.MustParse(elsinore))[0].State)
+	assert.Equal(t, 1, bodies(w, alice)["said while down"])
+}
