@@ -541,8 +541,9 @@ func (s *Service) convertUnlinked(out *Output, mo muc.Output, peerRoom stanza.JI
 }
 
 // removalCodes are the muc#user statuses of a removal decided by a
-// moderator or an affiliation change (XEP-0045 §9.1, §9.2, §10.6, §10.7).
-var removalCodes = []int{301, 307, 321, 322}
+// moderator or an affiliation change (XEP-0045 §9.1, §9.2, §10.6, §10.7),
+// or by a node for an error (333: a nick collision, a link lost).
+var removalCodes = []int{301, 307, 321, 322, 333}
 
 // removal returns the Removal a peer's unavailable presence describes,
 // and whether it is one.
@@ -711,6 +712,9 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 		}
 		if l.seen != nil {
 			l.seen[user] = true
+		}
+		if n.collides(now, out, l, s, user) {
+			return
 		}
 		fwd := n.asUser(s, user, s.From.Resource())
 		if !in {

@@ -150,3 +150,42 @@ func TestComponentConnection(t *testing.T) {
 	assert.Equal(t, fmuc.LinkFederated, e.Links(stanza.MustParse(elsinore))[0].State)
 	assert.Equal(t, 1, bodies(w, alice)["said while down"])
 }
+
+// TestNickCollision: during a partition a user on each side takes the
+// same nick; after the heal one rule decides everywhere (the real JID that
+// sorts first keeps it), the other is told why and leaves with 333, and
+// no room ever shows two occupants with one nick.
+func TestNickCollision(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterMaster)
+	const aaa, zed = "aaa@wonderland.lit/1", "zed@denmark.lit/1"
+	w.net.Partition(denmark, wonderland)
+	w.join(aaa, rabbithole, "Queen")
+	w.join(zed, elsinore, "Queen")
+	w.net.Received(stanza.MustParse(aaa))
+	w.net.Received(stanza.MustParse(zed))
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+fmuc.DefaultRetryMax))
+	for _, d := range []string{wonderland, denmark} {
+		room := rabbithole
+		if d == denmark {
+			room = elsinore
+		}
+		r, _ := w.svcs[d].MUC().Room(stanza.MustParse(room))
+		o, ok := r.Occupant("Queen")
+		require.True(t, ok, d)
+		assert.Equal(t, aaa, o.JID.String(), "%s: the JID that sorts first keeps the nick", d)
+		n := 0
+		for _, x := range r.Occupants() {
+			if x.Nick == "Queen" {
+				n++
+			}
+		}
+		assert.Equal(t, 1, n, d)
+	}
+	z := strings.Join(w.got(zed), "\n")
+	assert.Contains(t, z, "type='unavailable'")
+	assert.Contains(t, z, "<status code='333'/>")
+	assert.Contains(t, z, "Another user of the federated room has this nick")
+}
