@@ -152,6 +152,14 @@ type Options struct {
 	// kept falls back to a new federation. Defaults DefaultLinkLog and
 	// DefaultLinkLogBytes.
 	LinkLog, LinkLogBytes int
+	// MaxLinks bounds the rooms that may join one room here (its
+	// downstream links); beyond, a federation join is rejected. Default
+	// DefaultMaxLinks.
+	MaxLinks int
+	// MaxRemoteOccupants bounds the users one peer room may present in a
+	// room here; beyond, a presented user gets resource-constraint.
+	// Default DefaultMaxRemoteOccupants.
+	MaxRemoteOccupants int
 	// OnEvents, when set, receives the events of each call made through
 	// the transport-facing methods (Handle, Tick, ConnectionChanged)
 	// before their stanzas are returned, so that an embedder persists
@@ -171,9 +179,11 @@ const (
 	DefaultRetryMax     = 5 * time.Minute
 	// DefaultRemoteGrace is long: constrained links break for long, and a
 	// resync within the grace sends only what was missed.
-	DefaultRemoteGrace  = 30 * time.Minute
-	DefaultLinkLog      = 10_000
-	DefaultLinkLogBytes = 8 << 20
+	DefaultRemoteGrace        = 30 * time.Minute
+	DefaultLinkLog            = 10_000
+	DefaultLinkLogBytes       = 8 << 20
+	DefaultMaxLinks           = 64
+	DefaultMaxRemoteOccupants = 1_000
 )
 
 // SameName returns a Federation function that federates every room with
@@ -220,6 +230,15 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.LinkLog == 0 {
 		o.LinkLog = DefaultLinkLog
+	}
+	if o.MaxLinks < 0 || o.MaxRemoteOccupants < 0 {
+		return o, fmt.Errorf("%w: negative MaxLinks or MaxRemoteOccupants", ErrConfig)
+	}
+	if o.MaxLinks == 0 {
+		o.MaxLinks = DefaultMaxLinks
+	}
+	if o.MaxRemoteOccupants == 0 {
+		o.MaxRemoteOccupants = DefaultMaxRemoteOccupants
 	}
 	if o.LinkLogBytes == 0 {
 		o.LinkLogBytes = DefaultLinkLogBytes

@@ -455,6 +455,9 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 	case n.localUser(p.user):
 		out.event(SpoofRefused{RoomJID: n.room, Peer: peerRoom, JID: p.user, Reason: "a peer cannot present this server's users"})
 		return
+	case n.downstream() >= opts.MaxLinks:
+		reject("This room is federated with as many rooms as it takes.")
+		return
 	}
 	if n.mucRoom() == nil {
 		// A room that exists for the federation only: instant, with the
@@ -491,6 +494,50 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 	}
 	n.startJoinedSession(out, l)
 	n.afterMUC(now, out)
+}
+
+// downstream counts the rooms that joined this one.
+func (n *Node) downstream() int {
+	k := 0
+	for _, l := range n.links {
+		if !l.Upstream {
+			k++
+		}
+	}
+	return k
+}
+
+// reachedThrough counts the occupants reached through l.
+func (n *Node) reachedThrough(l *link) int {
+	r := n.mucRoom()
+	if r == nil {
+		return 0
+	}
+	k := 0
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer {
+			k++
+		}
+	}
+	return k
+}
+
+// refuseUser answers a peer's presence about one of its users with e,
+// from that user's occupant JID here, with the fmuc payload naming the
+// user: its node learns that the user is not in this room.
+func (n *Node) refuseUser(now time.Time, out *Output, l *link, s *stanza.Presence, e *stanza.Error) {
+	from, err := n.room.WithResource(s.From.Resource())
+	if err != nil {
+		return
+	}
+	var fm []stanza.Element
+	for _, c := range s.Children {
+		if c.Is(stanza.NSFMUC, "fmuc") {
+			fm = append(fm, c)
+		}
+	}
+	fm = append(fm, e.Element())
+	n.emit(now, out, l, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer, ID: s.ID, Type: stanza.PresenceError}, Children: fm})
 }
 
 // path returns the rooms above this one, nearest first: its upstream and
@@ -714,6 +761,11 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 			l.seen[user] = true
 		}
 		if n.collides(now, out, l, s, user) {
+			return
+		}
+		if !in && n.reachedThrough(l) >= n.svc.opts.MaxRemoteOccupants {
+			n.refuseUser(now, out, l, s, &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.ResourceConstraint, By: n.room,
+				Text: "this room takes no more users from " + l.Peer.String()})
 			return
 		}
 		fwd := n.asUser(s, user, s.From.Resource())

@@ -189,3 +189,36 @@ func TestNickCollision(t *testing.T) {
 	assert.Contains(t, z, "<status code='333'/>")
 	assert.Contains(t, z, "Another user of the federated room has this nick")
 }
+
+// TestFederationBounds: a room takes at most MaxLinks joining rooms and
+// MaxRemoteOccupants users from each.
+func TestFederationBounds(t *testing.T) {
+	w := newWorld(t)
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark), stanza.MustParse("rooms.norway.lit")}}
+		o.MaxLinks = 1
+		o.MaxRemoteOccupants = 1
+	})
+	e := w.service(denmark, nil)
+	no := w.service("rooms.norway.lit", nil)
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	require.NoError(t, no.SetFederation(stanza.MustParse("castle@rooms.norway.lit"), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.create(alice, rabbithole, "Alice")
+	w.join(hamlet, elsinore, "Hamlet")
+	w.join(ophelia, elsinore, "Ophelia")
+	refused := 0
+	for _, ev := range w.events(denmark) {
+		if r, ok := ev.(fmuc.PeerRefusedUser); ok {
+			refused++
+			assert.Equal(t, ophelia, r.JID.String())
+			assert.Equal(t, stanza.ResourceConstraint, r.Condition)
+		}
+	}
+	assert.Equal(t, 1, refused)
+	rr, _ := w.svcs[wonderland].MUC().Room(stanza.MustParse(rabbithole))
+	_, in := rr.Occupant("Ophelia")
+	assert.False(t, in)
+	w.join("olaf@norway.lit/1", "castle@rooms.norway.lit", "Olaf")
+	got := strings.Join(w.got("olaf@norway.lit/1"), "\n")
+	assert.Contains(t, got, "as many rooms as it takes")
+}
