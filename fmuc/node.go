@@ -24,9 +24,10 @@ type Node struct {
 	// order; joiner is the user the federation join presented.
 	pending []*stanza.Presence
 	joiner  stanza.JID
-	// echoes are local groupchat messages waiting for the master's copy,
-	// by message id (master-slave).
-	echoes map[string]*stanza.Message
+	// echoes are groupchat messages waiting for the master's copy, by
+	// message id (master-slave): this room's users', and those of the rooms
+	// below, which wait in turn for this room's.
+	echoes map[string]held
 	// releasing is the user whose held join is being let in: its
 	// broadcast must not go back upstream, which has it already.
 	releasing stanza.JID
@@ -349,6 +350,14 @@ func (n *Node) refuse(out *Output, e *stanza.Error) {
 	n.joiner = stanza.JID{}
 }
 
+// held is a groupchat message waiting for the master's echo: as its user
+// sent it (From the real JID, to this room), and the link it came
+// through (zero for this room's own user).
+type held struct {
+	m   *stanza.Message
+	via stanza.JID
+}
+
 // masterSlave holds a local groupchat message of a master-slave room
 // until the master echoes it (XEP-0289 §2), or refuses it while the
 // master is unreachable. It reports whether it took the message.
@@ -369,11 +378,11 @@ func (n *Node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Me
 		}
 		return true
 	}
-	held := stanza.Clone(m).(*stanza.Message)
-	if held.ID == "" {
-		held.ID = n.svc.opts.NewID()
+	h := stanza.Clone(m).(*stanza.Message)
+	if h.ID == "" {
+		h.ID = n.svc.opts.NewID()
 	}
-	if _, dup := n.echoes[held.ID]; dup {
+	if _, dup := n.echoes[h.ID]; dup {
 		return true
 	}
 	if len(n.echoes) >= maxEchoes {
@@ -384,13 +393,19 @@ func (n *Node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Me
 		}
 		return true
 	}
-	n.echoes[held.ID] = held
+	n.forwardForEcho(now, out, l, o.Addr(), h, stanza.JID{})
+	return true
+}
+
+// forwardForEcho sends h, from this room's occupant JID from, to the
+// master l with an echo request, and holds it until the echo comes back.
+func (n *Node) forwardForEcho(now time.Time, out *Output, l *link, from stanza.JID, h *stanza.Message, via stanza.JID) {
+	n.echoes[h.ID] = held{m: h, via: via}
 	wire := &stanza.Message{
-		Header:   stanza.Header{From: o.Addr(), To: l.Peer, ID: held.ID, Type: stanza.MessageGroupchat, Lang: held.Lang},
-		Children: append(slices.Clip(held.Children), fmucFrom(held.From), echoElement),
+		Header:   stanza.Header{From: from, To: l.Peer, ID: h.ID, Type: stanza.MessageGroupchat, Lang: h.Lang},
+		Children: append(slices.Clip(withoutFederation(h.Children)), fmucFrom(h.From), echoElement),
 	}
 	n.emit(now, out, l, wire)
-	return true
 }
 
 // maxEchoes bounds the messages of one room waiting for the master.
@@ -848,15 +863,20 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 		n.peerHistory(now, out, l, m, user)
 		return
 	}
-	if in && via.IsZero() {
-		// One of our users: the master's echo of a held message.
-		if held, ok := n.echoes[m.ID]; ok && l.Upstream && held.From == user {
-			delete(n.echoes, m.ID)
-			n.releasing = user
-			n.handle(now, out, held)
-			n.releasing = stanza.JID{}
-			return
+	if h, ok := n.echoes[m.ID]; ok && l.Upstream && h.m.From == user {
+		// The master's echo of a held message: it goes out here now, in
+		// the master's order (and on to the room below that waits).
+		delete(n.echoes, m.ID)
+		n.releasing = user
+		if h.via.IsZero() {
+			n.handle(now, out, h.m)
+		} else if from := n.links[h.via]; from != nil {
+			n.handleRemote(now, out, from, h.m, true)
 		}
+		n.releasing = stanza.JID{}
+		return
+	}
+	if in && via.IsZero() {
 		n.spoof(out, l, user, "groupchat in the name of this node's own user")
 		return
 	}
@@ -868,6 +888,16 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 		// Our own message come back around: a loop the tree rules out;
 		// never amplified.
 		n.spoof(out, l, user, "a message of this room came back")
+		return
+	}
+	if up := n.upstream(); p.echo && !l.Upstream && up != nil && up.Mode == MasterSlave && up.counting {
+		// This room is a slave too: the message waits for its own
+		// master's echo before anyone here, or below, sees it.
+		if _, dup := n.echoes[m.ID]; !dup && m.ID != "" && len(n.echoes) < maxEchoes {
+			if from, err := n.room.WithResource(m.From.Resource()); err == nil {
+				n.forwardForEcho(now, out, up, from, n.asUser(m, user, "").(*stanza.Message), l.Peer)
+			}
+		}
 		return
 	}
 	n.handleRemote(now, out, l, n.asUser(m, user, ""), p.echo && !l.Upstream)

@@ -103,7 +103,7 @@ func (n *Node) replay(out *Output, l *link, after uint64) bool {
 			continue
 		}
 		st := e.st
-		if m, ok := st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") && !hasDelay(m) {
+		if m, ok := st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") && !hasDelay(m) && !hasChild(m, NSExt, "echo") {
 			c := stanza.Clone(m).(*stanza.Message)
 			c.Children = append(c.Children[:len(c.Children):len(c.Children)], stanza.Delay{From: n.room, Stamp: e.at}.Element())
 			st = c
@@ -114,8 +114,8 @@ func (n *Node) replay(out *Output, l *link, after uint64) bool {
 }
 
 // lose marks l lost: nothing more is written to it (what the room says
-// is logged for the resync), master-slave messages waiting for the
-// master's echo are refused, the joining side retries with backoff and
+// is logged for the resync, master-slave messages waiting for the
+// master's echo among it), the joining side retries with backoff and
 // jitter, and the occupants reached through it stay listed until
 // Options.RemoteGrace, after which they leave with 333.
 func (n *Node) lose(now time.Time, out *Output, l *link, reason string) {
@@ -125,11 +125,11 @@ func (n *Node) lose(now time.Time, out *Output, l *link, reason string) {
 	n.set(out, l, LinkLost, now, reason)
 	l.ping = ""
 	opts := &n.svc.opts
-	if l.Upstream {
-		l.failures++
-		l.retry = now.Add(backoff(l.failures, opts.RetryMin, opts.RetryMax, opts.Rand()))
-		n.refuseEchoes(out, l)
-	}
+	// The joining side rejoins; the joined side probes with pings and,
+	// once one is answered, asks the joining side to rejoin (it may not
+	// have noticed the loss).
+	l.failures++
+	l.retry = now.Add(backoff(l.failures, opts.RetryMin, opts.RetryMax, opts.Rand()))
 	if l.grace.IsZero() {
 		l.grace = now.Add(opts.RemoteGrace)
 	}
@@ -149,12 +149,17 @@ func backoff(k int, min, max time.Duration, r float64) time.Duration {
 	return d - time.Duration(float64(d)*0.5*r)
 }
 
-// refuseEchoes answers the local messages waiting for the master's echo:
-// the link is lost, they may never come back (XEP-0289 §2: master-slave
-// refuses local chat while the master is unreachable).
+// refuseEchoes answers the local messages waiting for the master's echo
+// when the link's session ends: they will not come back.
 func (n *Node) refuseEchoes(out *Output, l *link) {
 	for _, id := range sortedKeys(n.echoes) {
-		m := n.echoes[id]
+		h := n.echoes[id]
+		if !h.via.IsZero() {
+			// A user of a room below: that room answers its own user.
+			delete(n.echoes, id)
+			continue
+		}
+		m := h.m
 		e := &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.RecipientUnavailable, By: n.room,
 			Text: "the link to " + l.Peer.String() + " was lost before this message was confirmed; send it again later"}
 		if reply := stanza.ErrorReply(m, e); reply != nil {
@@ -257,11 +262,26 @@ func (n *Node) tickLinks(now time.Time, out *Output) {
 		if (l.State == LinkLost || l.State == LinkResyncing) && !l.grace.IsZero() && !now.Before(l.grace) {
 			n.expire(now, out, l)
 		}
-		if l.State == LinkLost && l.Upstream && !l.retry.IsZero() && !now.Before(l.retry) {
+		if l.State == LinkLost && l.ping != "" && !now.Before(l.pingBy) {
+			// A probe of a lost link went unanswered: probe again later.
+			l.ping = ""
+			l.failures++
+			l.retry = now.Add(backoff(l.failures, opts.RetryMin, opts.RetryMax, opts.Rand()))
+		}
+		if l.State == LinkLost && !l.retry.IsZero() && !now.Before(l.retry) {
 			l.retry = time.Time{}
-			n.resyncJoin(now, out, l)
-			if l.State == LinkResyncing {
-				l.deadline = now.Add(opts.JoinTimeout)
+			if l.Upstream {
+				n.resyncJoin(now, out, l)
+				if l.State == LinkResyncing {
+					l.deadline = now.Add(opts.JoinTimeout)
+				}
+			} else if l.counting {
+				l.ping = opts.NewID()
+				l.pingBy = now.Add(opts.PingTimeout)
+				out.Stanzas = append(out.Stanzas, &stanza.IQ{
+					Header:   stanza.Header{From: n.room, To: l.Peer, ID: l.ping, Type: stanza.IQGet},
+					Children: []stanza.Element{stanza.EmptyElement(nsPing, "ping")},
+				})
 			}
 		}
 	}
@@ -273,6 +293,9 @@ func (n *Node) tickLinks(now time.Time, out *Output) {
 // federation.
 func (n *Node) expire(now time.Time, out *Output, l *link) {
 	l.endSession()
+	if l.Upstream {
+		n.refuseEchoes(out, l)
+	}
 	if l.Upstream {
 		if l.State == LinkResyncing {
 			n.set(out, l, LinkLost, now, "lost for longer than the grace")
@@ -301,6 +324,9 @@ func (l *link) nextDeadline(opts *Options) time.Time {
 	add(l.deadline)
 	add(l.retry)
 	add(l.grace)
+	if l.State == LinkLost && l.ping != "" {
+		add(l.pingBy)
+	}
 	if l.State == LinkFederated {
 		if l.ping != "" {
 			add(l.pingBy)
@@ -331,8 +357,18 @@ func (n *Node) pingIQ(now time.Time, out *Output, l *link, q *stanza.IQ) bool {
 	case stanza.IQResult, stanza.IQError:
 		if l.ping != "" && q.ID == l.ping {
 			l.ping = ""
-			if c := errorCondition(q); c == stanza.RemoteServerNotFound || c == stanza.RemoteServerTimeout {
+			c := errorCondition(q)
+			lost := c == stanza.RemoteServerNotFound || c == stanza.RemoteServerTimeout
+			switch {
+			case lost && l.State == LinkLost:
+				l.failures++
+				l.retry = now.Add(backoff(l.failures, n.svc.opts.RetryMin, n.svc.opts.RetryMax, n.svc.opts.Rand()))
+			case lost:
 				n.lose(now, out, l, "ping bounced: "+string(c))
+			case l.State == LinkLost && !l.Upstream && l.counting:
+				// The joining room is back: it rejoins with its count.
+				out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: n.room, To: l.Peer},
+					Children: []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, l.recv)}})
 			}
 			return true
 		}
@@ -404,6 +440,15 @@ func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 	switch {
 	case l.State == LinkFederated && l.session == "":
 		l.session = r.session
+	case l.State == LinkFederated && l.session == r.session:
+		// The joined room lost the link and asks for a rejoin: it missed
+		// what this room sent after r.recv, and this room may have missed
+		// some of what it sent.
+		l.State = LinkLost
+		n.resyncJoin(now, out, l)
+		if l.State == LinkResyncing {
+			l.deadline = now.Add(n.svc.opts.JoinTimeout)
+		}
 	case l.State == LinkResyncing && l.counting && l.session == r.session:
 		var replayed Output
 		if !n.replay(&replayed, l, r.recv) {

@@ -127,7 +127,7 @@ func (s *Service) Node(room stanza.JID) (*Node, bool) {
 func (s *Service) node(room stanza.JID) *Node {
 	n, ok := s.nodes[room]
 	if !ok {
-		n = &Node{svc: s, room: room, fed: s.federationOf(room), links: map[stanza.JID]*link{}, echoes: map[string]*stanza.Message{}}
+		n = &Node{svc: s, room: room, fed: s.federationOf(room), links: map[stanza.JID]*link{}, echoes: map[string]held{}}
 		s.nodes[room] = n
 	}
 	return n
