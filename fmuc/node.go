@@ -257,7 +257,13 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 		}
 	}
 	payload := presencePayload(p.Children)
-	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History),
+	// A rejoin asks for the history since it last heard from the peer,
+	// for a peer that does not know this package's resync.
+	var since time.Time
+	if l.State == LinkResyncing && !l.heard.IsZero() {
+		since = l.heard.Add(-time.Second)
+	}
+	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History, since),
 		stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}.Element())
 	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, ID: p.ID}, Children: payload})
 	n.joiner = p.From
@@ -643,8 +649,11 @@ func hasStatus(p stanza.Stanza, code int) bool {
 
 // fromPeer handles a stanza from a linked peer room.
 func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
-	// Anything from the peer shows it is there.
-	l.heard = now
+	// Anything from the peer shows it is there, but for a server's
+	// bounce.
+	if c := errorCondition(in); c != stanza.RemoteServerNotFound && c != stanza.RemoteServerTimeout {
+		l.heard = now
+	}
 	h := in.Head()
 	if q, ok := in.(*stanza.IQ); ok && h.From.Resource() == "" && n.pingIQ(now, out, l, q) {
 		return

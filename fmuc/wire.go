@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -57,14 +58,20 @@ func fmucControl(reject bool, text string) stanza.Element {
 }
 
 // mucX returns the XEP-0045 <x xmlns='http://jabber.org/protocol/muc'/>
-// of a join, with <history maxstanzas/> when history is set.
-func mucX(history *int) stanza.Element {
+// of a join, with <history maxstanzas/> when history is set and
+// <history since/> (XEP-0045 §7.2.15) when since is not zero.
+func mucX(history *int, since time.Time) stanza.Element {
 	b := append([]byte(nil), "<x xmlns='"+stanza.NSMUC+"'"...)
-	if history == nil {
+	if history == nil && since.IsZero() {
 		b = append(b, "/>"...)
 	} else {
 		b = append(b, "><history"...)
-		b = appendAttr(b, "maxstanzas", strconv.Itoa(*history))
+		if history != nil {
+			b = appendAttr(b, "maxstanzas", strconv.Itoa(*history))
+		}
+		if !since.IsZero() {
+			b = appendAttr(b, "since", stanza.FormatTime(since))
+		}
 		b = append(b, "/></x>"...)
 	}
 	return stanza.Element{Name: xml.Name{Space: stanza.NSMUC, Local: "x"}, XML: b}
