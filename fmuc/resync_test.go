@@ -228,3 +228,72 @@ func TestFederationBounds(t *testing.T) {
 	got := strings.Join(w.got("olaf@norway.lit/1"), "\n")
 	assert.Contains(t, got, "as many rooms as it takes")
 }
+
+// TestConvergenceTime measures, in virtual time, how long a chain of 2, 4
+// and 6 rooms takes after every link healed from a ten-minute partition
+// (during which each room's user said one message) until every user has
+// every message. It is logged for the record, and bounded by the retry
+// schedule: a loss found by a ping within 90 s, then retries at most
+// RetryMax apart.
+func TestConvergenceTime(t *testing.T) {
+	for _, k := range []int{2, 4, 6} {
+		w := newWorld(t)
+		w.net.Record = false
+		w.net.Bounce = true
+		domain := func(i int) string { return fmt.Sprintf("rooms.c%d.lit", i) }
+		room := func(i int) string { return "r@" + domain(i) }
+		user := func(i int) string { return fmt.Sprintf("u%d@c%d.lit/1", i, i) }
+		for i := range k {
+			s := w.service(domain(i), func(o *fmuc.Options) {
+				o.Inbound.Func = func(_, _ stanza.JID) bool { return true }
+				o.RemoteCreate = true
+			})
+			if i > 0 {
+				require.NoError(t, s.SetFederation(stanza.MustParse(room(i)), fmuc.Federation{Upstream: stanza.MustParse(room(i - 1))}))
+			}
+		}
+		w.create(user(0), room(0), "U0")
+		for i := 1; i < k; i++ {
+			w.join(user(i), room(i), fmt.Sprint("U", i))
+		}
+		for i := range k {
+			w.net.Received(stanza.MustParse(user(i)))
+		}
+		for i := 1; i < k; i++ {
+			w.net.Partition(domain(i), domain(i-1))
+		}
+		for i := range k {
+			w.say(user(i), room(i), fmt.Sprint("m", i), fmt.Sprint("from ", i))
+		}
+		require.NoError(t, w.net.Advance(10*time.Minute))
+		got := make([]map[string]int, k)
+		for i := range k {
+			got[i] = bodies(w, user(i))
+		}
+		for i := 1; i < k; i++ {
+			w.net.Heal(domain(i), domain(i-1))
+		}
+		healed := w.net.Now()
+		done := func() bool {
+			for i := range k {
+				for b, c := range bodies(w, user(i)) {
+					got[i][b] += c
+				}
+				if len(got[i]) < k {
+					return false
+				}
+			}
+			return true
+		}
+		for !done() {
+			require.NoError(t, w.net.Advance(time.Second))
+			require.Less(t, w.net.Now().Sub(healed), 2*fmuc.DefaultRetryMax, "%d rooms did not converge", k)
+		}
+		for i := range k {
+			for b, c := range got[i] {
+				require.Equal(t, 1, c, "%d rooms: user %d got %q %d times", k, i, b, c)
+			}
+		}
+		t.Logf("%d rooms in a chain: every user has every message %v after the heal (virtual time)", k, w.net.Now().Sub(healed))
+	}
+}
