@@ -127,6 +127,39 @@ type Options struct {
 	// master-master room lets its waiting local users in without the
 	// federation; a master-slave room refuses them. Default 30 s.
 	JoinTimeout time.Duration
+	// PingInterval is how long a federated link may stay silent before the
+	// room pings the peer room (XEP-0199); PingTimeout how long the answer
+	// may take before the link is lost. Defaults DefaultPingInterval and
+	// DefaultPingTimeout; a negative PingInterval disables pings (losses
+	// are then found by the servers' bounces only).
+	PingInterval, PingTimeout time.Duration
+	// RetryMin and RetryMax bound the delay before a joining room rejoins
+	// a lost upstream: RetryMin after the first failure, doubling up to
+	// RetryMax, each shortened by up to half of itself at random (Rand).
+	// Defaults DefaultRetryMin and DefaultRetryMax.
+	RetryMin, RetryMax time.Duration
+	// Rand returns numbers in [0, 1) for the jitter of retries; nil uses a
+	// constant 0.5, so that a Service stays deterministic unless the
+	// embedder injects randomness.
+	Rand func() float64
+	// RemoteGrace is how long the users reached through a lost link stay
+	// listed; then they leave with status 333 and the link's session ends
+	// (the next rejoin is a new federation). Default DefaultRemoteGrace.
+	RemoteGrace time.Duration
+	// LinkLog and LinkLogBytes bound what a link keeps of what it sent,
+	// for a resync: at most that many stanzas and bytes, oldest dropped
+	// first (counted in Link.Dropped); a resync that needs more than is
+	// kept falls back to a new federation. Defaults DefaultLinkLog and
+	// DefaultLinkLogBytes.
+	LinkLog, LinkLogBytes int
+	// MaxLinks bounds the rooms that may join one room here (its
+	// downstream links); beyond, a federation join is rejected. Default
+	// DefaultMaxLinks.
+	MaxLinks int
+	// MaxRemoteOccupants bounds the users one peer room may present in a
+	// room here; beyond, a presented user gets resource-constraint.
+	// Default DefaultMaxRemoteOccupants.
+	MaxRemoteOccupants int
 	// OnEvents, when set, receives the events of each call made through
 	// the transport-facing methods (Handle, Tick, ConnectionChanged)
 	// before their stanzas are returned, so that an embedder persists
@@ -137,8 +170,21 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// DefaultJoinTimeout is the default Options.JoinTimeout.
-const DefaultJoinTimeout = 30 * time.Second
+// Defaults of Options.
+const (
+	DefaultJoinTimeout  = 30 * time.Second
+	DefaultPingInterval = 60 * time.Second
+	DefaultPingTimeout  = 30 * time.Second
+	DefaultRetryMin     = 5 * time.Second
+	DefaultRetryMax     = 5 * time.Minute
+	// DefaultRemoteGrace is long: constrained links break for long, and a
+	// resync within the grace sends only what was missed.
+	DefaultRemoteGrace        = 30 * time.Minute
+	DefaultLinkLog            = 10_000
+	DefaultLinkLogBytes       = 8 << 20
+	DefaultMaxLinks           = 64
+	DefaultMaxRemoteOccupants = 1_000
+)
 
 // SameName returns a Federation function that federates every room with
 // the room of the same local part on upstream (a service domain), in the
@@ -165,6 +211,40 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.JoinTimeout == 0 {
 		o.JoinTimeout = DefaultJoinTimeout
+	}
+	if o.PingTimeout < 0 || o.RetryMin < 0 || o.RetryMax < 0 || o.RemoteGrace < 0 || o.LinkLog < 0 || o.LinkLogBytes < 0 {
+		return o, fmt.Errorf("%w: negative PingTimeout, RetryMin, RetryMax, RemoteGrace, LinkLog or LinkLogBytes", ErrConfig)
+	}
+	def := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.PingInterval, DefaultPingInterval)
+	def(&o.PingTimeout, DefaultPingTimeout)
+	def(&o.RetryMin, DefaultRetryMin)
+	def(&o.RetryMax, max(DefaultRetryMax, o.RetryMin))
+	def(&o.RemoteGrace, DefaultRemoteGrace)
+	if o.RetryMax < o.RetryMin {
+		return o, fmt.Errorf("%w: RetryMax %v < RetryMin %v", ErrConfig, o.RetryMax, o.RetryMin)
+	}
+	if o.LinkLog == 0 {
+		o.LinkLog = DefaultLinkLog
+	}
+	if o.MaxLinks < 0 || o.MaxRemoteOccupants < 0 {
+		return o, fmt.Errorf("%w: negative MaxLinks or MaxRemoteOccupants", ErrConfig)
+	}
+	if o.MaxLinks == 0 {
+		o.MaxLinks = DefaultMaxLinks
+	}
+	if o.MaxRemoteOccupants == 0 {
+		o.MaxRemoteOccupants = DefaultMaxRemoteOccupants
+	}
+	if o.LinkLogBytes == 0 {
+		o.LinkLogBytes = DefaultLinkLogBytes
+	}
+	if o.Rand == nil {
+		o.Rand = func() float64 { return 0.5 }
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

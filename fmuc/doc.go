@@ -75,6 +75,18 @@
 // too, through the non-standard fields FieldUpstream, FieldMode and
 // FieldHistory (reported as FederationConfigured events).
 //
+// # Failing links
+//
+// A link is lost on a server's bounce, an unanswered XEP-0199 ping or the
+// component's stream going down. Chat goes on (master-master); what each
+// room would have sent is kept in the link's bounded log; the joining room
+// rejoins with backoff and jitter, the joined room probes and asks for the
+// rejoin, and each replays only what the other missed (counted per link
+// session: startJoinedSession, replay). Users of a link lost for longer
+// than Options.RemoteGrace leave with 333. Master-slave rooms refuse local
+// groupchat while lost. Nick collisions are decided everywhere by one rule:
+// the real JID that sorts first keeps the nick.
+//
 // # Security (XEP-0289 §7)
 //
 // A peer speaks only for the real JIDs that joined through it: a stanza for

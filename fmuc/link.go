@@ -23,8 +23,13 @@ const (
 	// LinkLeft: the federation ended in order (XEP-0289 §4.4 <left/>, the
 	// peer room destroyed or shut down).
 	LinkLeft
-	// LinkLost: the peer did not answer the federation join in time.
+	// LinkLost: the peer cannot be reached (no answer to the federation
+	// join or to a ping, a server's bounce, the component's own stream
+	// down). What the room says meanwhile is kept for the resync.
 	LinkLost
+	// LinkResyncing: the joining room sent its rejoin and waits for the
+	// answer.
+	LinkResyncing
 )
 
 // String names the state.
@@ -40,6 +45,8 @@ func (s LinkState) String() string {
 		return "left"
 	case LinkLost:
 		return "lost"
+	case LinkResyncing:
+		return "resyncing"
 	}
 	return "unset"
 }
@@ -60,13 +67,49 @@ type Link struct {
 	// (upstream links only); the federation is a tree, so this room is
 	// never among them.
 	Path []stanza.JID
+	// Sent and Received count the stanzas of shared traffic of the
+	// current session (see the resync in the package documentation);
+	// Logged are the latest sent ones kept for a resync, and Dropped
+	// those the log's bounds (Options.LinkLog, LinkLogBytes) let go, oldest
+	// first.
+	Sent, Received uint64
+	Logged         int
+	Dropped        uint64
 }
 
 // link is the mutable state behind a Link.
 type link struct {
 	Link
-	// deadline ends LinkJoining (JoinTimeout).
+	// deadline ends LinkJoining and LinkResyncing (JoinTimeout).
 	deadline time.Time
+	// The session: its id (named by the joined room), whether it counts,
+	// the counts, and the log of what was sent.
+	session    string
+	counting   bool
+	sent, recv uint64
+	log        []logged
+	logBytes   int
+	// failures counts the failed attempts since the last success; retry
+	// is when the next rejoin goes out, grace when the users reached
+	// through a lost link leave.
+	failures     int
+	retry, grace time.Time
+	// heard is when the peer last sent anything; ping is the id of an
+	// unanswered ping and pingBy its deadline.
+	heard  time.Time
+	ping   string
+	pingBy time.Time
+	// seen are the users the peer presented while the room rejoined it
+	// without a resync (a new session): the others are gone.
+	seen map[stanza.JID]bool
+}
+
+// snapshot returns the public view of l.
+func (l *link) snapshot() Link {
+	v := l.Link
+	v.Path = append([]stanza.JID(nil), l.Path...)
+	v.Sent, v.Received, v.Logged = l.sent, l.recv, len(l.log)
+	return v
 }
 
 // set moves l to state st and reports the change.
@@ -76,7 +119,11 @@ func (n *Node) set(out *Output, l *link, st LinkState, now time.Time, reason str
 	}
 	out.event(LinkChanged{RoomJID: n.room, Peer: l.Peer, Upstream: l.Upstream, From: l.State, To: st, Reason: reason})
 	l.State, l.Since = st, now
-	if st != LinkJoining {
+	if st != LinkJoining && st != LinkResyncing {
 		l.deadline = time.Time{}
+	}
+	if st == LinkFederated {
+		l.failures, l.retry, l.grace = 0, time.Time{}, time.Time{}
+		l.heard, l.ping = now, ""
 	}
 }

@@ -24,9 +24,10 @@ type Node struct {
 	// order; joiner is the user the federation join presented.
 	pending []*stanza.Presence
 	joiner  stanza.JID
-	// echoes are local groupchat messages waiting for the master's copy,
-	// by message id (master-slave).
-	echoes map[string]*stanza.Message
+	// echoes are groupchat messages waiting for the master's copy, by
+	// message id (master-slave): this room's users', and those of the rooms
+	// below, which wait in turn for this room's.
+	echoes map[string]held
 	// releasing is the user whose held join is being let in: its
 	// broadcast must not go back upstream, which has it already.
 	releasing stanza.JID
@@ -46,9 +47,7 @@ func (n *Node) Room() *muc.Room { return n.mucRoom() }
 func (n *Node) Links() []Link {
 	out := make([]Link, 0, len(n.links))
 	for _, p := range n.peers() {
-		l := n.links[p].Link
-		l.Path = slices.Clone(l.Path)
-		out = append(out, l)
+		out = append(out, n.links[p].snapshot())
 	}
 	return out
 }
@@ -119,7 +118,7 @@ func (n *Node) handle(now time.Time, out *Output, in stanza.Stanza) {
 		return
 	}
 	n.syncLinks()
-	n.svc.convert(out, mo)
+	n.svc.convert(now, out, mo)
 	n.afterMUC(now, out)
 }
 
@@ -141,7 +140,7 @@ func (n *Node) handleRemote(now time.Time, out *Output, l *link, in stanza.Stanz
 		return
 	}
 	n.syncLinks()
-	n.svc.convert(out, mo)
+	n.svc.convert(now, out, mo)
 	n.afterMUC(now, out)
 }
 
@@ -152,7 +151,7 @@ func (n *Node) mucCall(now time.Time, out *Output, mo muc.Output, err error) {
 		return
 	}
 	n.syncLinks()
-	n.svc.convert(out, mo)
+	n.svc.convert(now, out, mo)
 	n.afterMUC(now, out)
 }
 
@@ -245,22 +244,32 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 	}
 	// The user's standing here (XEP-0289 §4.1 shows none/participant for
 	// a room the federation is about to create).
-	aff := stanza.AffiliationNone
+	aff, role := stanza.AffiliationNone, stanza.RoleParticipant
 	if r := n.mucRoom(); r != nil {
-		if a := r.Affiliation(p.From.Bare()); a != stanza.AffiliationOutcast {
+		if o, in := r.OccupantByJID(p.From); in {
+			// A user of a room below this one, as its room shows it.
+			aff, role = o.Affiliation, o.Role
+		} else if a := r.Affiliation(p.From.Bare()); a != stanza.AffiliationOutcast {
 			aff = a
+			if aff == stanza.AffiliationOwner || aff == stanza.AffiliationAdmin {
+				role = stanza.RoleModerator
+			}
 		}
 	}
-	role := stanza.RoleParticipant
-	if aff == stanza.AffiliationOwner || aff == stanza.AffiliationAdmin {
-		role = stanza.RoleModerator
-	}
 	payload := presencePayload(p.Children)
-	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History),
+	// A rejoin asks for the history since it last heard from the peer,
+	// for a peer that does not know this package's resync.
+	var since time.Time
+	if l.State == LinkResyncing && !l.heard.IsZero() {
+		since = l.heard.Add(-time.Second)
+	}
+	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History, since),
 		stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}.Element())
 	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, ID: p.ID}, Children: payload})
 	n.joiner = p.From
-	n.set(out, l, LinkJoining, now, "")
+	if l.State != LinkResyncing {
+		n.set(out, l, LinkJoining, now, "")
+	}
 	l.deadline = now.Add(n.svc.opts.JoinTimeout)
 }
 
@@ -293,6 +302,46 @@ func (n *Node) release(now time.Time, out *Output) {
 	n.joiner = stanza.JID{}
 }
 
+// forgetUnseen ends a rejoin that started a new session: the users of the
+// joined room that its answer did not present have left meanwhile.
+func (n *Node) forgetUnseen(now time.Time, out *Output, l *link) {
+	seen := l.seen
+	l.seen = nil
+	r := n.mucRoom()
+	if seen == nil || r == nil {
+		return
+	}
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer && !seen[o.JID] {
+			mo, err := r.Remove(now, l.Peer, o.JID, muc.Removal{})
+			n.mucCall(now, out, mo, err)
+		}
+	}
+}
+
+// announceAll presents to the upstream l every occupant it does not know
+// yet: the users of the rooms below this one (and, after the link was
+// re-established, this room's own), but not the federation's joiner,
+// which the join presented (XEP-0289 §4.3: joins are fanned out).
+func (n *Node) announceAll(now time.Time, out *Output, l *link) {
+	r := n.mucRoom()
+	if r == nil {
+		return
+	}
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer || o.JID == n.joiner {
+			continue
+		}
+		from, err := n.room.WithResource(o.Nick)
+		if err != nil {
+			continue
+		}
+		payload := presencePayload(o.Presence)
+		payload = append(payload, stanza.MUCUser{Items: []stanza.Item{{Affiliation: o.Affiliation, Role: o.Role, JID: &o.JID}}}.Element(), fmucFrom(o.JID))
+		n.emit(now, out, l, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer}, Children: payload})
+	}
+}
+
 // refuse answers every held join with err (the federation failed and the
 // room cannot go on without it).
 func (n *Node) refuse(out *Output, e *stanza.Error) {
@@ -305,6 +354,14 @@ func (n *Node) refuse(out *Output, e *stanza.Error) {
 	}
 	n.pending = nil
 	n.joiner = stanza.JID{}
+}
+
+// held is a groupchat message waiting for the master's echo: as its user
+// sent it (From the real JID, to this room), and the link it came
+// through (zero for this room's own user).
+type held struct {
+	m   *stanza.Message
+	via stanza.JID
 }
 
 // masterSlave holds a local groupchat message of a master-slave room
@@ -327,11 +384,11 @@ func (n *Node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Me
 		}
 		return true
 	}
-	held := stanza.Clone(m).(*stanza.Message)
-	if held.ID == "" {
-		held.ID = n.svc.opts.NewID()
+	h := stanza.Clone(m).(*stanza.Message)
+	if h.ID == "" {
+		h.ID = n.svc.opts.NewID()
 	}
-	if _, dup := n.echoes[held.ID]; dup {
+	if _, dup := n.echoes[h.ID]; dup {
 		return true
 	}
 	if len(n.echoes) >= maxEchoes {
@@ -342,13 +399,19 @@ func (n *Node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Me
 		}
 		return true
 	}
-	n.echoes[held.ID] = held
-	wire := &stanza.Message{
-		Header:   stanza.Header{From: o.Addr(), To: l.Peer, ID: held.ID, Type: stanza.MessageGroupchat, Lang: held.Lang},
-		Children: append(slices.Clip(held.Children), fmucFrom(held.From), echoElement),
-	}
-	out.Stanzas = append(out.Stanzas, wire)
+	n.forwardForEcho(now, out, l, o.Addr(), h, stanza.JID{})
 	return true
+}
+
+// forwardForEcho sends h, from this room's occupant JID from, to the
+// master l with an echo request, and holds it until the echo comes back.
+func (n *Node) forwardForEcho(now time.Time, out *Output, l *link, from stanza.JID, h *stanza.Message, via stanza.JID) {
+	n.echoes[h.ID] = held{m: h, via: via}
+	wire := &stanza.Message{
+		Header:   stanza.Header{From: from, To: l.Peer, ID: h.ID, Type: stanza.MessageGroupchat, Lang: h.Lang},
+		Children: append(slices.Clip(withoutFederation(h.Children)), fmucFrom(h.From), echoElement),
+	}
+	n.emit(now, out, l, wire)
 }
 
 // maxEchoes bounds the messages of one room waiting for the master.
@@ -413,6 +476,16 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 	case n.localUser(p.user):
 		out.event(SpoofRefused{RoomJID: n.room, Peer: peerRoom, JID: p.user, Reason: "a peer cannot present this server's users"})
 		return
+	case n.downstream() >= opts.MaxLinks:
+		reject("This room is federated with as many rooms as it takes.")
+		return
+	}
+	if n.mucRoom() == nil {
+		// A room that exists for the federation only: instant, with the
+		// service's defaults and no owner, like one a joining node
+		// creates.
+		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
+		n.mucCall(now, out, mo, err)
 	}
 	l := &link{Link: Link{Peer: peerRoom, State: LinkFederated, Since: now}}
 	n.links[peerRoom] = l
@@ -433,14 +506,59 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 	}
 	out.event(LinkChanged{RoomJID: n.room, Peer: peerRoom, From: LinkUnset, To: LinkFederated})
 	n.syncLinks()
-	n.svc.convert(out, mo)
-	if path := n.path(); len(path) > 0 {
-		out.Stanzas = append(out.Stanzas, &stanza.Presence{
-			Header:   stanza.Header{From: n.room, To: peerRoom},
-			Children: []stanza.Element{fmucFrom(stanza.JID{}), pathElement(path)},
-		})
+	n.svc.convert(now, out, mo)
+	if up := n.upstream(); up != nil && up.State != LinkJoining && up.State != LinkFederated {
+		// A room in the middle of a chain federates upstream as soon as
+		// it has users, its own or those of the rooms below it.
+		p := stanza.Clone(in).(*stanza.Presence)
+		n.sendJoin(now, out, up, p)
 	}
+	n.startJoinedSession(out, l)
 	n.afterMUC(now, out)
+}
+
+// downstream counts the rooms that joined this one.
+func (n *Node) downstream() int {
+	k := 0
+	for _, l := range n.links {
+		if !l.Upstream {
+			k++
+		}
+	}
+	return k
+}
+
+// reachedThrough counts the occupants reached through l.
+func (n *Node) reachedThrough(l *link) int {
+	r := n.mucRoom()
+	if r == nil {
+		return 0
+	}
+	k := 0
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer {
+			k++
+		}
+	}
+	return k
+}
+
+// refuseUser answers a peer's presence about one of its users with e,
+// from that user's occupant JID here, with the fmuc payload naming the
+// user: its node learns that the user is not in this room.
+func (n *Node) refuseUser(now time.Time, out *Output, l *link, s *stanza.Presence, e *stanza.Error) {
+	from, err := n.room.WithResource(s.From.Resource())
+	if err != nil {
+		return
+	}
+	var fm []stanza.Element
+	for _, c := range s.Children {
+		if c.Is(stanza.NSFMUC, "fmuc") {
+			fm = append(fm, c)
+		}
+	}
+	fm = append(fm, e.Element())
+	n.emit(now, out, l, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer, ID: s.ID, Type: stanza.PresenceError}, Children: fm})
 }
 
 // path returns the rooms above this one, nearest first: its upstream and
@@ -491,8 +609,9 @@ func (s *Service) convertUnlinked(out *Output, mo muc.Output, peerRoom stanza.JI
 }
 
 // removalCodes are the muc#user statuses of a removal decided by a
-// moderator or an affiliation change (XEP-0045 §9.1, §9.2, §10.6, §10.7).
-var removalCodes = []int{301, 307, 321, 322}
+// moderator or an affiliation change (XEP-0045 §9.1, §9.2, §10.6, §10.7),
+// or by a node for an error (333: a nick collision, a link lost).
+var removalCodes = []int{301, 307, 321, 322, 333}
 
 // removal returns the Removal a peer's unavailable presence describes,
 // and whether it is one.
@@ -530,12 +649,36 @@ func hasStatus(p stanza.Stanza, code int) bool {
 
 // fromPeer handles a stanza from a linked peer room.
 func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
+	// Anything from the peer shows it is there, but for a server's
+	// bounce.
+	if c := errorCondition(in); c != stanza.RemoteServerNotFound && c != stanza.RemoteServerTimeout {
+		l.heard = now
+	}
+	h := in.Head()
+	if q, ok := in.(*stanza.IQ); ok && h.From.Resource() == "" && n.pingIQ(now, out, l, q) {
+		return
+	}
+	l.ping = ""
+	if isLoss(in) {
+		// A server's bounce of something sent to the peer: the peer
+		// cannot be reached (RFC 6120 §8.3.3.15, §8.3.3.16).
+		n.lose(now, out, l, "bounced: "+string(errorCondition(in)))
+		return
+	}
 	p, err := readPeer(in)
 	if err != nil {
 		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "malformed fmuc payload: " + err.Error()})
 		return
 	}
-	h := in.Head()
+	if pres, ok := in.(*stanza.Presence); ok && h.From.Resource() != "" && !l.Upstream && pres.Type == stanza.PresenceAvailable && hasChild(pres, stanza.NSMUC, "x") {
+		// A federation join from a linked room: it lost the link and
+		// rejoins (or never noticed it was lost and rejoins anyway).
+		n.rejoined(now, out, l, pres, p)
+		return
+	}
+	if l.counting && counted(in) {
+		l.recv++
+	}
 	if m, ok := in.(*stanza.Message); ok && h.From.Resource() == "" && m.Type == stanza.MessageGroupchat {
 		// A subject set by nobody in particular comes from the room.
 		if _, isSubject := m.Subject(); isSubject && !hasChild(m, "", "body") {
@@ -626,14 +769,27 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 		n.handleRemote(now, out, l, n.asUser(s, user, s.From.Resource()), false)
 	case stanza.PresenceAvailable:
 		if in && via != l.Peer || !in && n.waiting(user) {
-			if via.IsZero() && in || n.waiting(user) {
-				return // our own user, shown back to us in the entry sequence
+			if n.waiting(user) || l.Upstream && l.State != LinkFederated {
+				// Our own user, or one of a room below, shown back to
+				// us in the joined node's entry sequence.
+				return
 			}
 			n.spoof(out, l, user, "presence for a user another node holds")
 			return
 		}
 		if !in && n.localUser(user) {
 			n.spoof(out, l, user, "a peer cannot present this server's users")
+			return
+		}
+		if l.seen != nil {
+			l.seen[user] = true
+		}
+		if n.collides(now, out, l, s, user) {
+			return
+		}
+		if !in && n.reachedThrough(l) >= n.svc.opts.MaxRemoteOccupants {
+			n.refuseUser(now, out, l, s, &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.ResourceConstraint, By: n.room,
+				Text: "this room takes no more users from " + l.Peer.String()})
 			return
 		}
 		fwd := n.asUser(s, user, s.From.Resource())
@@ -706,19 +862,30 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 		n.peerSubject(now, out, l, m, user)
 		return
 	}
-	if l.Upstream && hasDelay(m) && (l.State != LinkFederated || !in) {
+	if hasDelay(m) {
+		// History: the joined room's replay, or what a room said while the
+		// link was down, replayed as late messages.
+		if n.localUser(user) && !l.Upstream {
+			n.spoof(out, l, user, "history in the name of this server's user")
+			return
+		}
 		n.peerHistory(now, out, l, m, user)
 		return
 	}
-	if in && via.IsZero() {
-		// One of our users: the master's echo of a held message.
-		if held, ok := n.echoes[m.ID]; ok && l.Upstream && held.From == user {
-			delete(n.echoes, m.ID)
-			n.releasing = user
-			n.handle(now, out, held)
-			n.releasing = stanza.JID{}
-			return
+	if h, ok := n.echoes[m.ID]; ok && l.Upstream && h.m.From == user {
+		// The master's echo of a held message: it goes out here now, in
+		// the master's order (and on to the room below that waits).
+		delete(n.echoes, m.ID)
+		n.releasing = user
+		if h.via.IsZero() {
+			n.handle(now, out, h.m)
+		} else if from := n.links[h.via]; from != nil {
+			n.handleRemote(now, out, from, h.m, true)
 		}
+		n.releasing = stanza.JID{}
+		return
+	}
+	if in && via.IsZero() {
 		n.spoof(out, l, user, "groupchat in the name of this node's own user")
 		return
 	}
@@ -730,6 +897,16 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 		// Our own message come back around: a loop the tree rules out;
 		// never amplified.
 		n.spoof(out, l, user, "a message of this room came back")
+		return
+	}
+	if up := n.upstream(); p.echo && !l.Upstream && up != nil && up.Mode == MasterSlave && up.counting {
+		// This room is a slave too: the message waits for its own
+		// master's echo before anyone here, or below, sees it.
+		if _, dup := n.echoes[m.ID]; !dup && m.ID != "" && len(n.echoes) < maxEchoes {
+			if from, err := n.room.WithResource(m.From.Resource()); err == nil {
+				n.forwardForEcho(now, out, up, from, n.asUser(m, user, "").(*stanza.Message), l.Peer)
+			}
+		}
 		return
 	}
 	n.handleRemote(now, out, l, n.asUser(m, user, ""), p.echo && !l.Upstream)
@@ -812,21 +989,42 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		n.mucCall(now, out, mo, err)
 	}
 	if joining {
+		// A new session: whatever an earlier one sent that the joined
+		// room may have missed goes again, as late messages, once the
+		// link is up; the joined room drops what it has already.
+		var old []logged
+		if l.counting {
+			old = l.log
+		}
 		n.set(out, l, LinkFederated, now, "")
+		l.startSession("")
 		n.syncLinks()
+		n.forgetUnseen(now, out, l)
+		n.announceAll(now, out, l)
 		n.release(now, out)
+		for _, e := range old {
+			if m, ok := e.st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") {
+				c := stanza.Clone(m).(*stanza.Message)
+				if !hasDelay(c) {
+					c.Children = append(c.Children[:len(c.Children):len(c.Children)], stanza.Delay{From: n.room, Stamp: e.at}.Element())
+				}
+				n.emit(now, out, l, c)
+			}
+		}
 		n.sendPaths(out)
 	}
 }
 
 // fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
-// <left/>, the room's destruction or shutdown, a path update.
+// <left/>, the room's destruction or shutdown, a path update, a resync.
 func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanza, p peer) {
 	pres, ok := in.(*stanza.Presence)
 	if !ok {
 		return
 	}
 	switch {
+	case p.resync != nil && l.Upstream:
+		n.resynced(now, out, l, *p.resync)
 	case p.fm != nil && p.fm.Reject != nil:
 		if !l.Upstream || l.State == LinkFederated {
 			return
@@ -860,6 +1058,10 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 			n.sendPaths(out)
 		}
 	case p.hasPath && l.Upstream:
+		l.Path = p.path
+		n.sendPaths(out)
+	}
+	if p.hasPath && p.resync != nil && l.Upstream {
 		l.Path = p.path
 		n.sendPaths(out)
 	}

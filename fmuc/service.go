@@ -127,7 +127,7 @@ func (s *Service) Node(room stanza.JID) (*Node, bool) {
 func (s *Service) node(room stanza.JID) *Node {
 	n, ok := s.nodes[room]
 	if !ok {
-		n = &Node{svc: s, room: room, fed: s.federationOf(room), links: map[stanza.JID]*link{}, echoes: map[string]*stanza.Message{}}
+		n = &Node{svc: s, room: room, fed: s.federationOf(room), links: map[stanza.JID]*link{}, echoes: map[string]held{}}
 		s.nodes[room] = n
 	}
 	return n
@@ -154,7 +154,7 @@ func (s *Service) Step(now time.Time, in stanza.Stanza) (Output, error) {
 		if err != nil {
 			return out, err
 		}
-		s.convert(&out, mo)
+		s.convert(now, &out, mo)
 		return out, nil
 	}
 	n := s.node(h.To.Bare())
@@ -175,19 +175,41 @@ func (s *Service) Step(now time.Time, in stanza.Stanza) (Output, error) {
 // timeouts, forwarded IQs) and the federation's (join timeouts).
 func (s *Service) StepTick(now time.Time) Output {
 	var out Output
-	s.convert(&out, s.muc.Tick(now))
+	s.convert(now, &out, s.muc.Tick(now))
 	for _, room := range s.sortedNodes() {
 		n := s.nodes[room]
 		n.tick(now, &out)
+		n.tickLinks(now, &out)
 		s.gc(n)
 	}
 	return out
 }
 
 // StepConnection reports that the component's stream to the server came
-// up or went down. Nothing is sent while it is down; links resume with the
-// traffic that follows.
-func (s *Service) StepConnection(now time.Time, up bool) Output { return Output{} }
+// up or went down. While it is down nothing can be sent, so every
+// federated link is lost (what the rooms say is kept for the resync);
+// once it is up again, lost upstream links rejoin at once.
+func (s *Service) StepConnection(now time.Time, up bool) Output {
+	var out Output
+	for _, room := range s.sortedNodes() {
+		n := s.nodes[room]
+		for _, p := range n.peers() {
+			l := n.links[p]
+			switch {
+			case !up:
+				n.lose(now, &out, l, "the component's connection to the server is down")
+			case l.State == LinkLost && l.Upstream:
+				l.retry = now
+			}
+		}
+	}
+	if !up {
+		// Nothing can go out: what was written for the peers is in the
+		// logs; the rest (local clients) is dropped by the transport.
+		out.Stanzas = nil
+	}
+	return out
+}
 
 // NextDeadline is when StepTick (or Tick) wants to be called next; zero
 // for never.
@@ -195,8 +217,8 @@ func (s *Service) NextDeadline() time.Time {
 	dl := s.muc.NextDeadline()
 	for _, n := range s.nodes {
 		for _, l := range n.links {
-			if !l.deadline.IsZero() && (dl.IsZero() || l.deadline.Before(dl)) {
-				dl = l.deadline
+			if d := l.nextDeadline(&s.opts); !d.IsZero() && (dl.IsZero() || d.Before(dl)) {
+				dl = d
 			}
 		}
 	}
@@ -226,7 +248,19 @@ func (s *Service) ConnectionChanged(now time.Time, up bool) []stanza.Stanza {
 // (XEP-0045 §11.2). It is the transport's Closer.
 func (s *Service) Close(now time.Time) []stanza.Stanza {
 	var out Output
-	s.convert(&out, s.muc.Shutdown(now))
+	s.convert(now, &out, s.muc.Shutdown(now))
+	// The rooms are gone: so are their links.
+	for _, room := range s.sortedNodes() {
+		n := s.nodes[room]
+		for _, p := range n.peers() {
+			l := n.links[p]
+			n.set(&out, l, LinkLeft, now, "the service is shutting down")
+			l.endSession()
+			if !l.Upstream {
+				delete(n.links, p)
+			}
+		}
+	}
 	return s.deliver(out)
 }
 
@@ -238,8 +272,9 @@ func (s *Service) deliver(out Output) []stanza.Stanza {
 }
 
 // convert adds a muc Output: local stanzas as they are, each remote
-// delivery encoded for its peer room when the room is federated with it.
-func (s *Service) convert(out *Output, mo muc.Output) {
+// delivery encoded for its peer room when the room is federated with it
+// (or kept for the resync of a lost link).
+func (s *Service) convert(now time.Time, out *Output, mo muc.Output) {
 	out.Stanzas = append(out.Stanzas, mo.Stanzas...)
 	for _, d := range mo.Remote {
 		room := d.Stanza.Head().From.Bare()
@@ -247,8 +282,12 @@ func (s *Service) convert(out *Output, mo muc.Output) {
 		if !ok {
 			continue
 		}
-		if l := n.links[d.Via.Bare()]; l != nil && l.State == LinkFederated && !n.suppressed(d) {
-			out.Stanzas = append(out.Stanzas, encode(d))
+		l := n.links[d.Via.Bare()]
+		if l == nil || n.suppressed(d) {
+			continue
+		}
+		if l.State == LinkFederated || l.counting && (l.State == LinkLost || l.State == LinkResyncing) {
+			n.emit(now, out, l, encode(d))
 		}
 	}
 	out.mucEvents(mo.Events)

@@ -50,7 +50,7 @@ func TestInitialFederation(t *testing.T) {
 	assert.Contains(t, a[0], "from='rabbithole@rooms.wonderland.lit/Hamlet'")
 	// One stanza from elsinore to rabbithole: the federation join.
 	assert.Equal(t, 1, w.net.Traffic(denmark, wonderland).Stanzas)
-	assert.Equal(t, 4, w.net.Traffic(wonderland, denmark).Stanzas) // alice, hamlet, history, subject
+	assert.Equal(t, 5, w.net.Traffic(wonderland, denmark).Stanzas) // alice, hamlet, history, subject, the session
 
 	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
 	require.Len(t, links, 1)
@@ -534,4 +534,44 @@ func TestRoomCreatedByFederation(t *testing.T) {
 	a := w.got(alice)
 	require.Len(t, a, 1)
 	assert.Contains(t, a[0], "<item affiliation='none' jid='"+hamlet+"' role='participant'/>")
+}
+
+// TestChainFromTheLeaf: the middle room of a chain has no users of its
+// own; the leaf's first user makes the leaf join the middle, and the
+// middle join the top, presenting that user; everyone ends up seeing
+// everyone, and a message from the top reaches the leaf.
+func TestChainFromTheLeaf(t *testing.T) {
+	w := newWorld(t)
+	const (
+		top    = "top@rooms.a.lit"
+		middle = "mid@rooms.b.lit"
+		leaf   = "leaf@rooms.c.lit"
+	)
+	allow := func(d string) func(*fmuc.Options) {
+		return func(o *fmuc.Options) { o.Inbound.Allow = []stanza.JID{stanza.MustParse(d)} }
+	}
+	w.service("rooms.a.lit", allow("rooms.b.lit"))
+	b := w.service("rooms.b.lit", func(o *fmuc.Options) {
+		allow("rooms.c.lit")(o)
+		o.RemoteCreate = true // the middle room exists only for the federation
+	})
+	c := w.service("rooms.c.lit", nil)
+	require.NoError(t, b.SetFederation(stanza.MustParse(middle), fmuc.Federation{Upstream: stanza.MustParse(top)}))
+	require.NoError(t, c.SetFederation(stanza.MustParse(leaf), fmuc.Federation{Upstream: stanza.MustParse(middle)}))
+	const ua, ub, uc = "ann@a.lit/1", "bob@b.lit/1", "cat@c.lit/1"
+	w.create(ua, top, "Ann")
+	w.join(uc, leaf, "Cat")
+	w.got(ua)
+	w.say(ua, top, "m1", "hello down there")
+	cat := strings.Join(w.got(uc), "\n")
+	assert.Contains(t, cat, "from='leaf@rooms.c.lit/Ann'")
+	assert.Contains(t, cat, "hello down there")
+	troom, _ := w.svcs["rooms.a.lit"].MUC().Room(stanza.MustParse(top))
+	_, in := troom.Occupant("Cat")
+	assert.True(t, in, "the top room knows the leaf's user")
+	// The middle room's own first user arrives later: announced upstream
+	// like any other join.
+	w.join(ub, middle, "Bob")
+	_, in = troom.Occupant("Bob")
+	assert.True(t, in)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -20,6 +21,9 @@ import (
 //   - <path><room jid='...'/>...</path> from a joined node: the rooms above
 //     it, nearest first, so that a joining node can refuse the federation
 //     join that would close a cycle.
+//   - <resync session='...' recv='n'/>: the session of a link and how much
+//     of it a room received, so that a rejoin after a loss replays only
+//     what was missed (see startJoinedSession).
 const NSExt = "https://github.com/xmppfmuc/fmuc/protocol/ext/0"
 
 // fmucFrom returns <fmuc xmlns='...' from='jid'/>; a zero jid gives the
@@ -54,14 +58,20 @@ func fmucControl(reject bool, text string) stanza.Element {
 }
 
 // mucX returns the XEP-0045 <x xmlns='http://jabber.org/protocol/muc'/>
-// of a join, with <history maxstanzas/> when history is set.
-func mucX(history *int) stanza.Element {
+// of a join, with <history maxstanzas/> when history is set and
+// <history since/> (XEP-0045 §7.2.15) when since is not zero.
+func mucX(history *int, since time.Time) stanza.Element {
 	b := append([]byte(nil), "<x xmlns='"+stanza.NSMUC+"'"...)
-	if history == nil {
+	if history == nil && since.IsZero() {
 		b = append(b, "/>"...)
 	} else {
 		b = append(b, "><history"...)
-		b = appendAttr(b, "maxstanzas", strconv.Itoa(*history))
+		if history != nil {
+			b = appendAttr(b, "maxstanzas", strconv.Itoa(*history))
+		}
+		if !since.IsZero() {
+			b = appendAttr(b, "since", stanza.FormatTime(since))
+		}
 		b = append(b, "/></x>"...)
 	}
 	return stanza.Element{Name: xml.Name{Space: stanza.NSMUC, Local: "x"}, XML: b}
@@ -137,6 +147,8 @@ type peer struct {
 	// path is the peer's <path/>, when hasPath.
 	path    []stanza.JID
 	hasPath bool
+	// resync is the peer's <resync/>, when it sent one.
+	resync *resyncInfo
 }
 
 // readPeer decodes the federation payloads of in. A malformed <fmuc/> is
@@ -166,6 +178,14 @@ func readPeer(in stanza.Stanza) (peer, error) {
 			}
 		case "echo":
 			p.echo = true
+		case "resync":
+			var v struct {
+				Session string `xml:"session,attr"`
+				Recv    uint64 `xml:"recv,attr"`
+			}
+			if c.Decode(&v) == nil && v.Session != "" {
+				p.resync = &resyncInfo{session: v.Session, recv: v.Recv}
+			}
 		case "path":
 			var v struct {
 				Rooms []struct {

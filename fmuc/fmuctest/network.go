@@ -62,6 +62,11 @@ type Network struct {
 	Drop func(l Link, s stanza.Stanza) bool
 	// Record keeps a line per delivered stanza (see Log).
 	Record bool
+	// Bounce makes a stanza lost to a partition or to Drop come back to
+	// its sender as an error from its recipient, remote-server-not-found,
+	// the way a server answers what it cannot deliver over a broken
+	// server-to-server link (RFC 6120 §8.3.3.16). Errors are not bounced.
+	Bounce bool
 }
 
 // New returns an empty network whose clock starts at start.
@@ -135,6 +140,15 @@ func (n *Network) deliver(s stanza.Stanza) {
 		if n.cut[l] || n.Drop != nil && n.Drop(l, s) {
 			t.Dropped++
 			n.record("DROP", s)
+			if n.Bounce {
+				e := &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.RemoteServerNotFound}
+				if b := stanza.ErrorReply(s, e); b != nil {
+					// The sender's own server answers: nothing crosses
+					// the broken link.
+					n.record("BOUNCE", b)
+					n.queue = append(n.queue, n.services[from].Handle(n.now, b)...)
+				}
+			}
 			return
 		}
 		t.Stanzas++

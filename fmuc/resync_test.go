@@ -1,0 +1,299 @@
+package fmuc_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/fmuc"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// bodies counts, per body text, the groupchat messages a user received.
+func bodies(w *world, user string) map[string]int {
+	got := map[string]int{}
+	for _, s := range w.net.Received(stanza.MustParse(user)) {
+		if m, ok := s.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat {
+			if b, ok := m.Body(); ok {
+				got[b]++
+			}
+		}
+	}
+	return got
+}
+
+// TestPartitionResync: the link breaks for ten minutes (the servers bounce
+// what they cannot deliver); both rooms go on chatting; after the heal the
+// joining room rejoins within its backoff, and only what each side missed
+// crosses the link: every user gets every message exactly once.
+func TestPartitionResync(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterMaster)
+	w.join(hatter, rabbithole, "Hatter")
+	w.join(ophelia, elsinore, "Ophelia")
+	w.forget()
+
+	w.net.Partition(denmark, wonderland)
+	const n = 100
+	for i := range n {
+		w.say(alice, rabbithole, fmt.Sprint("a", i), fmt.Sprint("alice ", i))
+		w.say(hamlet, elsinore, fmt.Sprint("h", i), fmt.Sprint("hamlet ", i))
+		require.NoError(t, w.net.Advance(6*time.Second)) // ten minutes in all
+	}
+	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
+	require.Len(t, links, 1)
+	assert.Equal(t, fmuc.LinkLost, links[0].State)
+	down, up := w.net.Traffic(wonderland, denmark), w.net.Traffic(denmark, wonderland)
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	links = w.svcs[denmark].Links(stanza.MustParse(elsinore))
+	assert.Equal(t, fmuc.LinkFederated, links[0].State)
+
+	for _, u := range []string{alice, hatter, hamlet, ophelia} {
+		got := bodies(w, u)
+		for i := range n {
+			for _, who := range []string{"alice", "hamlet"} {
+				assert.Equal(t, 1, got[fmt.Sprint(who, " ", i)], "%s got %q", u, fmt.Sprint(who, " ", i))
+			}
+		}
+		assert.Len(t, got, 2*n, u)
+	}
+	d, u := w.net.Traffic(wonderland, denmark), w.net.Traffic(denmark, wonderland)
+	t.Logf("resync after a 10-minute partition, %d messages each side: %d stanzas / %d bytes down, %d stanzas / %d bytes up",
+		n, d.Stanzas-down.Stanzas, d.Bytes-down.Bytes, u.Stanzas-up.Stanzas, u.Bytes-up.Bytes)
+	// About one stanza per missed message each way, plus the rejoin and
+	// its answer; no occupant or history replay.
+	assert.LessOrEqual(t, d.Stanzas-down.Stanzas, n+8)
+	assert.LessOrEqual(t, u.Stanzas-up.Stanzas, n+8)
+}
+
+// TestLossByPing: a link that goes silent (no bounce: a black hole) is
+// found by a ping without answer, and comes back by itself.
+func TestLossByPing(t *testing.T) {
+	w := newWorld(t)
+	federated(w, fmuc.MasterMaster)
+	w.net.Partition(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+time.Second))
+	assert.Equal(t, fmuc.LinkLost, w.svcs[denmark].Links(stanza.MustParse(elsinore))[0].State)
+	w.say(alice, rabbithole, "x", "while the link was dark")
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	assert.Equal(t, fmuc.LinkFederated, w.svcs[denmark].Links(stanza.MustParse(elsinore))[0].State)
+	assert.Equal(t, 1, bodies(w, hamlet)["while the link was dark"])
+}
+
+// TestMasterSlaveOutage: a master-slave room refuses local groupchat while
+// its master is unreachable, and recovers by itself; the message that was
+// on its way when the link broke is shown, once, when the master's echo
+// comes after the resync.
+func TestMasterSlaveOutage(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterSlave)
+	w.net.Partition(denmark, wonderland)
+	w.say(hamlet, elsinore, "m1", "in flight")
+	w.say(hamlet, elsinore, "m2", "refused")
+	got := w.got(hamlet)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "id='m2'")
+	assert.Contains(t, got[0], "<error type='wait'")
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	w.say(hamlet, elsinore, "m3", "back")
+	h, a := bodies(w, hamlet), bodies(w, alice)
+	for _, b := range []string{"in flight", "back"} {
+		assert.Equal(t, 1, h[b], b)
+		assert.Equal(t, 1, a[b], b)
+	}
+	assert.Zero(t, h["refused"])
+	assert.Zero(t, a["refused"])
+}
+
+// TestGraceExpiry: users of a link lost for longer than the grace leave
+// with 333; when the link comes back it is a new federation, and both
+// sides see each other again.
+func TestGraceExpiry(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterMaster)
+	w.net.Partition(denmark, wonderland)
+	w.say(alice, rabbithole, "x", "anyone?")
+	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+fmuc.DefaultRemoteGrace+time.Second))
+	h := strings.Join(w.got(hamlet), "\n")
+	assert.Contains(t, h, "from='elsinore@talk.denmark.lit/Alice' to='hamlet@denmark.lit/elsinore' type='unavailable'")
+	assert.Contains(t, h, "<status code='333'/>")
+	a := strings.Join(w.got(alice), "\n")
+	assert.Contains(t, a, "from='rabbithole@rooms.wonderland.lit/Hamlet' to='alice@wonderland.lit/pda' type='unavailable'")
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	rr, _ := w.svcs[wonderland].MUC().Room(stanza.MustParse(rabbithole))
+	_, in := rr.Occupant("Hamlet")
+	assert.True(t, in, "hamlet is back in rabbithole")
+	er, _ := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
+	_, in = er.Occupant("Alice")
+	assert.True(t, in, "alice is back in elsinore")
+	assert.Equal(t, 1, bodies(w, hamlet)["anyone?"], "the message said during the outage arrives once")
+}
+
+// TestComponentConnection: the component's own stream going down loses
+// every link; when it is up again the joining room rejoins at once.
+func TestComponentConnection(t *testing.T) {
+	w := newWorld(t)
+	federated(w, fmuc.MasterMaster)
+	e := w.svcs[denmark]
+	assert.Empty(t, e.ConnectionChanged(w.net.Now(), false))
+	assert.Equal(t, fmuc.LinkLost, e.Links(stanza.MustParse(elsinore))[0].State)
+	w.say(hamlet, elsinore, "m", "said while down")
+	for _, s := range e.ConnectionChanged(w.net.Now(), true) {
+		w.net.Send(s)
+	}
+	require.NoError(t, w.net.Advance(time.Second))
+	assert.Equal(t, fmuc.LinkFederated, e.Links(stanza.MustParse(elsinore))[0].State)
+	assert.Equal(t, 1, bodies(w, alice)["said while down"])
+}
+
+// TestNickCollision: during a partition a user on each side takes the
+// same nick; after the heal one rule decides everywhere (the real JID that
+// sorts first keeps it), the other is told why and leaves with 333, and
+// no room ever shows two occupants with one nick.
+func TestNickCollision(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterMaster)
+	const aaa, zed = "aaa@wonderland.lit/1", "zed@denmark.lit/1"
+	w.net.Partition(denmark, wonderland)
+	w.join(aaa, rabbithole, "Queen")
+	w.join(zed, elsinore, "Queen")
+	w.net.Received(stanza.MustParse(aaa))
+	w.net.Received(stanza.MustParse(zed))
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+fmuc.DefaultRetryMax))
+	for _, d := range []string{wonderland, denmark} {
+		room := rabbithole
+		if d == denmark {
+			room = elsinore
+		}
+		r, _ := w.svcs[d].MUC().Room(stanza.MustParse(room))
+		o, ok := r.Occupant("Queen")
+		require.True(t, ok, d)
+		assert.Equal(t, aaa, o.JID.String(), "%s: the JID that sorts first keeps the nick", d)
+		n := 0
+		for _, x := range r.Occupants() {
+			if x.Nick == "Queen" {
+				n++
+			}
+		}
+		assert.Equal(t, 1, n, d)
+	}
+	z := strings.Join(w.got(zed), "\n")
+	assert.Contains(t, z, "type='unavailable'")
+	assert.Contains(t, z, "<status code='333'/>")
+	assert.Contains(t, z, "Another user of the federated room has this nick")
+}
+
+// TestFederationBounds: a room takes at most MaxLinks joining rooms and
+// MaxRemoteOccupants users from each.
+func TestFederationBounds(t *testing.T) {
+	w := newWorld(t)
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark), stanza.MustParse("rooms.norway.lit")}}
+		o.MaxLinks = 1
+		o.MaxRemoteOccupants = 1
+	})
+	e := w.service(denmark, nil)
+	no := w.service("rooms.norway.lit", nil)
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	require.NoError(t, no.SetFederation(stanza.MustParse("castle@rooms.norway.lit"), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.create(alice, rabbithole, "Alice")
+	w.join(hamlet, elsinore, "Hamlet")
+	w.join(ophelia, elsinore, "Ophelia")
+	refused := 0
+	for _, ev := range w.events(denmark) {
+		if r, ok := ev.(fmuc.PeerRefusedUser); ok {
+			refused++
+			assert.Equal(t, ophelia, r.JID.String())
+			assert.Equal(t, stanza.ResourceConstraint, r.Condition)
+		}
+	}
+	assert.Equal(t, 1, refused)
+	rr, _ := w.svcs[wonderland].MUC().Room(stanza.MustParse(rabbithole))
+	_, in := rr.Occupant("Ophelia")
+	assert.False(t, in)
+	w.join("olaf@norway.lit/1", "castle@rooms.norway.lit", "Olaf")
+	got := strings.Join(w.got("olaf@norway.lit/1"), "\n")
+	assert.Contains(t, got, "as many rooms as it takes")
+}
+
+// TestConvergenceTime measures, in virtual time, how long a chain of 2, 4
+// and 6 rooms takes after every link healed from a ten-minute partition
+// (during which each room's user said one message) until every user has
+// every message. It is logged for the record, and bounded by the retry
+// schedule: a loss found by a ping within 90 s, then retries at most
+// RetryMax apart.
+func TestConvergenceTime(t *testing.T) {
+	for _, k := range []int{2, 4, 6} {
+		w := newWorld(t)
+		w.net.Record = false
+		w.net.Bounce = true
+		domain := func(i int) string { return fmt.Sprintf("rooms.c%d.lit", i) }
+		room := func(i int) string { return "r@" + domain(i) }
+		user := func(i int) string { return fmt.Sprintf("u%d@c%d.lit/1", i, i) }
+		for i := range k {
+			s := w.service(domain(i), func(o *fmuc.Options) {
+				o.Inbound.Func = func(_, _ stanza.JID) bool { return true }
+				o.RemoteCreate = true
+			})
+			if i > 0 {
+				require.NoError(t, s.SetFederation(stanza.MustParse(room(i)), fmuc.Federation{Upstream: stanza.MustParse(room(i - 1))}))
+			}
+		}
+		w.create(user(0), room(0), "U0")
+		for i := 1; i < k; i++ {
+			w.join(user(i), room(i), fmt.Sprint("U", i))
+		}
+		for i := range k {
+			w.net.Received(stanza.MustParse(user(i)))
+		}
+		for i := 1; i < k; i++ {
+			w.net.Partition(domain(i), domain(i-1))
+		}
+		for i := range k {
+			w.say(user(i), room(i), fmt.Sprint("m", i), fmt.Sprint("from ", i))
+		}
+		require.NoError(t, w.net.Advance(10*time.Minute))
+		got := make([]map[string]int, k)
+		for i := range k {
+			got[i] = bodies(w, user(i))
+		}
+		for i := 1; i < k; i++ {
+			w.net.Heal(domain(i), domain(i-1))
+		}
+		healed := w.net.Now()
+		done := func() bool {
+			for i := range k {
+				for b, c := range bodies(w, user(i)) {
+					got[i][b] += c
+				}
+				if len(got[i]) < k {
+					return false
+				}
+			}
+			return true
+		}
+		for !done() {
+			require.NoError(t, w.net.Advance(time.Second))
+			require.Less(t, w.net.Now().Sub(healed), 2*fmuc.DefaultRetryMax, "%d rooms did not converge", k)
+		}
+		for i := range k {
+			for b, c := range got[i] {
+				require.Equal(t, 1, c, "%d rooms: user %d got %q %d times", k, i, b, c)
+			}
+		}
+		t.Logf("%d rooms in a chain: every user has every message %v after the heal (virtual time)", k, w.net.Now().Sub(healed))
+	}
+}
