@@ -173,7 +173,7 @@ type Options struct {
 // Defaults of Options.
 const (
 	DefaultJoinTimeout  = 30 * time.Second
-	DefaultPingInterval = 60 * time.Second
+	DefaultPingInterval = 5 * time.Minute
 	DefaultPingTimeout  = 30 * time.Second
 	DefaultRetryMin     = 5 * time.Second
 	DefaultRetryMax     = 5 * time.Minute

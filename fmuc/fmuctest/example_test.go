@@ -72,6 +72,6 @@ func Example() {
 	}
 	// Output:
 	// hamlet got from elsinore@talk.denmark.lit/Alice: Hi Hamlet
-	// rooms.wonderland.lit -> talk.denmark.lit: stanzas 4, bytes 1111
+	// rooms.wonderland.lit -> talk.denmark.lit: stanzas 5, bytes 1336
 	// talk.denmark.lit -> rooms.wonderland.lit: stanzas 1, bytes 359
 }
