@@ -89,7 +89,7 @@ type OccupantLeft struct {
 	JID     stanza.JID
 	// Via is the node the occupant was reached through; zero when local.
 	Via    stanza.JID
-	Status int
+	Status stanza.StatusCode
 	At     time.Time
 }
 
@@ -182,7 +182,7 @@ type SessionLeft struct {
 	RoomJID stanza.JID
 	Nick    string
 	JID     stanza.JID
-	Status  int
+	Status  stanza.StatusCode
 	At      time.Time
 }
 

@@ -27,7 +27,7 @@ func (r *Room) lockedNickChange(tx *request, o *Occupant, p *stanza.Presence) bo
 		return false
 	}
 	if _, ok := stanza.Child(p, stanza.NSMUC, "x"); ok {
-		r.resync(tx, o, p, 210)
+		r.resync(tx, o, p, stanza.StatusNickAssigned)
 		return true
 	}
 	r.fail(tx, stanza.NotAcceptable, "nicks are locked down to registered nicks in this room")
@@ -71,8 +71,8 @@ func (r *Room) lockdownRename(tx *request, o *Occupant, nick string) {
 	defer func() { tx.toOrigin = origin }()
 	old := o.Nick
 	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
-	r.leaveOthers(tx, o, nil, it, 303)
-	r.leaveSelf(tx, o, "", nil, it, nil, 303)
+	r.leaveOthers(tx, o, nil, it, stanza.StatusNickChanged)
+	r.leaveSelf(tx, o, "", nil, it, nil, stanza.StatusNickChanged)
 	r.unindexNick(o)
 	o.Nick, o.addr = nick, addr
 	r.indexNick(o)
@@ -92,13 +92,13 @@ func (r *Room) lockdownRename(tx *request, o *Occupant, nick string) {
 				}
 				v := make([]stanza.Element, 0, len(o.Presence)+2)
 				v = append(v, o.Presence...)
-				views[i] = r.withOID(o, append(v, userX(&it, nil, 210)))
+				views[i] = r.withOID(o, append(v, userX(&it, nil, stanza.StatusNickAssigned)))
 			}
 			p := ps.next()
 			*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to}, Children: views[i]}
 			return p
 		})
 	}
-	r.selfPresence(tx, o, "", "", item{aff: o.Affiliation, role: o.Role}, 210)
+	r.selfPresence(tx, o, "", "", item{aff: o.Affiliation, role: o.Role}, stanza.StatusNickAssigned)
 	tx.out.event(NickChanged{RoomJID: r.jid, Old: old, New: nick, JID: o.JID})
 }

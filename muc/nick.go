@@ -24,8 +24,8 @@ func (r *Room) changeNick(tx *request, o *Occupant, p *stanza.Presence) {
 	o.makeCurrent(tx.from)
 	// §7.6: unavailable from the old nick with 303 and the new nick...
 	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
-	r.leaveOthers(tx, o, nil, it, 303)
-	r.leaveSelf(tx, o, p.ID, nil, it, nil, 303)
+	r.leaveOthers(tx, o, nil, it, stanza.StatusNickChanged)
+	r.leaveSelf(tx, o, p.ID, nil, it, nil, stanza.StatusNickChanged)
 	// ...then available from the new nick.
 	r.unindexNick(o)
 	o.Nick = nick

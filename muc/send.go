@@ -1,6 +1,7 @@
 package muc
 
 import (
+	"slices"
 	"time"
 
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -218,14 +219,14 @@ func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
 // A remote occupant gets it only within a full entry sequence (tx.entry):
 // otherwise its node either made the change itself or learns it from the
 // broadcast about o, which reaches it once (XEP-0289: one copy per node).
-func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, statuses ...int) {
+func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, statuses ...stanza.StatusCode) {
 	if o.Remote() && !tx.entry {
 		return
 	}
-	codes := make([]int, 0, len(statuses)+1)
-	codes = append(codes, 110)
+	codes := make([]stanza.StatusCode, 0, len(statuses)+1)
+	codes = append(codes, stanza.StatusSelf)
 	codes = append(codes, statuses...)
-	sortInts(codes)
+	slices.Sort(codes)
 	if (r.canSee(o) || o.Remote()) && it.jid.IsZero() {
 		it.jid = o.JID
 	}
@@ -236,12 +237,4 @@ func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, s
 	payload = append(payload, userX(&it, nil, codes...))
 	payload = r.withOID(o, payload)
 	r.sendAbout(tx, o, o.JID, presenceOf(o, o.JID, typ, id, payload))
-}
-
-func sortInts(a []int) {
-	for i := 1; i < len(a); i++ {
-		for k := i; k > 0 && a[k] < a[k-1]; k-- {
-			a[k], a[k-1] = a[k-1], a[k]
-		}
-	}
 }

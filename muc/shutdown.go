@@ -35,13 +35,13 @@ func (r *Room) Shutdown(now time.Time) Output {
 	// own users (XEP-0289: one copy per node).
 	r.toNodes(tx, func(via stanza.JID) stanza.Stanza {
 		return &stanza.Presence{Header: stanza.Header{From: r.jid, To: via, Type: stanza.PresenceUnavailable},
-			Children: []stanza.Element{userX(nil, nil, 332)}}
+			Children: []stanza.Element{userX(nil, nil, stanza.StatusShutdown)}}
 	})
 	for _, o := range r.occupants {
 		if !o.Remote() {
-			r.leaveSelf(tx, o, "", nil, item{aff: o.Affiliation, role: stanza.RoleNone}, nil, 332)
+			r.leaveSelf(tx, o, "", nil, item{aff: o.Affiliation, role: stanza.RoleNone}, nil, stanza.StatusShutdown)
 		}
-		out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 332, At: now})
+		out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: stanza.StatusShutdown, At: now})
 	}
 	clear(r.occupants)
 	r.occupants = r.occupants[:0]

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/stanza"
 )
 
 func TestShutdown(t *testing.T) {
@@ -27,7 +29,7 @@ func TestShutdown(t *testing.T) {
 	left := eventsOf[OccupantLeft](out)
 	require.Len(t, left, 4)
 	for _, l := range left {
-		require.Equal(t, 332, l.Status)
+		require.Equal(t, stanza.StatusShutdown, l.Status)
 	}
 	// The temporary room is gone, the persistent one stays, empty.
 	require.Len(t, eventsOf[RoomDestroyed](out), 1)

@@ -22,7 +22,7 @@ type item struct {
 // userX builds <x xmlns='http://jabber.org/protocol/muc#user'/> by hand:
 // presence broadcasts build many of these, and encoding/xml is slow. The
 // output is the canonical form stanza.MUCUser.Element gives (destroy, item, status; attributes in schema order).
-func userX(it *item, destroy *stanza.Destroy, statuses ...int) stanza.Element {
+func userX(it *item, destroy *stanza.Destroy, statuses ...stanza.StatusCode) stanza.Element {
 	b := make([]byte, 0, 128)
 	b = append(b, "<x xmlns='"+stanza.NSMUCUser+"'>"...)
 	if destroy != nil {

@@ -104,7 +104,7 @@ type MUCUser struct {
 }
 
 // HasStatus reports whether u carries the given status code.
-func (u *MUCUser) HasStatus(code int) bool {
+func (u *MUCUser) HasStatus(code StatusCode) bool {
 	for _, s := range u.Statuses {
 		if s.Code == code {
 			return true
@@ -113,11 +113,37 @@ func (u *MUCUser) HasStatus(code int) bool {
 	return false
 }
 
-// Status is a muc#user status element with a code (XEP-0045 §15.6 lists
-// the codes).
+// Status is a muc#user status element with a code.
 type Status struct {
-	Code int `xml:"code,attr"`
+	Code StatusCode `xml:"code,attr"`
 }
+
+// StatusCode is a muc#user status code. The constants are the codes of
+// XEP-0045's status codes registry (§15.6), named after their purpose.
+type StatusCode int
+
+// XEP-0045 status codes.
+const (
+	StatusNonAnonymous       StatusCode = 100 // any occupant may see the user's full JID
+	StatusAffiliationChanged StatusCode = 101 // affiliation changed while not in the room
+	StatusShowsUnavailable   StatusCode = 102 // room now shows unavailable members
+	StatusHidesUnavailable   StatusCode = 103 // room now does not show unavailable members
+	StatusConfigChanged      StatusCode = 104 // a non-privacy-related configuration change
+	StatusSelf               StatusCode = 110 // the presence refers to the receiver itself
+	StatusLoggingEnabled     StatusCode = 170 // room logging is now enabled
+	StatusLoggingDisabled    StatusCode = 171 // room logging is now disabled
+	StatusNowNonAnonymous    StatusCode = 172 // the room is now non-anonymous
+	StatusNowSemiAnonymous   StatusCode = 173 // the room is now semi-anonymous
+	StatusCreated            StatusCode = 201 // a new room has been created
+	StatusNickAssigned       StatusCode = 210 // the service assigned or changed the nick
+	StatusBanned             StatusCode = 301 // the user has been banned
+	StatusNickChanged        StatusCode = 303 // the new room nickname (nick change)
+	StatusKicked             StatusCode = 307 // the user has been kicked
+	StatusAffiliationRemoved StatusCode = 321 // removed because of an affiliation change
+	StatusMembersOnlyRemoved StatusCode = 322 // removed because the room became members-only
+	StatusShutdown           StatusCode = 332 // removed because the service is shutting down
+	StatusErrorRemoved       StatusCode = 333 // removed because of an error reply
+)
 
 // Item is the <item/> of muc#user, muc#admin and muc#owner payloads: an
 // occupant's or a user's affiliation and role, with an optional actor and
@@ -177,10 +203,6 @@ type MUCOwner struct {
 	Destroy *Destroy `xml:"destroy"`
 }
 
-// Ptr returns a pointer to a copy of v; handy for optional payload fields
-// such as History.MaxStanzas or Item.JID.
-func Ptr[T any](v T) *T { return &v }
-
 // Element returns u as a payload element, built directly in canonical
 // form: it cannot fail, however long its texts.
 func (u MUCUser) Element() Element {
@@ -202,7 +224,7 @@ func (u MUCUser) Element() Element {
 	w.optText("password", u.Password)
 	for _, s := range u.Statuses {
 		w.start("status", "")
-		w.b = appendAttr(w.b, "code", strconv.Itoa(s.Code))
+		w.b = appendAttr(w.b, "code", strconv.Itoa(int(s.Code)))
 		w.b = append(w.b, "/>"...)
 	}
 	w.end("x", m)

@@ -181,7 +181,7 @@ func parseBody(b, run string) (sender, seq int, sent int64, ok bool) {
 type stanzaError struct{ s stanza.Stanza }
 
 func (e stanzaError) Error() string {
-	if se, ok := stanza.StanzaError(e.s); ok {
+	if se, ok := stanza.ErrorOf(e.s); ok {
 		return "loadtest: join refused: " + se.Error()
 	}
 	return "loadtest: join refused: " + string(stanza.Encode(e.s))
