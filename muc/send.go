@@ -76,7 +76,7 @@ func (r *Room) failType(tx *request, typ stanza.ErrorType, cond stanza.Condition
 
 // send delivers s to one occupant: directly when local, as a
 // RemoteDelivery through its node otherwise. s is addressed to o.JID;
-// each further session of o (§7.2.8, session.go) gets a copy addressed to
+// each further session of o (§7.2.8) gets a copy addressed to
 // it. For one session only, send to o.narrow(jid).
 func (r *Room) send(tx *request, o *Occupant, s stanza.Stanza) {
 	r.sendAbout(tx, o, stanza.JID{}, s)
@@ -237,4 +237,24 @@ func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, s
 	payload = append(payload, userX(&it, nil, codes...))
 	payload = r.withOID(o, payload)
 	r.sendAbout(tx, o, o.JID, presenceOf(o, o.JID, typ, id, payload))
+}
+
+// slab hands out pointers into one backing array, so that a fan-out of n
+// stanzas costs one allocation instead of n. The stanzas of one slab stay
+// in memory together until the last of them is dropped; an embedder sends
+// an Output and drops it, so this is short-lived.
+type slab[T any] struct{ buf []T }
+
+func newSlab[T any](n int) *slab[T] {
+	return &slab[T]{buf: make([]T, n)}
+}
+
+// next returns a pointer to a fresh zero T.
+func (s *slab[T]) next() *T {
+	if len(s.buf) == 0 {
+		s.buf = make([]T, 8)
+	}
+	p := &s.buf[0]
+	s.buf = s.buf[1:]
+	return p
 }
