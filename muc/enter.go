@@ -75,7 +75,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	if other := r.occupantByNick(nick); other != nil && other.JID != tx.from {
 		if r.mayShare(tx, other) && r.byJID[tx.from] == nil {
 			// §7.2.8: the same bare JID SHOULD be allowed in under the
-			// same nick: a further session (session.go). A nick written
+			// same nick: a further session (joinSession). A nick written
 			// otherwise (nickKey) is the occupant's: §7.2.2, 210.
 			if other.Nick != nick && len(extra) == 0 {
 				extra = []stanza.StatusCode{stanza.StatusNickAssigned}

@@ -51,7 +51,7 @@ func (r *Room) onPresenceError(tx *request, p *stanza.Presence) {
 func (r *Room) onMessageError(tx *request, m *stanza.Message) {
 	o := r.sender(tx)
 	if o == nil {
-		r.inviteBounced(tx, m) // invite.go
+		r.inviteBounced(tx, m)
 		return
 	}
 	if isGhostError(m) {

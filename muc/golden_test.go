@@ -12,9 +12,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/golden")
 
-// TestRealClientSession replays what Converse.js and poezio send to a MUC
-// service (DESIGN.md, "What real clients send") and compares the whole
-// transcript, input and output in canonical XML, with
+// TestRealClientSession replays what Converse.js 14 and poezio 0.14 send
+// to a MUC service (as seen on the wire against Prosody) and compares the
+// whole transcript, input and output in canonical XML, with
 // testdata/golden/client-session.txt (go test -run RealClient -update
 // rewrites it).
 func TestRealClientSession(t *testing.T) {

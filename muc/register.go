@@ -35,8 +35,8 @@ const (
 	RegistrationOpen
 	// RegistrationApproval forwards each request to the room's admins and
 	// owners for approval (§9.9); admins and owners register at once.
-	// Requests awaiting a decision are not part of the State: after a
-	// restart users ask again.
+	// Requests awaiting a decision are kept in State.PendingRegistrations,
+	// so that a restart does not lose them.
 	RegistrationApproval
 	// RegistrationClosed refuses requests with not-allowed (§7.10: the
 	// privilege is restricted); admins add members instead.
@@ -45,20 +45,6 @@ const (
 	// (service-unavailable, §7.10), nor advertises it.
 	RegistrationNone
 )
-
-// NickRegistered: a user registered a nick with the room (XEP-0045
-// §7.10), or removed its registration (Nick is ""). The nick is part of
-// the room's State.
-type NickRegistered struct {
-	RoomJID stanza.JID
-	// JID is the user's bare JID.
-	JID  stanza.JID
-	Nick string
-}
-
-// Room implements Event.
-func (e NickRegistered) Room() stanza.JID { return e.RoomJID }
-func (NickRegistered) isEvent()           {}
 
 // RegisteredNick returns the nick registered by a user (bare JID), if any.
 func (r *Room) RegisteredNick(j stanza.JID) (string, bool) {
@@ -249,7 +235,7 @@ func (r *Room) registerNick(tx *request, ac actor, bare stanza.JID, nick string)
 		r.nicks[bare] = nick
 		tx.out.event(NickRegistered{RoomJID: r.jid, JID: bare, Nick: nick})
 	}
-	renames := r.lockdownRenames(tx, bare, nick) // lockdown.go
+	renames := r.lockdownRenames(tx, bare, nick)
 	if r.Affiliation(bare) != stanza.AffiliationNone {
 		return renames
 	}
