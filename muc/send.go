@@ -177,22 +177,26 @@ func (r *Room) view(o *Occupant, full bool) []stanza.Element {
 	if full {
 		i = 1
 	}
-	if o.view[i] != nil {
-		return o.view[i]
+	if o.view[i] == nil {
+		o.view[i] = r.presenceView(o, full)
 	}
+	return o.view[i]
+}
+
+// presenceView builds the payload of view, with status codes in the
+// muc#user <x/>.
+func (r *Room) presenceView(o *Occupant, full bool, codes ...stanza.StatusCode) []stanza.Element {
 	it := item{aff: o.Affiliation, role: o.Role}
 	if full {
 		it.jid = o.JID
 	}
 	p := make([]stanza.Element, 0, len(o.Presence)+2)
 	p = append(p, o.Presence...)
-	p = append(p, userX(&it, nil))
+	p = append(p, userX(&it, nil, codes...))
 	p = r.withOID(o, p)
 	// Clipped: copies share this slice, and an append to one must not
 	// write into another's backing array.
-	p = p[:len(p):len(p)]
-	o.view[i] = p
-	return p
+	return p[:len(p):len(p)]
 }
 
 // presenceOf returns o's presence with payload, from its occupant JID.
@@ -201,15 +205,30 @@ func presenceOf(o *Occupant, to stanza.JID, typ, id string, payload []stanza.Ele
 }
 
 // broadcastPresence sends o's current presence to every other occupant
-// allowed to receive it (muc#roomconfig_presencebroadcast), with id.
-func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
+// allowed to receive it (muc#roomconfig_presencebroadcast), with id and
+// status codes.
+func (r *Room) broadcastPresence(tx *request, o *Occupant, id string, codes ...stanza.StatusCode) {
 	if r.config.HidePresence.Has(o.Role) {
 		return
+	}
+	var views [2][]stanza.Element
+	view := func(full bool) []stanza.Element {
+		if len(codes) == 0 {
+			return r.view(o, full)
+		}
+		i := 0
+		if full {
+			i = 1
+		}
+		if views[i] == nil {
+			views[i] = r.presenceView(o, full, codes...)
+		}
+		return views[i]
 	}
 	ps := newSlab[stanza.Presence](r.fanout())
 	r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
 		p := ps.next()
-		*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to, ID: id}, Children: r.view(o, full)}
+		*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to, ID: id}, Children: view(full)}
 		return p
 	})
 }
