@@ -73,7 +73,7 @@ func (q registerQuery) element() stanza.Element {
 	b := []byte("<query xmlns='" + nsRegister + "'>")
 	if q.Instructions != "" {
 		b = append(b, "<instructions>"...)
-		b = escape(b, q.Instructions, false)
+		b = stanza.AppendEscaped(b, q.Instructions, false)
 		b = append(b, "</instructions>"...)
 	}
 	if q.Registered != nil {
@@ -81,7 +81,7 @@ func (q registerQuery) element() stanza.Element {
 	}
 	if q.Username != "" {
 		b = append(b, "<username>"...)
-		b = escape(b, q.Username, false)
+		b = stanza.AppendEscaped(b, q.Username, false)
 		b = append(b, "</username>"...)
 	}
 	if q.Remove != nil {
