@@ -11,7 +11,9 @@ import (
 // status codes 110 and 332. Other occupants are not told about each other
 // (they are all leaving; that would be N² stanzas). Temporary rooms, and
 // rooms still awaiting their initial configuration, are destroyed;
-// persistent rooms stay, empty. Forwarded IQs still waiting are dropped.
+// persistent rooms stay, empty. Forwarded IQs still waiting for an answer
+// are answered first, with recipient-unavailable ("the service is shutting
+// down").
 func (s *Service) Shutdown(now time.Time) Output {
 	var out Output
 	for _, r := range s.Rooms() {
@@ -31,6 +33,9 @@ func (r *Room) Shutdown(now time.Time) Output {
 		return out
 	}
 	tx := &request{now: now, out: &out}
+	// The requesters are still occupants: answered before they leave.
+	r.failIQs(tx, &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.RecipientUnavailable, By: r.jid, Text: "the service is shutting down"},
+		func(*pendingIQ) bool { return true })
 	// Each node gets one presence from the room with 332 and tells its
 	// own users (XEP-0289: one copy per node).
 	r.toNodes(tx, func(via stanza.JID) stanza.Stanza {
@@ -47,7 +52,7 @@ func (r *Room) Shutdown(now time.Time) Output {
 	r.occupants = r.occupants[:0]
 	clear(r.byNick)
 	clear(r.byJID)
-	clear(r.iqs)
+	r.sessions = 0
 	if r.locked {
 		r.destroy(tx, "", stanza.JID{})
 		return out
