@@ -35,3 +35,15 @@ func (r *Room) payloadMessage(tx *request, m *stanza.Message) bool {
 	}
 	return false
 }
+
+// formBool returns the boolean value of field name of a submitted form;
+// anything but a boolean (an absent field included) is answered with
+// bad-request, and ok is false.
+func (r *Room) formBool(tx *request, f *stanza.Form, name string) (v, ok bool) {
+	s, _ := f.Value(name)
+	v, ok = stanza.ParseBool(s)
+	if !ok {
+		r.fail(tx, stanza.BadRequest, "bad value for "+name)
+	}
+	return v, ok
+}

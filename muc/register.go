@@ -319,10 +319,8 @@ func (r *Room) registrationDecision(tx *request, f *stanza.Form) {
 		r.fail(tx, stanza.ItemNotFound, "no such registration request")
 		return
 	}
-	av, _ := f.Value(fRegisterAllow)
-	allow, ok := stanza.ParseBool(av)
+	allow, ok := r.formBool(tx, f, fRegisterAllow)
 	if !ok {
-		r.fail(tx, stanza.BadRequest, "bad value for "+fRegisterAllow)
 		return
 	}
 	if !allow {

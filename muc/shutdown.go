@@ -15,14 +15,7 @@ import (
 // are answered first, with recipient-unavailable ("the service is shutting
 // down").
 func (s *Service) Shutdown(now time.Time) Output {
-	var out Output
-	for _, r := range s.Rooms() {
-		out.Append(r.Shutdown(now))
-		if r.destroyed {
-			delete(s.rooms, r.jid)
-		}
-	}
-	return out
+	return s.eachRoom(func(r *Room) Output { return r.Shutdown(now) })
 }
 
 // Shutdown removes every occupant of the room with status 332 (see

@@ -89,10 +89,8 @@ func (r *Room) voiceDecision(tx *request, f *stanza.Form) {
 		r.fail(tx, stanza.Forbidden, "only moderators decide on voice requests")
 		return
 	}
-	v, _ := f.Value(fRequestAllow)
-	allow, ok := stanza.ParseBool(v)
+	allow, ok := r.formBool(tx, f, fRequestAllow)
 	if !ok {
-		r.fail(tx, stanza.BadRequest, "bad value for "+fRequestAllow)
 		return
 	}
 	nick, _ := f.Value(fRequestNick)
