@@ -100,10 +100,10 @@ func (o *occupant) presence(p *stanza.Presence) {
 		return
 	}
 	var u stanza.MUCUser
-	if ok, err := stanza.Find(p, stanza.NSMUCUser, "x", &u); !ok || err != nil || !u.HasStatus(110) {
+	if ok, err := stanza.Find(p, stanza.NSMUCUser, "x", &u); !ok || err != nil || !u.HasStatus(stanza.StatusSelf) {
 		return
 	}
-	if u.HasStatus(201) {
+	if u.HasStatus(stanza.StatusCreated) {
 		// XEP-0045 §10.1.2: accept the default configuration (instant room)
 		// and count the join only when the room is unlocked.
 		form, _ := stanza.ParseElement([]byte(instantForm))
