@@ -35,7 +35,7 @@ func userX(it *item, destroy *stanza.Destroy, statuses ...stanza.StatusCode) sta
 			b = append(b, "/>"...)
 		} else {
 			b = append(b, '>')
-			// The order of the muc#owner schema (XEP-0045 §19), the only
+			// The order of the muc#owner schema (XEP-0045 §19.4), the only
 			// one with both: the muc#user <destroy/> has no <password/>.
 			if destroy.Password != "" {
 				b = append(b, "<password>"...)

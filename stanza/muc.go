@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// XEP-0045 namespaces (§19.1).
+// XEP-0045 namespaces (§16.1).
 const (
 	NSMUC      = "http://jabber.org/protocol/muc"
 	NSMUCUser  = "http://jabber.org/protocol/muc#user"
@@ -92,7 +92,7 @@ func (h *History) SinceTime() (t time.Time, ok bool, err error) {
 
 // MUCUser is <x xmlns='http://jabber.org/protocol/muc#user'/>, carried in
 // room presence and in messages for invitations, declines and status
-// notifications (XEP-0045 §19.1). Fields are in schema order.
+// notifications (XEP-0045 §19.2). Fields are in schema order.
 type MUCUser struct {
 	XMLName  xml.Name `xml:"http://jabber.org/protocol/muc#user x"`
 	Decline  *Invite  `xml:"decline"`
@@ -119,7 +119,7 @@ type Status struct {
 }
 
 // StatusCode is a muc#user status code. The constants are the codes of
-// XEP-0045's status codes registry (§15.6), named after their purpose.
+// XEP-0045's status codes registry (§16.6), named after their purpose.
 type StatusCode int
 
 // XEP-0045 status codes.
@@ -147,13 +147,13 @@ const (
 
 // Item is the <item/> of muc#user, muc#admin and muc#owner payloads: an
 // occupant's or a user's affiliation and role, with an optional actor and
-// reason (XEP-0045 §19.1).
+// reason (XEP-0045 §19.2-§19.4).
 type Item struct {
 	Affiliation Affiliation `xml:"affiliation,attr,omitempty"`
 	JID         *JID        `xml:"jid,attr,omitempty"`
 	Nick        string      `xml:"nick,attr,omitempty"`
 	Role        Role        `xml:"role,attr,omitempty"`
-	// Children in the order of the XEP-0045 §19.1 muc#user schema.
+	// Children in the order of the XEP-0045 §19.2 muc#user schema.
 	Actor    *Actor    `xml:"actor"`
 	Continue *Continue `xml:"continue"`
 	Reason   string    `xml:"reason,omitempty"`
@@ -183,7 +183,7 @@ type Invite struct {
 // in the muc#user of the resulting unavailable presence.
 type Destroy struct {
 	JID *JID `xml:"jid,attr,omitempty"`
-	// Password comes before Reason, as in the muc#owner schema (§19.1).
+	// Password comes before Reason, as in the muc#owner schema (§19.4).
 	Password string `xml:"password,omitempty"`
 	Reason   string `xml:"reason,omitempty"`
 }
