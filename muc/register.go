@@ -149,7 +149,7 @@ func (r *Room) registrationForm(tx *request, q *stanza.IQ, bare stanza.JID) {
 		return
 	}
 	form := &stanza.Form{
-		Type:         stanza.FormBlank,
+		Type:         stanza.FormToFill,
 		Title:        "Registration with " + r.Name(),
 		Instructions: []string{"Choose the nickname to reserve in this room."},
 		Fields: []stanza.Field{
@@ -269,7 +269,7 @@ func (r *Room) unregister(tx *request, q *stanza.IQ, bare stanza.JID) {
 // JIDs, sorted), one id for all copies.
 func (r *Room) askApproval(tx *request, bare stanza.JID, nick string) {
 	form := (&stanza.Form{
-		Type:         stanza.FormBlank,
+		Type:         stanza.FormToFill,
 		Title:        "Registration request",
 		Instructions: []string{"To approve this registration request, select the \"Allow this person to register with the room?\" checkbox and click OK. To skip this request, click the cancel button."},
 		Fields: []stanza.Field{

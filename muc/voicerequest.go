@@ -54,7 +54,7 @@ func (r *Room) voiceRequest(tx *request, f *stanza.Form) {
 	}
 	o.askedVoice = true
 	form := (&stanza.Form{
-		Type:         stanza.FormBlank,
+		Type:         stanza.FormToFill,
 		Title:        "Voice request",
 		Instructions: []string{"To approve this request for voice, select the \"Grant voice to this person?\" checkbox and click OK. To skip this request, click the cancel button."},
 		Fields: []stanza.Field{

@@ -275,7 +275,7 @@ func TestMUCOwnerConfig(t *testing.T) {
 	golden(t, MUCOwner{Form: &Form{Type: FormSubmit}}, `<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query>`)
 	golden(t, MUCOwner{}, `<query xmlns='http://jabber.org/protocol/muc#owner'/>`)
 	golden(t, MUCOwner{Form: &Form{
-		Type: FormBlank, Title: "Configuration for coven Room", Instructions: []string{"Complete this form."},
+		Type: FormToFill, Title: "Configuration for coven Room", Instructions: []string{"Complete this form."},
 		Fields: []Field{
 			{Var: "FORM_TYPE", Type: "hidden", Values: []string{"http://jabber.org/protocol/muc#roomconfig"}},
 			{Var: "muc#roomconfig_whois", Type: "list-single", Label: "Who May Discover Real JIDs?", Desc: "d", Required: &struct{}{},
