@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestPurePackagesDoNoIO keeps the import graph of DESIGN.md: the protocol
-// packages never reach the network, the file system or gosrc.io/xmpp, even
-// through another import.
+// TestPurePackagesDoNoIO keeps the import graph the README states (section
+// Packages): the protocol packages never reach the network, the file
+// system or gosrc.io/xmpp, even through another import.
 func TestPurePackagesDoNoIO(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not available")

@@ -36,7 +36,7 @@ func (n *Node) collides(now time.Time, out *Output, l *link, s *stanza.Presence,
 		if holder.Via == l.Peer {
 			return false // the peer's own two users: its room decided
 		}
-		mo, err := r.Remove(now, l.Peer, holder.JID, muc.Removal{Statuses: []int{333}, Reason: collisionText})
+		mo, err := r.Remove(now, l.Peer, holder.JID, muc.Removal{Statuses: []stanza.StatusCode{333}, Reason: collisionText})
 		n.mucCall(now, out, mo, err)
 		return false
 	}

@@ -2,7 +2,6 @@ package fmuc_test
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/fmuc/fmuctest"
+	"github.com/xmppfmuc/fmuc/internal/muctest"
 	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
@@ -85,13 +85,5 @@ func (w *world) events(domain string) []fmuc.Event {
 // golden compares the recorded traffic with testdata/golden/name.txt.
 func (w *world) golden(name string, lines []string) {
 	w.t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	got := strings.Join(lines, "\n") + "\n"
-	if *update {
-		require.NoError(w.t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(w.t, err, "run go test ./fmuc -update to create it")
-	require.Equal(w.t, string(want), got)
+	muctest.Golden(w.t, filepath.Join("testdata", "golden", name+".txt"), strings.Join(lines, "\n")+"\n", *update)
 }

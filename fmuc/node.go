@@ -611,7 +611,7 @@ func (s *Service) convertUnlinked(out *Output, mo muc.Output, peerRoom stanza.JI
 // removalCodes are the muc#user statuses of a removal decided by a
 // moderator or an affiliation change (XEP-0045 §9.1, §9.2, §10.6, §10.7),
 // or by a node for an error (333: a nick collision, a link lost).
-var removalCodes = []int{301, 307, 321, 322, 333}
+var removalCodes = []stanza.StatusCode{301, 307, 321, 322, 333}
 
 // removal returns the Removal a peer's unavailable presence describes,
 // and whether it is one.
@@ -641,7 +641,7 @@ func removal(p *stanza.Presence) (muc.Removal, bool) {
 }
 
 // hasStatus reports whether p's muc#user payload carries code.
-func hasStatus(p stanza.Stanza, code int) bool {
+func hasStatus(p stanza.Stanza, code stanza.StatusCode) bool {
 	var x stanza.MUCUser
 	found, err := stanza.Find(p, stanza.NSMUCUser, "x", &x)
 	return err == nil && found && x.HasStatus(code)
@@ -805,7 +805,7 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 // peerRefused handles a peer's presence error about one of this node's
 // users: a held joiner is told; a user already here stays.
 func (n *Node) peerRefused(now time.Time, out *Output, l *link, s *stanza.Presence, user stanza.JID) {
-	e, _ := stanza.StanzaError(s)
+	e, _ := stanza.ErrorOf(s)
 	for i, q := range n.pending {
 		if q.From != user {
 			continue
@@ -1037,9 +1037,9 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		}
 		n.refuse(out, &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.NotAllowed, Text: text})
 	case p.fm != nil && p.fm.Left != nil, pres.Type == stanza.PresenceUnavailable:
-		var codes []int
+		var codes []stanza.StatusCode
 		if hasStatus(pres, 332) {
-			codes = []int{332}
+			codes = []stanza.StatusCode{332}
 		}
 		n.set(out, l, LinkLeft, now, "")
 		upstream := l.Upstream

@@ -189,7 +189,7 @@ func isLoss(s stanza.Stanza) bool {
 	if s.Head().Type != "error" || s.Kind() == stanza.KindIQ {
 		return false
 	}
-	e, ok := stanza.StanzaError(s)
+	e, ok := stanza.ErrorOf(s)
 	if !ok {
 		return false
 	}
@@ -342,7 +342,7 @@ const nsPing = "urn:xmpp:ping"
 
 // errorCondition returns the stanza error condition of s.
 func errorCondition(s stanza.Stanza) stanza.Condition {
-	if e, ok := stanza.StanzaError(s); ok {
+	if e, ok := stanza.ErrorOf(s); ok {
 		return e.Condition
 	}
 	return ""

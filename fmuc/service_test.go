@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xmppfmuc/fmuc/fmuc"
+	"github.com/xmppfmuc/fmuc/internal/muctest"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -259,9 +260,7 @@ func TestMasterSlaveEcho(t *testing.T) {
 
 func decode(t *testing.T, xml string) stanza.Stanza {
 	t.Helper()
-	s, err := stanza.Decode([]byte(xml))
-	require.NoError(t, err)
-	return s
+	return muctest.Decode(t, xml)
 }
 
 // TestConfigurationForm: the room configuration form carries the

@@ -266,12 +266,12 @@ func (r *Room) applyRole(tx *request, ac actor, c change, after []func()) []func
 	if c.it.Role == stanza.RoleNone {
 		// §8.2: kick, status 307.
 		it := item{aff: o.Affiliation, role: stanza.RoleNone, actorNick: ac.nick(), reason: c.it.Reason}
-		r.leaveSelf(tx, o, "", nil, it, nil, 307)
+		r.leaveSelf(tx, o, "", nil, it, nil, stanza.StatusKicked)
 		r.removeOccupant(o)
 		tx.out.event(ev)
 		return append(after, func() {
-			r.leaveOthers(tx, o, nil, it, 307)
-			tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 307, At: tx.now})
+			r.leaveOthers(tx, o, nil, it, stanza.StatusKicked)
+			tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: stanza.StatusKicked, At: tx.now})
 		})
 	}
 	if from == c.it.Role {
@@ -316,12 +316,12 @@ func (r *Room) applyAffiliation(tx *request, ac actor, c change, after []func())
 		}
 		o.Affiliation = to
 		o.invalidate()
-		code := 0
+		var code stanza.StatusCode
 		switch {
 		case to == stanza.AffiliationOutcast:
-			code = 301 // §9.1
+			code = stanza.StatusBanned // §9.1
 		case r.config.MembersOnly && rank(to) < rank(stanza.AffiliationMember):
-			code = 321 // §9.4
+			code = stanza.StatusAffiliationRemoved // §9.4
 		}
 		if code != 0 {
 			o := o

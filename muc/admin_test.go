@@ -43,7 +43,7 @@ func TestKick(t *testing.T) {
 		`<presence from='r@muc.example/C' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'><actor nick='A'/><reason>Avaunt</reason></item><status code='307'/></x></presence>`)
 	left := eventsOf[OccupantLeft](h.out)
 	require.Len(t, left, 1)
-	require.Equal(t, 307, left[0].Status)
+	require.Equal(t, stanza.StatusKicked, left[0].Status)
 	require.Equal(t, 2, h.room(roomJID).Len())
 }
 

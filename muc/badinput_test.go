@@ -43,7 +43,7 @@ func TestBadInput(t *testing.T) {
 				require.Len(t, lines, 1)
 				out := decode(t, lines[0])
 				require.Equal(t, "error", out.Head().Type)
-				e, ok := stanza.StanzaError(out)
+				e, ok := stanza.ErrorOf(out)
 				require.True(t, ok)
 				require.Equal(t, tc.cond, e.Condition)
 				require.Equal(t, stanza.MustParse(roomJID), e.By)
@@ -60,11 +60,11 @@ func TestRegisteredNickConflicts(t *testing.T) {
 	h.room(roomJID).nicks[stanza.MustParse("d@x")] = "Dee"
 	// §7.2.8, §7.6: a nick registered by someone else is taken.
 	h.do(`<presence from='c@x/1' to='r@muc.example/Dee'>` + joinX + `</presence>`)
-	e, ok := stanza.StanzaError(h.out.Stanzas[0])
+	e, ok := stanza.ErrorOf(h.out.Stanzas[0])
 	require.True(t, ok)
 	require.Equal(t, stanza.Conflict, e.Condition)
 	h.do(`<presence from='b@x/1' to='r@muc.example/Dee'/>`)
-	e, ok = stanza.StanzaError(h.out.Stanzas[0])
+	e, ok = stanza.ErrorOf(h.out.Stanzas[0])
 	require.True(t, ok)
 	require.Equal(t, stanza.Conflict, e.Condition)
 	// Its owner may use it.
@@ -79,7 +79,7 @@ func TestRegisteredNickConflicts(t *testing.T) {
 func TestFailedCreationLeavesNothing(t *testing.T) {
 	h := newHarness(t)
 	h.do(`<presence from='c@x/1' to='r@muc.example/C'><x xmlns='http://jabber.org/protocol/muc'><history maxchars='many'/></x></presence>`)
-	e, ok := stanza.StanzaError(h.out.Stanzas[0])
+	e, ok := stanza.ErrorOf(h.out.Stanzas[0])
 	require.True(t, ok)
 	require.Equal(t, stanza.BadRequest, e.Condition)
 	require.Empty(t, h.out.Events)

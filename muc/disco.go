@@ -135,7 +135,7 @@ func (r *Room) discoInfo(tx *request, q *stanza.IQ, p stanza.Element) {
 		return
 	}
 	if dq.Node != "" {
-		r.discoInfoNode(tx, q, dq.Node) // roominfo.go
+		r.discoInfoNode(tx, q, dq.Node)
 		return
 	}
 	el := discoInfoElement("", []identity{{"conference", "text", r.Name()}}, r.Features(), r.roomInfoForms(tx)...)

@@ -91,7 +91,7 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		}
 		o := r.sender(tx)
 		if nickKey(nick) == "" {
-			// RFC 8266: a nick the Nickname profile refuses (nick_rules.go);
+			// RFC 8266: a nick the Nickname profile refuses (nickKey);
 			// §7.2.1 for entering, §7.6 (service policy) for a change.
 			cond := stanza.JIDMalformed
 			if o != nil {
@@ -104,7 +104,7 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		case o == nil:
 			r.enter(tx, p)
 		case o.Nick != nick:
-			if !r.lockedNickChange(tx, o, p) { // lockdown.go
+			if !r.lockedNickChange(tx, o, p) {
 				r.changeNick(tx, o, p)
 			}
 		default:
@@ -148,13 +148,14 @@ func (r *Room) onMessage(tx *request, m *stanza.Message) {
 	r.roomMessage(tx, m)
 }
 
-// roomMessage handles a non-groupchat message to the bare room JID: the
-// mediated invitations (§7.8.2), declines and voice requests (§7.13) plug
-// in here, dispatched on payload. Anything else is refused: §7.4 lets a
-// service reject messages that are not of type groupchat.
+// roomMessage handles a non-groupchat message to the bare room JID:
+// mediated invitations (§7.8.2) and declines, voice requests (§7.13) and
+// registration decisions, dispatched on payload by payloadMessage.
+// Anything else is refused: §7.4 lets a service reject messages that are
+// not of type groupchat.
 func (r *Room) roomMessage(tx *request, m *stanza.Message) {
 	if r.payloadMessage(tx, m) {
-		return // roommessage.go
+		return
 	}
 	r.fail(tx, stanza.BadRequest, "messages to the room must be of type groupchat")
 }

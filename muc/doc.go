@@ -106,7 +106,7 @@
 //     entry sequence alone; groupchat, private messages and every change
 //     of the occupant reach all sessions; one session leaving is only told
 //     to it; the occupant's presence is that of its latest presence update
-//     (see session.go). Remote occupants keep one session each. Not done:
+//     (Room.Handle). Remote occupants keep one session each. Not done:
 //     the §7.2.18 Groupchat 1.0 join (a presence without the muc <x/> from
 //     a non-occupant gets the recommended 110/307/333 answer instead).
 //   - §7.3, §8.1 Subject; §7.4 groupchat (XEP-0359 stanza-id added, ids
@@ -151,8 +151,9 @@
 //     occupant's real JID; the unavailable presence carries the
 //     condition (and, in non-anonymous rooms, the error's text) in its
 //     <status/>. §11.2 Service.Shutdown (332).
-//   - §12 Status codes: all but 101 (out-of-room affiliation messages, a MAY
-//     of §18.1) and 102/103 (rooms showing unavailable members are not
+//   - §12 Status codes (stanza.StatusCode): all but 101 (a message to the
+//     user itself, who is not in the room, about its own affiliation
+//     change) and 102/103 (rooms showing unavailable members are not
 //     supported); 210 only under Config.NickLockdown.
 //   - §17 Business rules: blank and invisible nicks refused (§17.1);
 //     presence probes (§17.3 MAY) from an occupant (a session or its bare

@@ -44,12 +44,12 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	nick, addr := p.To.Resource(), p.To
 	bare := tx.from.Bare()
 	aff := r.Affiliation(bare)
-	var extra []int
+	var extra []stanza.StatusCode
 	if n, ok := r.lockedNick(bare); ok && n != nick {
 		// §7.10: nick lockdown; §7.2.2: the service MAY rewrite the
 		// roomnick, MUST admit the user and include 210.
 		if a, err := r.addr(n); err == nil {
-			nick, addr, extra = n, a, []int{210}
+			nick, addr, extra = n, a, []stanza.StatusCode{stanza.StatusNickAssigned}
 		}
 	}
 	creating := r.created || r.locked && len(r.occupants) == 0 && aff == stanza.AffiliationOwner
@@ -75,10 +75,10 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	if other := r.occupantByNick(nick); other != nil && other.JID != tx.from {
 		if r.mayShare(tx, other) && r.byJID[tx.from] == nil {
 			// §7.2.8: the same bare JID SHOULD be allowed in under the
-			// same nick: a further session (session.go). A nick written
+			// same nick: a further session (joinSession). A nick written
 			// otherwise (nickKey) is the occupant's: §7.2.2, 210.
 			if other.Nick != nick && len(extra) == 0 {
-				extra = []int{210}
+				extra = []stanza.StatusCode{stanza.StatusNickAssigned}
 			}
 			r.joinSession(tx, other, p, &req, extra...)
 			return
@@ -146,16 +146,16 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 }
 
 // joinCodes are the status codes of the self-presence on entry besides 110.
-func (r *Room) joinCodes(creating bool) []int {
-	var codes []int
+func (r *Room) joinCodes(creating bool) []stanza.StatusCode {
+	var codes []stanza.StatusCode
 	if r.config.NonAnonymous() {
-		codes = append(codes, 100) // §7.2.3
+		codes = append(codes, stanza.StatusNonAnonymous) // §7.2.3
 	}
 	if r.config.EnableLogging {
-		codes = append(codes, 170) // §7.2.12
+		codes = append(codes, stanza.StatusLoggingEnabled) // §7.2.12
 	}
 	if creating {
-		codes = append(codes, 201) // §10.1.1
+		codes = append(codes, stanza.StatusCreated) // §10.1.1
 	}
 	return codes
 }
@@ -167,7 +167,7 @@ func (r *Room) joinCodes(creating bool) []int {
 // With several sessions (§7.2.8) only the session that asked is
 // resynchronised; it becomes the occupant's current session. extra are
 // further status codes (210 under nick lockdown).
-func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence, extra ...int) {
+func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence, extra ...stanza.StatusCode) {
 	var req stanza.MUC
 	if x, ok := stanza.Child(p, stanza.NSMUC, "x"); ok {
 		if err := x.Decode(&req); err != nil {
@@ -221,7 +221,7 @@ func (r *Room) rosterTo(tx *request, o *Occupant) {
 // notInRoom is the §7.2.18 answer to presence from a non-occupant that is
 // not a join: an unavailable self-presence with 110, 307 and 333.
 func (r *Room) notInRoom(tx *request, p *stanza.Presence) {
-	x := userX(&item{aff: r.Affiliation(tx.from), role: stanza.RoleNone, reason: "You are not in the room."}, nil, 110, 307, 333)
+	x := userX(&item{aff: r.Affiliation(tx.from), role: stanza.RoleNone, reason: "You are not in the room."}, nil, stanza.StatusSelf, stanza.StatusKicked, stanza.StatusErrorRemoved)
 	r.reply(tx, &stanza.Presence{
 		Header:   stanza.Header{From: p.To, To: tx.from, Type: stanza.PresenceUnavailable},
 		Children: []stanza.Element{x},

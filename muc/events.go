@@ -6,8 +6,8 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// Event is a state change reported in an Output. It is one of the types of
-// this file; switch on the concrete type.
+// Event is a state change reported in an Output: one of the types of this
+// package that implement it; switch on the concrete type.
 type Event interface {
 	// Room is the bare JID of the room the event is about.
 	Room() stanza.JID
@@ -89,7 +89,7 @@ type OccupantLeft struct {
 	JID     stanza.JID
 	// Via is the node the occupant was reached through; zero when local.
 	Via    stanza.JID
-	Status int
+	Status stanza.StatusCode
 	At     time.Time
 }
 
@@ -165,6 +165,22 @@ func (OccupantJoined) isEvent()     {}
 func (OccupantLeft) isEvent()       {}
 func (NickChanged) isEvent()        {}
 func (RoleChanged) isEvent()        {}
+func (NickRegistered) isEvent()     {}
+func (SessionJoined) isEvent()      {}
+func (SessionLeft) isEvent()        {}
+
+// NickRegistered: a user registered a nick with the room (XEP-0045
+// §7.10), or removed its registration (Nick is ""). The nick is part of
+// the room's State.
+type NickRegistered struct {
+	RoomJID stanza.JID
+	// JID is the user's bare JID.
+	JID  stanza.JID
+	Nick string
+}
+
+// Room implements Event.
+func (e NickRegistered) Room() stanza.JID { return e.RoomJID }
 
 // SessionJoined: a further session (real full JID) of an occupant's bare
 // JID entered under its nick (XEP-0045 §7.2.8). The occupant itself was
@@ -182,7 +198,7 @@ type SessionLeft struct {
 	RoomJID stanza.JID
 	Nick    string
 	JID     stanza.JID
-	Status  int
+	Status  stanza.StatusCode
 	At      time.Time
 }
 
@@ -191,9 +207,6 @@ func (e SessionJoined) Room() stanza.JID { return e.RoomJID }
 
 // Room implements Event.
 func (e SessionLeft) Room() stanza.JID { return e.RoomJID }
-
-func (SessionJoined) isEvent() {}
-func (SessionLeft) isEvent()   {}
 
 // Room implements Event.
 func (e RemoteClaimRefused) Room() stanza.JID { return e.RoomJID }

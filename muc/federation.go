@@ -209,7 +209,7 @@ func (r *Room) AdoptSubject(now time.Time, via stanza.JID, s Subject) (Output, e
 // and on other nodes, see each leave with the given status codes (none for
 // an orderly departure; 333 when the link failed, XEP-0045 §7.14). Nothing
 // goes to via.
-func (r *Room) DropVia(now time.Time, via stanza.JID, codes ...int) (Output, error) {
+func (r *Room) DropVia(now time.Time, via stanza.JID, codes ...stanza.StatusCode) (Output, error) {
 	var out Output
 	if err := r.fedCheck(via); err != nil {
 		return out, err
@@ -234,7 +234,7 @@ func (r *Room) DropVia(now time.Time, via stanza.JID, codes ...int) (Output, err
 type Removal struct {
 	// Statuses are the muc#user status codes of the removal (307 kick,
 	// 301 ban, 321 and 322 affiliation changes).
-	Statuses []int
+	Statuses []stanza.StatusCode
 	// Actor is the nick of the moderator, as the deciding node shows it.
 	Actor string
 	// Reason is the moderator's reason.
@@ -278,7 +278,7 @@ func (r *Room) fedCheck(via stanza.JID) error {
 }
 
 // firstCode is the status code reported in OccupantLeft.
-func firstCode(codes []int) int {
+func firstCode(codes []stanza.StatusCode) stanza.StatusCode {
 	if len(codes) == 0 {
 		return 0
 	}

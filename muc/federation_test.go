@@ -187,7 +187,7 @@ func TestDropViaAndRemove(t *testing.T) {
 	require.Len(t, eventsOf[OccupantLeft](out), 2)
 	require.Equal(t, 3, h.room(roomJID).Len())
 
-	out, err = h.room(roomJID).Remove(h.now, stanza.MustParse(node3), stanza.MustParse("b@x/1"), Removal{Statuses: []int{307}, Actor: "R3", Reason: "spam"})
+	out, err = h.room(roomJID).Remove(h.now, stanza.MustParse(node3), stanza.MustParse("b@x/1"), Removal{Statuses: []stanza.StatusCode{stanza.StatusKicked}, Actor: "R3", Reason: "spam"})
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		`<presence from='r@muc.example/B' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'><actor nick='R3'/><reason>spam</reason></item><status code='110'/><status code='307'/></x></presence>`,
@@ -195,7 +195,7 @@ func TestDropViaAndRemove(t *testing.T) {
 	}, render(out))
 	require.Equal(t, stanza.AffiliationNone, h.room(roomJID).Affiliation(stanza.MustParse("b@x")))
 	// Unknown occupants are no error.
-	out, err = h.room(roomJID).Remove(h.now, stanza.MustParse(node3), stanza.MustParse("nobody@x/1"), Removal{Statuses: []int{307}})
+	out, err = h.room(roomJID).Remove(h.now, stanza.MustParse(node3), stanza.MustParse("nobody@x/1"), Removal{Statuses: []stanza.StatusCode{stanza.StatusKicked}})
 	require.NoError(t, err)
 	require.True(t, out.Empty())
 }

@@ -25,7 +25,7 @@ var ghostConditions = map[stanza.Condition]bool{
 // isGhostError reports whether s, a stanza of type error, says that its
 // sender can no longer be reached.
 func isGhostError(s stanza.Stanza) bool {
-	e, ok := stanza.StanzaError(s)
+	e, ok := stanza.ErrorOf(s)
 	return ok && ghostConditions[e.Condition]
 }
 
@@ -51,7 +51,7 @@ func (r *Room) onPresenceError(tx *request, p *stanza.Presence) {
 func (r *Room) onMessageError(tx *request, m *stanza.Message) {
 	o := r.sender(tx)
 	if o == nil {
-		r.inviteBounced(tx, m) // invite.go
+		r.inviteBounced(tx, m)
 		return
 	}
 	if isGhostError(m) {
@@ -65,7 +65,7 @@ func (r *Room) onMessageError(tx *request, m *stanza.Message) {
 func (r *Room) removeGhostSession(tx *request, o *Occupant, s stanza.Stanza) {
 	status := []stanza.Element{r.ghostStatus(s)}
 	if len(o.others) > 0 {
-		r.leaveSession(tx, o, tx.from, "", status, 333)
+		r.leaveSession(tx, o, tx.from, "", status, stanza.StatusErrorRemoved)
 		return
 	}
 	r.removeGhost(tx, o, status)
@@ -78,7 +78,7 @@ func (r *Room) removeGhostSession(tx *request, o *Occupant, s stanza.Stanza) {
 // a semi-anonymous room hides (§7.2.4).
 func (r *Room) ghostStatus(s stanza.Stanza) stanza.Element {
 	text := string(stanza.UndefinedCondition)
-	if e, ok := stanza.StanzaError(s); ok {
+	if e, ok := stanza.ErrorOf(s); ok {
 		text = string(e.Condition)
 		if e.Text != "" && r.config.NonAnonymous() {
 			text += ": " + e.Text
@@ -97,10 +97,10 @@ func (r *Room) ghostStatus(s stanza.Stanza) stanza.Element {
 func (r *Room) removeGhost(tx *request, o *Occupant, status []stanza.Element) {
 	tx.toOrigin = o.Remote()
 	it := item{aff: o.Affiliation, role: stanza.RoleNone}
-	r.leaveSelf(tx, o, "", status, it, nil, 333)
+	r.leaveSelf(tx, o, "", status, it, nil, stanza.StatusErrorRemoved)
 	r.removeOccupant(o)
-	r.leaveOthers(tx, o, status, it, 333)
-	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 333, At: tx.now})
+	r.leaveOthers(tx, o, status, it, stanza.StatusErrorRemoved)
+	tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: stanza.StatusErrorRemoved, At: tx.now})
 	if r.locked {
 		// §10.1.2: the creator is gone before configuring the room.
 		r.destroy(tx, "", stanza.JID{})

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/stanza"
 )
 
 func bounce(kind, from, cond string) string {
@@ -23,7 +25,7 @@ func TestGhostRemoved(t *testing.T) {
 				`<presence from='r@muc.example/C' to='b@x/1' type='unavailable'><status>`+cond+`</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='333'/></x></presence>`)
 			left := eventsOf[OccupantLeft](h.out)
 			require.Len(t, left, 1, cond)
-			require.Equal(t, 333, left[0].Status)
+			require.Equal(t, stanza.StatusErrorRemoved, left[0].Status)
 			require.Equal(t, 2, h.room(roomJID).Len())
 		}
 	}
@@ -78,7 +80,7 @@ func TestGhostPresenceError(t *testing.T) {
 		`<presence from='r@muc.example/C' to='b@x/1' type='unavailable'><status>not-acceptable</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='333'/></x></presence>`)
 	left := eventsOf[OccupantLeft](h.out)
 	require.Len(t, left, 1)
-	require.Equal(t, 333, left[0].Status)
+	require.Equal(t, stanza.StatusErrorRemoved, left[0].Status)
 	// Without an <error/>: undefined-condition.
 	h.expect(`<presence from='b@x/1' to='r@muc.example/B' type='error'/>`,
 		`<presence from='r@muc.example/B' to='b@x/1' type='unavailable'><status>undefined-condition</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='110'/><status code='333'/></x></presence>`,

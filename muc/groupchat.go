@@ -29,7 +29,7 @@ func (r *Room) groupchat(tx *request, m *stanza.Message) {
 	if id == "" {
 		id = r.opts.NewID()
 	}
-	payload := r.reflectPayload(o, m.Children) // stanzaid.go
+	payload := r.reflectPayload(o, m.Children)
 	lang := m.Lang
 	from := o.addr
 	msgs := newSlab[stanza.Message](r.fanout())

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/internal/muctest"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -38,9 +40,7 @@ func newHarness(t testing.TB, mod ...func(*ServiceOptions)) *harness {
 
 func decode(t testing.TB, xml string) stanza.Stanza {
 	t.Helper()
-	s, err := stanza.Decode([]byte(xml))
-	require.NoError(t, err, xml)
-	return s
+	return muctest.Decode(t, xml)
 }
 
 // do feeds one stanza and returns the rendered output lines.
@@ -76,21 +76,14 @@ func (h *harness) expectRemote(via, xml string, want ...string) {
 }
 
 // render prints local stanzas as XML and remote deliveries as
-// "=> via (subject) XML".
+// "=> via (subject) XML" (muctest.Remote).
 func render(out Output) []string {
 	var lines []string
 	for _, s := range out.Stanzas {
 		lines = append(lines, string(stanza.Encode(s)))
 	}
 	for _, r := range out.Remote {
-		line := "=> " + r.Via.String() + " (" + r.About.String() + ")"
-		if !r.Broadcast() {
-			line += " for " + r.For.String()
-			if r.ForNick != "" {
-				line += "/" + r.ForNick
-			}
-		}
-		lines = append(lines, line+" "+string(stanza.Encode(r.Stanza)))
+		lines = append(lines, muctest.Remote(r.Via, r.About, r.For, r.ForNick, r.Stanza))
 	}
 	return lines
 }

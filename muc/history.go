@@ -143,7 +143,7 @@ func (r *Room) sendHistory(tx *request, o *Occupant, h *stanza.History) {
 		if h.MaxChars != nil {
 			budget := *h.MaxChars
 			// The 'to' attribute the recipient sees: " to='...'".
-			toLen := utf8.RuneCount(escape(nil, o.JID.String(), true)) + 6
+			toLen := utf8.RuneCount(stanza.AppendEscaped(nil, o.JID.String(), true)) + 6
 			k := n
 			for k > first && budget >= r.history[k-1].size+toLen {
 				budget -= r.history[k-1].size + toLen

@@ -181,27 +181,33 @@ func (r *Room) deliver(tx *request, to, via, about stanza.JID, nick string, s st
 }
 
 // expireIQs answers every forwarded IQ whose time is up with a
-// remote-server-timeout error from the target's occupant JID, oldest
-// first (ties by id, so the output is deterministic).
+// remote-server-timeout error from the target's occupant JID.
 func (r *Room) expireIQs(now time.Time, out *Output) {
-	var due []string
+	tx := &request{now: now, out: out}
+	e := &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.RemoteServerTimeout, By: r.jid}
+	r.failIQs(tx, e, func(pi *pendingIQ) bool { return !now.Before(pi.deadline) })
+}
+
+// failIQs answers the forwarded IQs for which due is true with e, from
+// each target's occupant JID, oldest first (ties by id, so the output is
+// deterministic), and forgets them.
+func (r *Room) failIQs(tx *request, e *stanza.Error, due func(*pendingIQ) bool) {
+	var ids []string
 	for id, pi := range r.iqs {
-		if !now.Before(pi.deadline) {
-			due = append(due, id)
+		if due(pi) {
+			ids = append(ids, id)
 		}
 	}
-	sort.Slice(due, func(i, k int) bool {
-		a, b := r.iqs[due[i]], r.iqs[due[k]]
+	sort.Slice(ids, func(i, k int) bool {
+		a, b := r.iqs[ids[i]], r.iqs[ids[k]]
 		if !a.deadline.Equal(b.deadline) {
 			return a.deadline.Before(b.deadline)
 		}
-		return due[i] < due[k]
+		return ids[i] < ids[k]
 	})
-	tx := &request{now: now, out: out}
-	for _, id := range due {
+	for _, id := range ids {
 		pi := r.iqs[id]
 		delete(r.iqs, id)
-		e := &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.RemoteServerTimeout, By: r.jid}
 		nick := ""
 		if o := r.byJID[pi.from]; o != nil {
 			nick = o.Nick

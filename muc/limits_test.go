@@ -116,7 +116,7 @@ func condOf(t testing.TB, s stanza.Stanza) stanza.Condition {
 	if s.Head().Type != "error" {
 		return ""
 	}
-	e, ok := stanza.StanzaError(s)
+	e, ok := stanza.ErrorOf(s)
 	require.True(t, ok)
 	require.NotEmpty(t, e.Text, "errors for limits say why")
 	return e.Condition

@@ -108,7 +108,7 @@ func TestIQToOccupantForwarded(t *testing.T) {
 	h := setup2(t)
 	// §17.4: forwarded without revealing real JIDs; the answer comes back
 	// the same way.
-	// The room gives it its own id (iqforward.go); a vCard request goes
+	// The room gives it its own id (occupantIQ); a vCard request goes
 	// to the account (bare JID).
 	h.expect(`<iq from='b@x/1' to='r@muc.example/A' id='v1' type='get'><vCard xmlns='vcard-temp'/></iq>`,
 		`<iq from='r@muc.example/B' to='a@x' id='id3' type='get'><vCard xmlns='vcard-temp'/></iq>`)

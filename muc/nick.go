@@ -18,22 +18,28 @@ func (r *Room) changeNick(tx *request, o *Occupant, p *stanza.Presence) {
 		r.fail(tx, stanza.Conflict, "")
 		return
 	}
-	old := o.Nick
 	// §7.2.8: a nick change from one session changes the occupant's nick
 	// for all of them; that session becomes the current one.
 	o.makeCurrent(tx.from)
-	// §7.6: unavailable from the old nick with 303 and the new nick...
-	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
-	r.leaveOthers(tx, o, nil, it, 303)
-	r.leaveSelf(tx, o, p.ID, nil, it, nil, 303)
-	// ...then available from the new nick.
-	r.unindexNick(o)
-	o.Nick = nick
-	o.addr = p.To
-	r.indexNick(o)
 	r.setPresence(o, p)
+	r.rename(tx, o, nick, p.To, p.ID)
+}
+
+// rename moves o to nick at addr (§7.6): an unavailable presence with 303
+// and the new nick from the old occupant JID, to the others and then to
+// o, then o's presence from the new one, to the others and then to o,
+// with codes (210 when the service chose the nick). id is the id of the
+// request that caused it, if any.
+func (r *Room) rename(tx *request, o *Occupant, nick string, addr stanza.JID, id string, codes ...stanza.StatusCode) {
+	old := o.Nick
+	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
+	r.leaveOthers(tx, o, nil, it, stanza.StatusNickChanged)
+	r.leaveSelf(tx, o, id, nil, it, nil, stanza.StatusNickChanged)
+	r.unindexNick(o)
+	o.Nick, o.addr = nick, addr
+	r.indexNick(o)
 	o.invalidate()
-	r.broadcastPresence(tx, o, p.ID)
-	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role})
+	r.broadcastPresence(tx, o, id, codes...)
+	r.selfPresence(tx, o, "", id, item{aff: o.Affiliation, role: o.Role}, codes...)
 	tx.out.event(NickChanged{RoomJID: r.jid, Old: old, New: nick, JID: o.JID})
 }

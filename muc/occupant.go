@@ -8,7 +8,7 @@ import "github.com/xmppfmuc/fmuc/stanza"
 // Multiple sessions (XEP-0045 §7.2.8, "Nickname Conflict": the service
 // SHOULD let further resources of the occupant's bare JID enter under the
 // same nick): a local occupant may have several sessions, one per real
-// full JID of one bare JID (see Sessions and session.go). JID is the
+// full JID of one bare JID (see Sessions). JID is the
 // session whose presence is the occupant's presence: the one that sent
 // the latest presence update (§7.7), nick change or resynchronisation; a
 // session joining does not change it. An occupant reached through another
@@ -36,12 +36,12 @@ type Occupant struct {
 	// view caches the broadcast payloads: [0] without the real JID,
 	// [1] with it. Nil when stale.
 	view [2][]stanza.Element
-	// oid caches the XEP-0421 <occupant-id/> (occupantid.go).
+	// oid caches the XEP-0421 <occupant-id/> (Room.oidOf).
 	oid stanza.Element
 	// askedVoice: a voice request of this occupant awaits a moderator
-	// (voicerequest.go).
+	// (Room.voiceRequest).
 	askedVoice bool
-	// others are the sessions besides JID, oldest first (session.go).
+	// others are the sessions besides JID, oldest first.
 	others []session
 }
 

@@ -95,11 +95,11 @@ func (r *Room) submitConfig(tx *request, q *stanza.IQ, ac actor, f *stanza.Form)
 			}
 			o := o
 			it := item{aff: o.Affiliation, role: stanza.RoleNone}
-			r.leaveSelf(tx, o, "", nil, it, nil, 322)
+			r.leaveSelf(tx, o, "", nil, it, nil, stanza.StatusMembersOnlyRemoved)
 			r.removeOccupant(o)
 			after = append(after, func() {
-				r.leaveOthers(tx, o, nil, it, 322)
-				tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: 322, At: tx.now})
+				r.leaveOthers(tx, o, nil, it, stanza.StatusMembersOnlyRemoved)
+				tx.out.event(OccupantLeft{RoomJID: r.jid, Nick: o.Nick, JID: o.JID, Via: o.Via, Status: stanza.StatusMembersOnlyRemoved, At: tx.now})
 			})
 		}
 	}

@@ -129,8 +129,8 @@ func TestDestroy(t *testing.T) {
 	// §10.9: one unavailable presence with <destroy/> to each occupant,
 	// then the result.
 	h.expect(ownerIQ("a@x/1", "d", "set", `<destroy jid='new@muc.example'><reason>Moving</reason><password>pw</password></destroy>`),
-		`<presence from='r@muc.example/A' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy jid='new@muc.example'><reason>Moving</reason><password>pw</password></destroy><item affiliation='owner' jid='a@x/1' role='none'/></x></presence>`,
-		`<presence from='r@muc.example/B' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy jid='new@muc.example'><reason>Moving</reason><password>pw</password></destroy><item affiliation='none' role='none'/></x></presence>`,
+		`<presence from='r@muc.example/A' to='a@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy jid='new@muc.example'><password>pw</password><reason>Moving</reason></destroy><item affiliation='owner' jid='a@x/1' role='none'/></x></presence>`,
+		`<presence from='r@muc.example/B' to='b@x/1' type='unavailable'><x xmlns='http://jabber.org/protocol/muc#user'><destroy jid='new@muc.example'><password>pw</password><reason>Moving</reason></destroy><item affiliation='none' role='none'/></x></presence>`,
 		iqResult("a@x/1", "d"))
 	d := eventsOf[RoomDestroyed](h.out)
 	require.Equal(t, []RoomDestroyed{{RoomJID: stanza.MustParse(roomJID), Reason: "Moving", Alternate: stanza.MustParse("new@muc.example")}}, d)

@@ -1,6 +1,8 @@
 package muc
 
 import (
+	"slices"
+
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -31,7 +33,7 @@ func (r *Room) updatePresence(tx *request, o *Occupant, p *stanza.Presence) {
 // unavailableView builds the payload of o's unavailable presence: the
 // client's status children (when it left by itself) and a muc#user <x/>
 // with role none (§7.14, §17.3).
-func unavailableView(status []stanza.Element, it item, full bool, codes ...int) []stanza.Element {
+func unavailableView(status []stanza.Element, it item, full bool, codes ...stanza.StatusCode) []stanza.Element {
 	p := make([]stanza.Element, 0, len(status)+1)
 	p = append(p, status...)
 	if !full {
@@ -43,7 +45,7 @@ func unavailableView(status []stanza.Element, it item, full bool, codes ...int) 
 // leaveOthers tells every other occupant that o has left, with the given
 // item and status codes (§7.14, §8.2, §9.1). it.jid is shown only to
 // those who may see it.
-func (r *Room) leaveOthers(tx *request, o *Occupant, status []stanza.Element, it item, codes ...int) {
+func (r *Room) leaveOthers(tx *request, o *Occupant, status []stanza.Element, it item, codes ...stanza.StatusCode) {
 	if r.config.HidePresence.Has(o.Role) && len(codes) == 0 {
 		return
 	}
@@ -63,9 +65,9 @@ func (r *Room) leaveOthers(tx *request, o *Occupant, status []stanza.Element, it
 
 // leaveSelf sends o its unavailable self-presence with 110 and codes;
 // destroy, when set, is the §10.9 <destroy/>.
-func (r *Room) leaveSelf(tx *request, o *Occupant, id string, status []stanza.Element, it item, destroy *stanza.Destroy, codes ...int) {
-	all := append([]int{110}, codes...)
-	sortInts(all)
+func (r *Room) leaveSelf(tx *request, o *Occupant, id string, status []stanza.Element, it item, destroy *stanza.Destroy, codes ...stanza.StatusCode) {
+	all := append([]stanza.StatusCode{stanza.StatusSelf}, codes...)
+	slices.Sort(all)
 	if r.canSee(o) || o.Via != (stanza.JID{}) {
 		it.jid = o.JID
 	}
@@ -136,7 +138,7 @@ func (r *Room) probe(tx *request, p *stanza.Presence) {
 		}
 		payload := make([]stanza.Element, 0, len(t.Presence)+2)
 		payload = append(payload, t.Presence...)
-		payload = append(payload, userX(&it, nil, 110))
+		payload = append(payload, userX(&it, nil, stanza.StatusSelf))
 		answer.Children = r.withOID(t, payload)
 	case ok && !r.config.HidePresence.Has(t.Role):
 		answer.Children = r.view(t, r.canSee(prober) || prober.Remote())

@@ -35,8 +35,8 @@ const (
 	RegistrationOpen
 	// RegistrationApproval forwards each request to the room's admins and
 	// owners for approval (§9.9); admins and owners register at once.
-	// Requests awaiting a decision are not part of the State: after a
-	// restart users ask again.
+	// Requests awaiting a decision are kept in State.PendingRegistrations,
+	// so that a restart does not lose them.
 	RegistrationApproval
 	// RegistrationClosed refuses requests with not-allowed (§7.10: the
 	// privilege is restricted); admins add members instead.
@@ -45,20 +45,6 @@ const (
 	// (service-unavailable, §7.10), nor advertises it.
 	RegistrationNone
 )
-
-// NickRegistered: a user registered a nick with the room (XEP-0045
-// §7.10), or removed its registration (Nick is ""). The nick is part of
-// the room's State.
-type NickRegistered struct {
-	RoomJID stanza.JID
-	// JID is the user's bare JID.
-	JID  stanza.JID
-	Nick string
-}
-
-// Room implements Event.
-func (e NickRegistered) Room() stanza.JID { return e.RoomJID }
-func (NickRegistered) isEvent()           {}
 
 // RegisteredNick returns the nick registered by a user (bare JID), if any.
 func (r *Room) RegisteredNick(j stanza.JID) (string, bool) {
@@ -87,7 +73,7 @@ func (q registerQuery) element() stanza.Element {
 	b := []byte("<query xmlns='" + nsRegister + "'>")
 	if q.Instructions != "" {
 		b = append(b, "<instructions>"...)
-		b = escape(b, q.Instructions, false)
+		b = stanza.AppendEscaped(b, q.Instructions, false)
 		b = append(b, "</instructions>"...)
 	}
 	if q.Registered != nil {
@@ -95,7 +81,7 @@ func (q registerQuery) element() stanza.Element {
 	}
 	if q.Username != "" {
 		b = append(b, "<username>"...)
-		b = escape(b, q.Username, false)
+		b = stanza.AppendEscaped(b, q.Username, false)
 		b = append(b, "</username>"...)
 	}
 	if q.Remove != nil {
@@ -163,7 +149,7 @@ func (r *Room) registrationForm(tx *request, q *stanza.IQ, bare stanza.JID) {
 		return
 	}
 	form := &stanza.Form{
-		Type:         stanza.FormForm,
+		Type:         stanza.FormToFill,
 		Title:        "Registration with " + r.Name(),
 		Instructions: []string{"Choose the nickname to reserve in this room."},
 		Fields: []stanza.Field{
@@ -249,7 +235,7 @@ func (r *Room) registerNick(tx *request, ac actor, bare stanza.JID, nick string)
 		r.nicks[bare] = nick
 		tx.out.event(NickRegistered{RoomJID: r.jid, JID: bare, Nick: nick})
 	}
-	renames := r.lockdownRenames(tx, bare, nick) // lockdown.go
+	renames := r.lockdownRenames(tx, bare, nick)
 	if r.Affiliation(bare) != stanza.AffiliationNone {
 		return renames
 	}
@@ -283,7 +269,7 @@ func (r *Room) unregister(tx *request, q *stanza.IQ, bare stanza.JID) {
 // JIDs, sorted), one id for all copies.
 func (r *Room) askApproval(tx *request, bare stanza.JID, nick string) {
 	form := (&stanza.Form{
-		Type:         stanza.FormForm,
+		Type:         stanza.FormToFill,
 		Title:        "Registration request",
 		Instructions: []string{"To approve this registration request, select the \"Allow this person to register with the room?\" checkbox and click OK. To skip this request, click the cancel button."},
 		Fields: []stanza.Field{
@@ -333,10 +319,8 @@ func (r *Room) registrationDecision(tx *request, f *stanza.Form) {
 		r.fail(tx, stanza.ItemNotFound, "no such registration request")
 		return
 	}
-	av, _ := f.Value(fRegisterAllow)
-	allow, ok := stanza.ParseBool(av)
+	allow, ok := r.formBool(tx, f, fRegisterAllow)
 	if !ok {
-		r.fail(tx, stanza.BadRequest, "bad value for "+fRegisterAllow)
 		return
 	}
 	if !allow {

@@ -105,19 +105,19 @@ type Room struct {
 	occupants []*Occupant              // in order of entry
 	byNick    map[string]*Occupant     // nickKey(Nick) -> occupant
 	byJID     map[stanza.JID]*Occupant // real full JID (every session) -> occupant
-	sessions  int                      // further sessions of all occupants (session.go)
+	sessions  int                      // further sessions of all occupants (Occupant.others)
 
 	history []HistoryEntry
 	subject Subject
 
 	lockDeadline time.Time // see ServiceOptions.LockTimeout
 
-	iqs  map[string]*pendingIQ      // forwarded IQs by the id the room gave them (iqforward.go)
-	regs map[stanza.JID]*regRequest // registrations awaiting approval, by bare JID (register.go)
-	// subjectOID is the XEP-0421 id of who set the subject (occupantid.go);
-	// not persisted.
+	iqs  map[string]*pendingIQ      // forwarded IQs by the id the room gave them (occupantIQ)
+	regs map[stanza.JID]*regRequest // registrations awaiting approval, by bare JID (askApproval)
+	// subjectOID is the XEP-0421 id of who set the subject, replayed with
+	// it on entry and persisted as State.SubjectOccupantID.
 	subjectOID stanza.Element
-	// invited are the latest invitations sent, oldest first (invite.go).
+	// invited are the latest invitations sent, oldest first (invite).
 	invited []sentInvite
 }
 

@@ -1,6 +1,7 @@
 package muc
 
 import (
+	"slices"
 	"time"
 
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -75,7 +76,7 @@ func (r *Room) failType(tx *request, typ stanza.ErrorType, cond stanza.Condition
 
 // send delivers s to one occupant: directly when local, as a
 // RemoteDelivery through its node otherwise. s is addressed to o.JID;
-// each further session of o (§7.2.8, session.go) gets a copy addressed to
+// each further session of o (§7.2.8) gets a copy addressed to
 // it. For one session only, send to o.narrow(jid).
 func (r *Room) send(tx *request, o *Occupant, s stanza.Stanza) {
 	r.sendAbout(tx, o, stanza.JID{}, s)
@@ -176,22 +177,26 @@ func (r *Room) view(o *Occupant, full bool) []stanza.Element {
 	if full {
 		i = 1
 	}
-	if o.view[i] != nil {
-		return o.view[i]
+	if o.view[i] == nil {
+		o.view[i] = r.presenceView(o, full)
 	}
+	return o.view[i]
+}
+
+// presenceView builds the payload of view, with status codes in the
+// muc#user <x/>.
+func (r *Room) presenceView(o *Occupant, full bool, codes ...stanza.StatusCode) []stanza.Element {
 	it := item{aff: o.Affiliation, role: o.Role}
 	if full {
 		it.jid = o.JID
 	}
 	p := make([]stanza.Element, 0, len(o.Presence)+2)
 	p = append(p, o.Presence...)
-	p = append(p, userX(&it, nil))
+	p = append(p, userX(&it, nil, codes...))
 	p = r.withOID(o, p)
 	// Clipped: copies share this slice, and an append to one must not
 	// write into another's backing array.
-	p = p[:len(p):len(p)]
-	o.view[i] = p
-	return p
+	return p[:len(p):len(p)]
 }
 
 // presenceOf returns o's presence with payload, from its occupant JID.
@@ -200,15 +205,30 @@ func presenceOf(o *Occupant, to stanza.JID, typ, id string, payload []stanza.Ele
 }
 
 // broadcastPresence sends o's current presence to every other occupant
-// allowed to receive it (muc#roomconfig_presencebroadcast), with id.
-func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
+// allowed to receive it (muc#roomconfig_presencebroadcast), with id and
+// status codes.
+func (r *Room) broadcastPresence(tx *request, o *Occupant, id string, codes ...stanza.StatusCode) {
 	if r.config.HidePresence.Has(o.Role) {
 		return
+	}
+	var views [2][]stanza.Element
+	view := func(full bool) []stanza.Element {
+		if len(codes) == 0 {
+			return r.view(o, full)
+		}
+		i := 0
+		if full {
+			i = 1
+		}
+		if views[i] == nil {
+			views[i] = r.presenceView(o, full, codes...)
+		}
+		return views[i]
 	}
 	ps := newSlab[stanza.Presence](r.fanout())
 	r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
 		p := ps.next()
-		*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to, ID: id}, Children: r.view(o, full)}
+		*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to, ID: id}, Children: view(full)}
 		return p
 	})
 }
@@ -218,14 +238,14 @@ func (r *Room) broadcastPresence(tx *request, o *Occupant, id string) {
 // A remote occupant gets it only within a full entry sequence (tx.entry):
 // otherwise its node either made the change itself or learns it from the
 // broadcast about o, which reaches it once (XEP-0289: one copy per node).
-func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, statuses ...int) {
+func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, statuses ...stanza.StatusCode) {
 	if o.Remote() && !tx.entry {
 		return
 	}
-	codes := make([]int, 0, len(statuses)+1)
-	codes = append(codes, 110)
+	codes := make([]stanza.StatusCode, 0, len(statuses)+1)
+	codes = append(codes, stanza.StatusSelf)
 	codes = append(codes, statuses...)
-	sortInts(codes)
+	slices.Sort(codes)
 	if (r.canSee(o) || o.Remote()) && it.jid.IsZero() {
 		it.jid = o.JID
 	}
@@ -238,10 +258,22 @@ func (r *Room) selfPresence(tx *request, o *Occupant, typ, id string, it item, s
 	r.sendAbout(tx, o, o.JID, presenceOf(o, o.JID, typ, id, payload))
 }
 
-func sortInts(a []int) {
-	for i := 1; i < len(a); i++ {
-		for k := i; k > 0 && a[k] < a[k-1]; k-- {
-			a[k], a[k-1] = a[k-1], a[k]
-		}
+// slab hands out pointers into one backing array, so that a fan-out of n
+// stanzas costs one allocation instead of n. The stanzas of one slab stay
+// in memory together until the last of them is dropped; an embedder sends
+// an Output and drops it, so this is short-lived.
+type slab[T any] struct{ buf []T }
+
+func newSlab[T any](n int) *slab[T] {
+	return &slab[T]{buf: make([]T, n)}
+}
+
+// next returns a pointer to a fresh zero T.
+func (s *slab[T]) next() *T {
+	if len(s.buf) == 0 {
+		s.buf = make([]T, 8)
 	}
+	p := &s.buf[0]
+	s.buf = s.buf[1:]
+	return p
 }

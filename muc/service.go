@@ -281,9 +281,15 @@ func (s *Service) self(tx *request) {
 // Tick runs the timers of every room (see Room.Tick) and drops rooms that
 // were destroyed.
 func (s *Service) Tick(now time.Time) Output {
+	return s.eachRoom(func(r *Room) Output { return r.Tick(now) })
+}
+
+// eachRoom calls f for every room in JID order, joins the Outputs and
+// drops the rooms f destroyed.
+func (s *Service) eachRoom(f func(*Room) Output) Output {
 	var out Output
 	for _, r := range s.Rooms() {
-		out.Append(r.Tick(now))
+		out.Append(f(r))
 		if r.destroyed {
 			delete(s.rooms, r.jid)
 		}

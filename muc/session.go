@@ -79,7 +79,7 @@ func (o *Occupant) makeCurrent(j stanza.JID) bool {
 // joinSession adds the user of tx to o as a further session and sends it
 // the entry sequence of §7.1; extra are status codes besides the usual
 // ones (210 when the nick was rewritten).
-func (r *Room) joinSession(tx *request, o *Occupant, p *stanza.Presence, req *stanza.MUC, extra ...int) {
+func (r *Room) joinSession(tx *request, o *Occupant, p *stanza.Presence, req *stanza.MUC, extra ...stanza.StatusCode) {
 	o.others = append(o.others, session{jid: tx.from, presence: clientPresence(p.Children)})
 	r.byJID[tx.from] = o
 	r.sessions++
@@ -95,7 +95,7 @@ func (r *Room) joinSession(tx *request, o *Occupant, p *stanza.Presence, req *st
 // leaveSession removes session j of o, which has more than one: j gets
 // its unavailable self-presence with 110 and codes; the other occupants
 // only hear of it when j was the current session (see above).
-func (r *Room) leaveSession(tx *request, o *Occupant, j stanza.JID, id string, status []stanza.Element, codes ...int) {
+func (r *Room) leaveSession(tx *request, o *Occupant, j stanza.JID, id string, status []stanza.Element, codes ...stanza.StatusCode) {
 	r.leaveSelf(tx, o.narrow(j), id, status, item{aff: o.Affiliation, role: stanza.RoleNone}, nil, codes...)
 	delete(r.byJID, j)
 	r.sessions--

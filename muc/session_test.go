@@ -1,12 +1,13 @@
 package muc
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/xmppfmuc/fmuc/internal/muctest"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -25,28 +26,21 @@ func transcript(t *testing.T, h *harness, name string, steps ...step) {
 	for _, s := range steps {
 		var lines []string
 		if s.via == "" {
-			b.WriteString("IN  " + canonStanza(t, s.xml) + "\n")
+			b.WriteString("IN  " + muctest.Canon(t, s.xml) + "\n")
 			lines = h.do(s.xml)
 		} else {
-			b.WriteString("IN  (via " + s.via + ") " + canonStanza(t, s.xml) + "\n")
+			b.WriteString("IN  (via " + s.via + ") " + muctest.Canon(t, s.xml) + "\n")
 			lines = h.remote(s.via, s.xml)
 		}
 		for _, l := range lines {
 			b.WriteString("OUT " + l + "\n")
 		}
 		for _, e := range h.out.Events {
-			b.WriteString("EV  " + typeName(e) + "\n")
+			b.WriteString("EV  " + muctest.Describe(e) + "\n")
 		}
 		checkRoomTables(t, h)
 	}
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Equal(t, string(want), b.String())
+	muctest.Golden(t, filepath.Join("testdata", "golden", name+".txt"), b.String(), *update)
 }
 
 // checkRoomTables checks the session invariants of every room: one

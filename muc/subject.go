@@ -48,7 +48,7 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 	if id == "" {
 		id = r.opts.NewID()
 	}
-	payload, sid := r.reflectPayloadID(o, m.Children) // stanzaid.go
+	payload, sid := r.reflectPayloadID(o, m.Children)
 	r.subject = Subject{Text: text, Nick: o.Nick, JID: o.JID, Set: tx.now.UTC(), StanzaID: sid}
 	r.subjectOID, _ = r.oidOf(o)
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {

@@ -18,7 +18,7 @@ func (r *Room) Tick(now time.Time) Output {
 		r.lockDeadline = time.Time{}
 		out.event(RoomUnlocked{RoomJID: r.jid})
 	}
-	r.expireIQs(now, &out) // iqforward.go
+	r.expireIQs(now, &out)
 	return out
 }
 

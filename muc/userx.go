@@ -3,7 +3,6 @@ package muc
 import (
 	"encoding/xml"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/xmppfmuc/fmuc/stanza"
 )
@@ -19,12 +18,14 @@ type item struct {
 	reason    string
 }
 
-// userX builds <x xmlns='http://jabber.org/protocol/muc#user'/> by hand:
-// presence broadcasts build many of these, and encoding/xml is slow. The
-// output is the canonical form stanza.MUCUser.Element gives (destroy, item, status; attributes in schema order).
-func userX(it *item, destroy *stanza.Destroy, statuses ...int) stanza.Element {
+// userX builds <x xmlns='http://jabber.org/protocol/muc#user'/> from the
+// room's own item type, without the pointers and copies a stanza.MUCUser
+// needs: presence broadcasts build many of these. The bytes are those
+// stanza.MUCUser.Element gives (TestUserXSameBytes).
+func userX(it *item, destroy *stanza.Destroy, statuses ...stanza.StatusCode) stanza.Element {
 	b := make([]byte, 0, 128)
-	b = append(b, "<x xmlns='"+stanza.NSMUCUser+"'>"...)
+	const start = "<x xmlns='" + stanza.NSMUCUser + "'>"
+	b = append(b, start...)
 	if destroy != nil {
 		b = append(b, "<destroy"...)
 		if destroy.JID != nil && !destroy.JID.IsZero() {
@@ -34,15 +35,17 @@ func userX(it *item, destroy *stanza.Destroy, statuses ...int) stanza.Element {
 			b = append(b, "/>"...)
 		} else {
 			b = append(b, '>')
-			if destroy.Reason != "" {
-				b = append(b, "<reason>"...)
-				b = escape(b, destroy.Reason, false)
-				b = append(b, "</reason>"...)
-			}
+			// The order of the muc#owner schema (XEP-0045 §19.4), the only
+			// one with both: the muc#user <destroy/> has no <password/>.
 			if destroy.Password != "" {
 				b = append(b, "<password>"...)
-				b = escape(b, destroy.Password, false)
+				b = stanza.AppendEscaped(b, destroy.Password, false)
 				b = append(b, "</password>"...)
+			}
+			if destroy.Reason != "" {
+				b = append(b, "<reason>"...)
+				b = stanza.AppendEscaped(b, destroy.Reason, false)
+				b = append(b, "</reason>"...)
 			}
 			b = append(b, "</destroy>"...)
 		}
@@ -77,7 +80,7 @@ func userX(it *item, destroy *stanza.Destroy, statuses ...int) stanza.Element {
 			}
 			if it.reason != "" {
 				b = append(b, "<reason>"...)
-				b = escape(b, it.reason, false)
+				b = stanza.AppendEscaped(b, it.reason, false)
 				b = append(b, "</reason>"...)
 			}
 			b = append(b, "</item>"...)
@@ -88,7 +91,11 @@ func userX(it *item, destroy *stanza.Destroy, statuses ...int) stanza.Element {
 		b = strconv.AppendInt(b, int64(s), 10)
 		b = append(b, "'/>"...)
 	}
-	b = append(b, "</x>"...)
+	if len(b) == len(start) {
+		b = append(b[:len(b)-1], "/>"...)
+	} else {
+		b = append(b, "</x>"...)
+	}
 	return stanza.Element{Name: xml.Name{Space: stanza.NSMUCUser, Local: "x"}, XML: b}
 }
 
@@ -96,47 +103,6 @@ func attr(b []byte, name, value string) []byte {
 	b = append(b, ' ')
 	b = append(b, name...)
 	b = append(b, "='"...)
-	b = escape(b, value, true)
+	b = stanza.AppendEscaped(b, value, true)
 	return append(b, '\'')
-}
-
-// escape appends s escaped for XML character data or a single-quoted
-// attribute, with the same rules as the stanza encoder.
-func escape(b []byte, s string, isAttr bool) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '&':
-			b = append(b, "&amp;"...)
-		case c == '<':
-			b = append(b, "&lt;"...)
-		case c == '>':
-			b = append(b, "&gt;"...)
-		case c == '\'' && isAttr:
-			b = append(b, "&apos;"...)
-		case c == '"' && isAttr:
-			b = append(b, "&quot;"...)
-		case c == '\r':
-			b = append(b, "&#xD;"...)
-		case c == '\n' && isAttr:
-			b = append(b, "&#xA;"...)
-		case c == '\t' && isAttr:
-			b = append(b, "&#x9;"...)
-		case c < 0x20 && c != '\n' && c != '\t':
-			b = append(b, "\uFFFD"...)
-		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if (r == utf8.RuneError && n == 1) || !(r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000) {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, s[i:i+n]...)
-			}
-			i += n
-			continue
-		default:
-			b = append(b, c)
-		}
-		i++
-	}
-	return b
 }

@@ -54,7 +54,7 @@ func (r *Room) voiceRequest(tx *request, f *stanza.Form) {
 	}
 	o.askedVoice = true
 	form := (&stanza.Form{
-		Type:         stanza.FormForm,
+		Type:         stanza.FormToFill,
 		Title:        "Voice request",
 		Instructions: []string{"To approve this request for voice, select the \"Grant voice to this person?\" checkbox and click OK. To skip this request, click the cancel button."},
 		Fields: []stanza.Field{
@@ -89,10 +89,8 @@ func (r *Room) voiceDecision(tx *request, f *stanza.Form) {
 		r.fail(tx, stanza.Forbidden, "only moderators decide on voice requests")
 		return
 	}
-	v, _ := f.Value(fRequestAllow)
-	allow, ok := stanza.ParseBool(v)
+	allow, ok := r.formBool(tx, f, fRequestAllow)
 	if !ok {
-		r.fail(tx, stanza.BadRequest, "bad value for "+fRequestAllow)
 		return
 	}
 	nick, _ := f.Value(fRequestNick)

@@ -133,7 +133,7 @@ func TestDecodeElementStreamLimits(t *testing.T) {
 			assert.Equal(t, "room@rooms.example", reply.Head().From.Bare().String())
 			assert.Equal(t, de.ID, reply.Head().ID)
 			assert.Equal(t, "error", reply.Head().Type)
-			se, ok := StanzaError(reply)
+			se, ok := ErrorOf(reply)
 			require.True(t, ok)
 			assert.Equal(t, tt.cond, se.Condition)
 
@@ -333,7 +333,7 @@ func TestDecodeInvalidStanzas(t *testing.T) {
 			assert.Equal(t, tt.replyFrom, r.Head().From.String())
 			assert.Equal(t, de.ID, r.Head().ID)
 			assert.Equal(t, "error", r.Head().Type)
-			se, ok := StanzaError(r)
+			se, ok := ErrorOf(r)
 			require.True(t, ok)
 			assert.Equal(t, tt.cond, se.Condition)
 			assert.Equal(t, tt.cond.DefaultType(), se.Type)

@@ -118,6 +118,14 @@ func appendAttr(dst []byte, name, value string) []byte {
 	return append(dst, '\'')
 }
 
+// AppendEscaped appends s to dst escaped as Encode and the Element
+// builders escape text: as character data, or, when attr is set, as the
+// value of a single-quoted attribute. Payload builders outside this
+// package use it to give the same bytes.
+func AppendEscaped(dst []byte, s string, attr bool) []byte {
+	return appendEscaped(dst, s, attr)
+}
+
 // appendEscaped escapes s for character data or (attr) a single-quoted
 // attribute value. White space other than ' ' is written as a character
 // reference in attributes so that attribute-value normalisation keeps it.

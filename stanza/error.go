@@ -241,8 +241,8 @@ func childAt(el Element, i int) (Element, error) {
 	}
 }
 
-// StanzaError returns the stanza's <error/> as an *Error, if it has one.
-func StanzaError(s Stanza) (*Error, bool) {
+// ErrorOf returns the stanza's <error/> as an *Error, if it has one.
+func ErrorOf(s Stanza) (*Error, bool) {
 	el, ok := Child(s, "", "error")
 	if !ok {
 		return nil, false

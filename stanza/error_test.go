@@ -36,7 +36,7 @@ func TestErrorRoundTripAllConditions(t *testing.T) {
 				m := &Message{Header: Header{From: MustParse("muc.example"), To: MustParse("a@b/c"), Type: "error", ID: "x"}, Children: []Element{el}}
 				s, err := Decode(Encode(m))
 				require.NoError(t, err)
-				got, ok := StanzaError(s)
+				got, ok := ErrorOf(s)
 				require.True(t, ok)
 				assert.Equal(t, e, got)
 			})
@@ -226,17 +226,17 @@ func TestErrorReply(t *testing.T) {
 	}
 }
 
-func TestStanzaErrorAbsent(t *testing.T) {
-	_, ok := StanzaError(&Message{Children: []Element{TextElement("body", "x")}})
+func TestErrorOfAbsent(t *testing.T) {
+	_, ok := ErrorOf(&Message{Children: []Element{TextElement("body", "x")}})
 	assert.False(t, ok)
-	_, ok = StanzaError(&Message{Children: []Element{{Name: xmlName("", "error"), XML: []byte("<error")}}})
+	_, ok = ErrorOf(&Message{Children: []Element{{Name: xmlName("", "error"), XML: []byte("<error")}}})
 	assert.False(t, ok)
 }
 
 func TestErrorReplyNilError(t *testing.T) {
 	r := ErrorReply(&IQ{Header: Header{ID: "1", Type: "get", From: MustParse("a@b/c")}}, nil)
 	require.NotNil(t, r)
-	e, ok := StanzaError(r)
+	e, ok := ErrorOf(r)
 	require.True(t, ok)
 	assert.Equal(t, UndefinedCondition, e.Condition)
 }

@@ -51,7 +51,7 @@ func ExampleDecodeError_Reply() {
 	var de *stanza.DecodeError
 	if errors.As(err, &de) {
 		if r, ok := de.Reply(); ok {
-			e, _ := stanza.StanzaError(r)
+			e, _ := stanza.ErrorOf(r)
 			fmt.Println(r.Head().To, r.Head().Type, e.Condition)
 		}
 	}

@@ -5,9 +5,10 @@ import "encoding/xml"
 // NSData is the XEP-0004 data forms namespace.
 const NSData = "jabber:x:data"
 
-// Data form types (XEP-0004 §3.1).
+// Data form types (XEP-0004 §3.1). FormToFill is type "form": a form the
+// receiver is asked to fill in (its fields may carry current values).
 const (
-	FormForm   = "form"
+	FormToFill = "form"
 	FormSubmit = "submit"
 	FormCancel = "cancel"
 	FormResult = "result"

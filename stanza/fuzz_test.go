@@ -407,7 +407,7 @@ func exercisePayloads(t *testing.T, s Stanza) {
 	_, _ = FindDelay(s)
 	_ = StanzaIDs(s)
 	_, _ = OriginID(s)
-	if e, ok := StanzaError(s); ok {
+	if e, ok := ErrorOf(s); ok {
 		back, err := ParseError(e.Element())
 		if err != nil {
 			t.Fatalf("error element does not parse: %v", err)

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// XEP-0045 namespaces (§19.1).
+// XEP-0045 namespaces (§16.1).
 const (
 	NSMUC      = "http://jabber.org/protocol/muc"
 	NSMUCUser  = "http://jabber.org/protocol/muc#user"
@@ -92,7 +92,7 @@ func (h *History) SinceTime() (t time.Time, ok bool, err error) {
 
 // MUCUser is <x xmlns='http://jabber.org/protocol/muc#user'/>, carried in
 // room presence and in messages for invitations, declines and status
-// notifications (XEP-0045 §19.1). Fields are in schema order.
+// notifications (XEP-0045 §19.2). Fields are in schema order.
 type MUCUser struct {
 	XMLName  xml.Name `xml:"http://jabber.org/protocol/muc#user x"`
 	Decline  *Invite  `xml:"decline"`
@@ -104,7 +104,7 @@ type MUCUser struct {
 }
 
 // HasStatus reports whether u carries the given status code.
-func (u *MUCUser) HasStatus(code int) bool {
+func (u *MUCUser) HasStatus(code StatusCode) bool {
 	for _, s := range u.Statuses {
 		if s.Code == code {
 			return true
@@ -113,21 +113,47 @@ func (u *MUCUser) HasStatus(code int) bool {
 	return false
 }
 
-// Status is a muc#user status element with a code (XEP-0045 §15.6 lists
-// the codes).
+// Status is a muc#user status element with a code.
 type Status struct {
-	Code int `xml:"code,attr"`
+	Code StatusCode `xml:"code,attr"`
 }
+
+// StatusCode is a muc#user status code. The constants are the codes of
+// XEP-0045's status codes registry (§16.6), named after their purpose.
+type StatusCode int
+
+// XEP-0045 status codes.
+const (
+	StatusNonAnonymous       StatusCode = 100 // any occupant may see the user's full JID
+	StatusAffiliationChanged StatusCode = 101 // affiliation changed while not in the room
+	StatusShowsUnavailable   StatusCode = 102 // room now shows unavailable members
+	StatusHidesUnavailable   StatusCode = 103 // room now does not show unavailable members
+	StatusConfigChanged      StatusCode = 104 // a non-privacy-related configuration change
+	StatusSelf               StatusCode = 110 // the presence refers to the receiver itself
+	StatusLoggingEnabled     StatusCode = 170 // room logging is now enabled
+	StatusLoggingDisabled    StatusCode = 171 // room logging is now disabled
+	StatusNowNonAnonymous    StatusCode = 172 // the room is now non-anonymous
+	StatusNowSemiAnonymous   StatusCode = 173 // the room is now semi-anonymous
+	StatusCreated            StatusCode = 201 // a new room has been created
+	StatusNickAssigned       StatusCode = 210 // the service assigned or changed the nick
+	StatusBanned             StatusCode = 301 // the user has been banned
+	StatusNickChanged        StatusCode = 303 // the new room nickname (nick change)
+	StatusKicked             StatusCode = 307 // the user has been kicked
+	StatusAffiliationRemoved StatusCode = 321 // removed because of an affiliation change
+	StatusMembersOnlyRemoved StatusCode = 322 // removed because the room became members-only
+	StatusShutdown           StatusCode = 332 // removed because the service is shutting down
+	StatusErrorRemoved       StatusCode = 333 // removed because of an error reply
+)
 
 // Item is the <item/> of muc#user, muc#admin and muc#owner payloads: an
 // occupant's or a user's affiliation and role, with an optional actor and
-// reason (XEP-0045 §19.1).
+// reason (XEP-0045 §19.2-§19.4).
 type Item struct {
 	Affiliation Affiliation `xml:"affiliation,attr,omitempty"`
 	JID         *JID        `xml:"jid,attr,omitempty"`
 	Nick        string      `xml:"nick,attr,omitempty"`
 	Role        Role        `xml:"role,attr,omitempty"`
-	// Children in the order of the XEP-0045 §19.1 muc#user schema.
+	// Children in the order of the XEP-0045 §19.2 muc#user schema.
 	Actor    *Actor    `xml:"actor"`
 	Continue *Continue `xml:"continue"`
 	Reason   string    `xml:"reason,omitempty"`
@@ -157,7 +183,7 @@ type Invite struct {
 // in the muc#user of the resulting unavailable presence.
 type Destroy struct {
 	JID *JID `xml:"jid,attr,omitempty"`
-	// Password comes before Reason, as in the muc#owner schema (§19.1).
+	// Password comes before Reason, as in the muc#owner schema (§19.4).
 	Password string `xml:"password,omitempty"`
 	Reason   string `xml:"reason,omitempty"`
 }
@@ -176,10 +202,6 @@ type MUCOwner struct {
 	Form    *Form    `xml:"jabber:x:data x"`
 	Destroy *Destroy `xml:"destroy"`
 }
-
-// Ptr returns a pointer to a copy of v; handy for optional payload fields
-// such as History.MaxStanzas or Item.JID.
-func Ptr[T any](v T) *T { return &v }
 
 // Element returns u as a payload element, built directly in canonical
 // form: it cannot fail, however long its texts.
@@ -202,7 +224,7 @@ func (u MUCUser) Element() Element {
 	w.optText("password", u.Password)
 	for _, s := range u.Statuses {
 		w.start("status", "")
-		w.b = appendAttr(w.b, "code", strconv.Itoa(s.Code))
+		w.b = appendAttr(w.b, "code", strconv.Itoa(int(s.Code)))
 		w.b = append(w.b, "/>"...)
 	}
 	w.end("x", m)

@@ -67,7 +67,7 @@ func TestMUCJoin(t *testing.T) {
 
 	golden(t, m, `<x xmlns='http://jabber.org/protocol/muc'><history maxchars='65000' maxstanzas='20' seconds='180' since='1970-01-01T00:00:00Z'/><password>cauldronburn</password></x>`)
 	golden(t, MUC{}, `<x xmlns='http://jabber.org/protocol/muc'/>`)
-	golden(t, MUC{History: &History{MaxStanzas: Ptr(0)}}, `<x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x>`)
+	golden(t, MUC{History: &History{MaxStanzas: ptr(0)}}, `<x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x>`)
 
 	// An empty muc <x/>: no history element at all.
 	var empty MUC
@@ -159,7 +159,7 @@ func TestMUCUser(t *testing.T) {
 	assert.Nil(t, inv.Invites[0].From)
 	assert.Equal(t, "e0ffe42b28561960c6b12b944a092794b9683a38", inv.Invites[0].Continue.Thread)
 	assert.Equal(t, "cauldronburn", inv.Password)
-	relayed := MUCUser{Invites: []Invite{{From: Ptr(MustParse("crone1@shakespeare.lit/desktop")), Reason: "Hey"}}, Password: "cauldronburn"}
+	relayed := MUCUser{Invites: []Invite{{From: ptr(MustParse("crone1@shakespeare.lit/desktop")), Reason: "Hey"}}, Password: "cauldronburn"}
 	golden(t, relayed, `<x xmlns='http://jabber.org/protocol/muc#user'><invite from='crone1@shakespeare.lit/desktop'><reason>Hey</reason></invite><password>cauldronburn</password></x>`)
 
 	var dec MUCUser
@@ -219,8 +219,8 @@ func TestMUCAdmin(t *testing.T) {
 	// A member-list request and its result.
 	golden(t, MUCAdmin{Items: []Item{{Affiliation: AffiliationMember}}}, `<query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member'/></query>`)
 	golden(t, MUCAdmin{Items: []Item{
-		{Affiliation: AffiliationMember, JID: Ptr(MustParse("hag66@shakespeare.lit")), Nick: "thirdwitch", Role: RoleParticipant},
-		{Affiliation: AffiliationOutcast, JID: Ptr(MustParse("earlofcambridge@shakespeare.lit")), Reason: "Treason"},
+		{Affiliation: AffiliationMember, JID: ptr(MustParse("hag66@shakespeare.lit")), Nick: "thirdwitch", Role: RoleParticipant},
+		{Affiliation: AffiliationOutcast, JID: ptr(MustParse("earlofcambridge@shakespeare.lit")), Reason: "Treason"},
 	}}, `<query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' jid='hag66@shakespeare.lit' nick='thirdwitch' role='participant'/>`+
 		`<item affiliation='outcast' jid='earlofcambridge@shakespeare.lit'><reason>Treason</reason></item></query>`)
 }
@@ -275,7 +275,7 @@ func TestMUCOwnerConfig(t *testing.T) {
 	golden(t, MUCOwner{Form: &Form{Type: FormSubmit}}, `<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query>`)
 	golden(t, MUCOwner{}, `<query xmlns='http://jabber.org/protocol/muc#owner'/>`)
 	golden(t, MUCOwner{Form: &Form{
-		Type: FormForm, Title: "Configuration for coven Room", Instructions: []string{"Complete this form."},
+		Type: FormToFill, Title: "Configuration for coven Room", Instructions: []string{"Complete this form."},
 		Fields: []Field{
 			{Var: "FORM_TYPE", Type: "hidden", Values: []string{"http://jabber.org/protocol/muc#roomconfig"}},
 			{Var: "muc#roomconfig_whois", Type: "list-single", Label: "Who May Discover Real JIDs?", Desc: "d", Required: &struct{}{},

@@ -362,7 +362,7 @@ func TestOversizeStanza(t *testing.T) {
 	require.NoError(t, conn.Send(big))
 	st, err := conn.NextStanza(wait)
 	require.NoError(t, err)
-	e, ok := stanza.StanzaError(st)
+	e, ok := stanza.ErrorOf(st)
 	require.True(t, ok, "got %s", stanza.Encode(st))
 	assert.Equal(t, stanza.PolicyViolation, e.Condition)
 	assert.Equal(t, "big", st.Head().ID)

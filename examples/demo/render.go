@@ -7,15 +7,15 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// statusText names the XEP-0045 §15.6 status codes a user is shown; the
+// statusText names the XEP-0045 status codes a user is shown; the
 // others are left out.
-var statusText = map[int]string{
-	110: "that's you",
-	201: "room created",
-	303: "nick change",
-	307: "kicked",
-	301: "banned",
-	332: "service shutdown",
+var statusText = map[stanza.StatusCode]string{
+	stanza.StatusSelf:        "that's you",
+	stanza.StatusCreated:     "room created",
+	stanza.StatusNickChanged: "nick change",
+	stanza.StatusKicked:      "kicked",
+	stanza.StatusBanned:      "banned",
+	stanza.StatusShutdown:    "service shutdown",
 }
 
 // render describes one stanza the way a chat client would show it: who
@@ -24,7 +24,7 @@ var statusText = map[int]string{
 func render(st stanza.Stanza) string {
 	h := st.Head()
 	nick := h.From.Resource()
-	if e, ok := stanza.StanzaError(st); ok {
+	if e, ok := stanza.ErrorOf(st); ok {
 		if e.Text != "" {
 			return fmt.Sprintf("error from %s: %s (%s)", h.From, e.Condition, e.Text)
 		}

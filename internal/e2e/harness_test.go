@@ -216,7 +216,7 @@ func requireResult(t *testing.T, st stanza.Stanza) {
 
 // errCondition returns the stanza error condition of st, "" when none.
 func errCondition(st stanza.Stanza) stanza.Condition {
-	if e, ok := stanza.StanzaError(st); ok {
+	if e, ok := stanza.ErrorOf(st); ok {
 		return e.Condition
 	}
 	return ""
@@ -243,7 +243,7 @@ func statuses(t *testing.T, st stanza.Stanza) []int {
 	}
 	var codes []int
 	for _, s := range x.Statuses {
-		codes = append(codes, s.Code)
+		codes = append(codes, int(s.Code))
 	}
 	return codes
 }

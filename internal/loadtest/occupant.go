@@ -100,10 +100,10 @@ func (o *occupant) presence(p *stanza.Presence) {
 		return
 	}
 	var u stanza.MUCUser
-	if ok, err := stanza.Find(p, stanza.NSMUCUser, "x", &u); !ok || err != nil || !u.HasStatus(110) {
+	if ok, err := stanza.Find(p, stanza.NSMUCUser, "x", &u); !ok || err != nil || !u.HasStatus(stanza.StatusSelf) {
 		return
 	}
-	if u.HasStatus(201) {
+	if u.HasStatus(stanza.StatusCreated) {
 		// XEP-0045 §10.1.2: accept the default configuration (instant room)
 		// and count the join only when the room is unlocked.
 		form, _ := stanza.ParseElement([]byte(instantForm))
@@ -181,7 +181,7 @@ func parseBody(b, run string) (sender, seq int, sent int64, ok bool) {
 type stanzaError struct{ s stanza.Stanza }
 
 func (e stanzaError) Error() string {
-	if se, ok := stanza.StanzaError(e.s); ok {
+	if se, ok := stanza.ErrorOf(e.s); ok {
 		return "loadtest: join refused: " + se.Error()
 	}
 	return "loadtest: join refused: " + string(stanza.Encode(e.s))

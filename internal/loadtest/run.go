@@ -187,7 +187,7 @@ func join(ctx context.Context, o *occupant, i int, timeout time.Duration) error 
 	}
 	p := &stanza.Presence{
 		Header:   stanza.Header{To: nick},
-		Children: []stanza.Element{stanza.MustElement(stanza.MUC{History: &stanza.History{MaxStanzas: stanza.Ptr(0)}})},
+		Children: []stanza.Element{stanza.MustElement(stanza.MUC{History: &stanza.History{MaxStanzas: new(int)}})},
 	}
 	if err := o.c.Send(p); err != nil {
 		return err

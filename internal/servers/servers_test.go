@@ -119,7 +119,7 @@ func join(ctx context.Context, t *testing.T, c *xmppclient.Client, room stanza.J
 	occ := must(room.WithResource(nick))
 	require.NoError(t, c.Send(&stanza.Presence{
 		Header:   stanza.Header{To: occ},
-		Children: []stanza.Element{stanza.MustElement(stanza.MUC{History: &stanza.History{MaxStanzas: stanza.Ptr(0)}})},
+		Children: []stanza.Element{stanza.MustElement(stanza.MUC{History: &stanza.History{MaxStanzas: new(int)}})},
 	}))
 	p, err := c.Expect(ctx, xmppclient.SelfPresence(room))
 	require.NoError(t, err)

@@ -90,7 +90,7 @@ func TestClientAgainstProsody(t *testing.T) {
 		require.NoError(t, c.Send(&stanza.IQ{Header: stanza.Header{ID: "p2", To: stanza.MustParse(s.Domain), Type: stanza.IQGet}, Children: []stanza.Element{unknown}}))
 		r, err = c.Expect(ctx, xmppclient.ByID("p2"))
 		require.NoError(t, err)
-		e, ok := stanza.StanzaError(r)
+		e, ok := stanza.ErrorOf(r)
 		require.True(t, ok, "got %s", r)
 		assert.Equal(t, stanza.ServiceUnavailable, e.Condition)
 	})

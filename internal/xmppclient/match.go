@@ -40,6 +40,6 @@ func SelfPresence(room stanza.JID) Match {
 		}
 		var u stanza.MUCUser
 		found, err := stanza.Find(p, stanza.NSMUCUser, "x", &u)
-		return (found && err == nil && u.HasStatus(110)) || p.Type == stanza.PresenceError
+		return (found && err == nil && u.HasStatus(stanza.StatusSelf)) || p.Type == stanza.PresenceError
 	}
 }

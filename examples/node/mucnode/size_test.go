@@ -63,7 +63,7 @@ func TestDefaultSizeLimits(t *testing.T) {
 		id := fmt.Sprint("m", i)
 		require.NoError(t, conn.Send(groupchat(id, s.size)), s.name)
 		st := next(t, conn, func(st stanza.Stanza) bool { return st.Head().ID == id })
-		e, isErr := stanza.StanzaError(st)
+		e, isErr := stanza.ErrorOf(st)
 		if s.reflected {
 			require.False(t, isErr, "%s: reflected, got %v", s.name, e)
 			assert.Equal(t, stanza.MessageGroupchat, st.Head().Type, s.name)

@@ -114,9 +114,9 @@ func rsmResult(page []discoItem, index, count int) []byte {
 		b = append(b, "<first index='"...)
 		b = strconv.AppendInt(b, int64(index), 10)
 		b = append(b, "'>"...)
-		b = escape(b, page[0].jid.String(), false)
+		b = stanza.AppendEscaped(b, page[0].jid.String(), false)
 		b = append(b, "</first><last>"...)
-		b = escape(b, page[len(page)-1].jid.String(), false)
+		b = stanza.AppendEscaped(b, page[len(page)-1].jid.String(), false)
 		b = append(b, "</last>"...)
 	}
 	b = append(b, "<count>"...)

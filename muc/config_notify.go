@@ -18,17 +18,17 @@ import (
 // muc#roomconfig_whois=anyone).
 func (r *Room) configNotify(tx *request, old Config) {
 	c := r.config
-	var codes []int
+	var codes []stanza.StatusCode
 	rest := old
 	rest.EnableLogging, rest.Whois = c.EnableLogging, c.Whois
 	if rest != c {
-		codes = append(codes, 104)
+		codes = append(codes, stanza.StatusConfigChanged)
 	}
 	if c.EnableLogging != old.EnableLogging {
-		codes = append(codes, pickCode(c.EnableLogging, 170, 171))
+		codes = append(codes, pickCode(c.EnableLogging, stanza.StatusLoggingEnabled, stanza.StatusLoggingDisabled))
 	}
 	if c.Whois != old.Whois {
-		codes = append(codes, pickCode(c.NonAnonymous(), 172, 173))
+		codes = append(codes, pickCode(c.NonAnonymous(), stanza.StatusNowNonAnonymous, stanza.StatusNowSemiAnonymous))
 	}
 	if len(codes) == 0 || len(r.occupants) == 0 {
 		return
@@ -40,7 +40,7 @@ func (r *Room) configNotify(tx *request, old Config) {
 	})
 }
 
-func pickCode(b bool, yes, no int) int {
+func pickCode(b bool, yes, no stanza.StatusCode) stanza.StatusCode {
 	if b {
 		return yes
 	}

@@ -27,7 +27,7 @@ func (r *Room) lockedNickChange(tx *request, o *Occupant, p *stanza.Presence) bo
 		return false
 	}
 	if _, ok := stanza.Child(p, stanza.NSMUC, "x"); ok {
-		r.resync(tx, o, p, 210)
+		r.resync(tx, o, p, stanza.StatusNickAssigned)
 		return true
 	}
 	r.fail(tx, stanza.NotAcceptable, "nicks are locked down to registered nicks in this room")
@@ -57,10 +57,9 @@ func (r *Room) lockdownRenames(tx *request, bare stanza.JID, nick string) []func
 	return nil
 }
 
-// lockdownRename renames o to nick as §7.6 does (unavailable with 303
-// from the old nick, then available from the new one), with 210 in the
-// new presence for everyone. Like the effects of admin requests it also
-// reaches the node the request came through.
+// lockdownRename renames o to nick as a nick change does (rename), with
+// 210 in the new presence for everyone. Like the effects of admin requests
+// it also reaches the node the request came through.
 func (r *Room) lockdownRename(tx *request, o *Occupant, nick string) {
 	addr, err := r.addr(nick)
 	if err != nil || r.occupantByNick(nick) != nil || r.occupantByNick(o.Nick) != o {
@@ -69,36 +68,5 @@ func (r *Room) lockdownRename(tx *request, o *Occupant, nick string) {
 	origin := tx.toOrigin
 	tx.toOrigin = true
 	defer func() { tx.toOrigin = origin }()
-	old := o.Nick
-	it := item{aff: o.Affiliation, role: o.Role, nick: nick}
-	r.leaveOthers(tx, o, nil, it, 303)
-	r.leaveSelf(tx, o, "", nil, it, nil, 303)
-	r.unindexNick(o)
-	o.Nick, o.addr = nick, addr
-	r.indexNick(o)
-	o.invalidate()
-	if !r.config.HidePresence.Has(o.Role) {
-		var views [2][]stanza.Element
-		ps := newSlab[stanza.Presence](r.fanout())
-		r.broadcast(tx, o, o.JID, func(to stanza.JID, full bool) stanza.Stanza {
-			i := 0
-			if full {
-				i = 1
-			}
-			if views[i] == nil {
-				it := item{aff: o.Affiliation, role: o.Role}
-				if full {
-					it.jid = o.JID
-				}
-				v := make([]stanza.Element, 0, len(o.Presence)+2)
-				v = append(v, o.Presence...)
-				views[i] = r.withOID(o, append(v, userX(&it, nil, 210)))
-			}
-			p := ps.next()
-			*p = stanza.Presence{Header: stanza.Header{From: o.addr, To: to}, Children: views[i]}
-			return p
-		})
-	}
-	r.selfPresence(tx, o, "", "", item{aff: o.Affiliation, role: o.Role}, 210)
-	tx.out.event(NickChanged{RoomJID: r.jid, Old: old, New: nick, JID: o.JID})
+	r.rename(tx, o, nick, addr, "", stanza.StatusNickAssigned)
 }

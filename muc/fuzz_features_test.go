@@ -7,8 +7,8 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// extensionSeeds are stanzas for the features of invite.go, register.go,
-// voicerequest.go, roominfo.go, iqforward.go and ghost.go.
+// extensionSeeds are stanzas for invitations, nick registration, voice
+// requests, the room disco nodes, IQ forwarding and ghosts.
 var extensionSeeds = []string{
 	`<message from='b@x/1' to='r@muc.example' id='i'><x xmlns='http://jabber.org/protocol/muc#user'><invite to='d@x'><reason>r</reason><continue thread='t'/></invite></x></message>`,
 	`<message from='d@x/1' to='r@muc.example' id='d'><x xmlns='http://jabber.org/protocol/muc#user'><decline to='r@muc.example/B'><reason>no</reason></decline></x></message>`,

@@ -89,7 +89,7 @@ func (r *Room) configForm() *stanza.Form {
 		return stanza.Field{Var: v, Type: fieldBoolean, Label: label, Values: []string{boolValue(b)}}
 	}
 	f := &stanza.Form{
-		Type:         stanza.FormForm,
+		Type:         stanza.FormToFill,
 		Title:        "Configuration for " + r.jid.String(),
 		Instructions: []string{"Complete this form to configure the room."},
 		Fields: []stanza.Field{
