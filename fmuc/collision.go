@@ -36,7 +36,7 @@ func (n *Node) collides(now time.Time, out *Output, l *link, s *stanza.Presence,
 		if holder.Via == l.Peer {
 			return false // the peer's own two users: its room decided
 		}
-		mo, err := r.Remove(now, l.Peer, holder.JID, muc.Removal{Statuses: []stanza.StatusCode{333}, Reason: collisionText})
+		mo, err := r.Remove(now, l.Peer, holder.JID, muc.Removal{Statuses: []stanza.StatusCode{stanza.StatusErrorRemoved}, Reason: collisionText})
 		n.mucCall(now, out, mo, err)
 		return false
 	}
@@ -49,7 +49,7 @@ func (n *Node) collides(now time.Time, out *Output, l *link, s *stanza.Presence,
 		Header: stanza.Header{From: from, To: l.Peer, Type: stanza.PresenceUnavailable},
 		Children: []stanza.Element{
 			stanza.MUCUser{Items: []stanza.Item{{Affiliation: stanza.AffiliationNone, Role: stanza.RoleNone, JID: &user, Reason: collisionText}},
-				Statuses: []stanza.Status{{Code: 333}}}.Element(),
+				Statuses: []stanza.Status{{Code: stanza.StatusErrorRemoved}}}.Element(),
 			fmucFrom(user),
 		},
 	})

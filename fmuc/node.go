@@ -611,7 +611,7 @@ func (s *Service) convertUnlinked(out *Output, mo muc.Output, peerRoom stanza.JI
 // removalCodes are the muc#user statuses of a removal decided by a
 // moderator or an affiliation change (XEP-0045 §9.1, §9.2, §10.6, §10.7),
 // or by a node for an error (333: a nick collision, a link lost).
-var removalCodes = []stanza.StatusCode{301, 307, 321, 322, 333}
+var removalCodes = []stanza.StatusCode{stanza.StatusBanned, stanza.StatusKicked, stanza.StatusAffiliationRemoved, stanza.StatusMembersOnlyRemoved, stanza.StatusErrorRemoved}
 
 // removal returns the Removal a peer's unavailable presence describes,
 // and whether it is one.
@@ -763,7 +763,7 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 			n.spoof(out, l, user, "unavailable presence for a user the peer does not hold")
 			return
 		}
-		if hasStatus(s, 303) {
+		if hasStatus(s, stanza.StatusNickChanged) {
 			return // the nick change is the available presence that follows
 		}
 		n.handleRemote(now, out, l, n.asUser(s, user, s.From.Resource()), false)
@@ -1038,8 +1038,8 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		n.refuse(out, &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.NotAllowed, Text: text})
 	case p.fm != nil && p.fm.Left != nil, pres.Type == stanza.PresenceUnavailable:
 		var codes []stanza.StatusCode
-		if hasStatus(pres, 332) {
-			codes = []stanza.StatusCode{332}
+		if hasStatus(pres, stanza.StatusShutdown) {
+			codes = []stanza.StatusCode{stanza.StatusShutdown}
 		}
 		n.set(out, l, LinkLeft, now, "")
 		upstream := l.Upstream

@@ -308,7 +308,7 @@ func (n *Node) expire(now time.Time, out *Output, l *link) {
 	}
 	n.syncLinks()
 	if r := n.mucRoom(); r != nil {
-		mo, err := r.DropVia(now, l.Peer, 333)
+		mo, err := r.DropVia(now, l.Peer, stanza.StatusErrorRemoved)
 		n.mucCall(now, out, mo, err)
 	}
 }
