@@ -260,7 +260,7 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 	// A rejoin asks for the history since it last heard from the peer,
 	// for a peer that does not know this package's resync.
 	var since time.Time
-	if l.State == LinkResyncing && !l.heard.IsZero() {
+	if (l.State == LinkResyncing || l.counting) && !l.heard.IsZero() {
 		since = l.heard.Add(-time.Second)
 	}
 	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History, since),

@@ -297,3 +297,42 @@ func TestConvergenceTime(t *testing.T) {
 		t.Logf("%d rooms in a chain: every user has every message %v after the heal (virtual time)", k, w.net.Now().Sub(healed))
 	}
 }
+
+// TestRestartFromState: a node stops without a word (a crash) while its
+// link is dark, and starts again from its persisted state (the muc rooms'
+// and the federation's). When its user comes back it rejoins: what it said
+// before the crash that never arrived, and what the other side said while
+// it was down, each arrive once.
+func TestRestartFromState(t *testing.T) {
+	w := newWorld(t)
+	federated(w, fmuc.MasterMaster)
+	e := w.svcs[denmark]
+	w.say(hamlet, elsinore, "b", "before")
+	w.net.Partition(denmark, wonderland)
+	w.say(hamlet, elsinore, "c", "lost in the crash")
+	require.Equal(t, 0, bodies(w, alice)["lost in the crash"])
+
+	// Persist, crash, restart.
+	rooms := e.MUC().State()
+	fed := e.State()
+	require.Len(t, fed.Rooms, 1)
+	w.evs[denmark] = nil
+	e2 := w.service(denmark, nil)
+	for _, r := range rooms {
+		_, err := e2.MUC().Restore(r)
+		require.NoError(t, err)
+	}
+	require.NoError(t, e2.Restore(fed))
+	require.Equal(t, fmuc.LinkLost, e2.Links(stanza.MustParse(elsinore))[0].State)
+
+	w.say(alice, rabbithole, "d", "while you were down")
+	w.net.Heal(denmark, wonderland)
+	w.net.Received(stanza.MustParse(hamlet))
+	w.join(hamlet, elsinore, "Hamlet")
+	require.NoError(t, w.net.Advance(time.Minute))
+	assert.Equal(t, fmuc.LinkFederated, e2.Links(stanza.MustParse(elsinore))[0].State)
+	a, h := bodies(w, alice), bodies(w, hamlet)
+	assert.Equal(t, 1, a["lost in the crash"], "alice gets what hamlet said before the crash, once")
+	assert.Zero(t, a["before"], "and not again what she had")
+	assert.Equal(t, 1, h["while you were down"], "hamlet gets what alice said meanwhile, once")
+}

@@ -327,3 +327,30 @@ func TestConfigurationForm(t *testing.T) {
 	assert.Zero(t, n.Waiting())
 	assert.NotNil(t, n.Room())
 }
+
+func TestRestoreRefusesForeignState(t *testing.T) {
+	w := newWorld(t)
+	_, e := federated(w, fmuc.MasterMaster)
+	st := e.State()
+	require.Len(t, st.Rooms, 1)
+	require.NotNil(t, st.Rooms[0].Upstream)
+	bad := st
+	bad.Rooms = []fmuc.RoomState{{Room: stanza.MustParse("r@elsewhere.lit")}}
+	fresh := w.service("rooms.fresh.lit", nil)
+	assert.ErrorIs(t, fresh.Restore(bad), fmuc.ErrWrongAddress)
+	other := st
+	other.Rooms = []fmuc.RoomState{{Room: st.Rooms[0].Room, Upstream: &fmuc.UpstreamState{Peer: stanza.MustParse("nope@rooms.x.lit")}}}
+	e2 := w.service(denmark, nil)
+	assert.ErrorIs(t, e2.Restore(other), fmuc.ErrConfig, "an upstream that is not the room's")
+	broken := st
+	rs := st.Rooms[0]
+	up := *rs.Upstream
+	up.Log = []fmuc.LoggedStanza{{Seq: 1, XML: "<message"}}
+	rs.Upstream = &up
+	broken.Rooms = []fmuc.RoomState{rs}
+	e3 := w.service(denmark, nil)
+	assert.ErrorIs(t, e3.Restore(broken), fmuc.ErrConfig)
+	e4 := w.service(denmark, nil)
+	require.NoError(t, e4.Restore(st))
+	assert.Equal(t, st, e4.State())
+}
