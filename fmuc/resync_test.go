@@ -336,3 +336,43 @@ func TestRestartFromState(t *testing.T) {
 	assert.Zero(t, a["before"], "and not again what she had")
 	assert.Equal(t, 1, h["while you were down"], "hamlet gets what alice said meanwhile, once")
 }
+
+// TestCycleAfterHeal: a chain top <- mid <- leaf; while the middle link is
+// broken the top room is told to join the leaf, which would close a cycle
+// once the link heals. The leaf learns its path again with the resync and
+// refuses; nothing is amplified.
+func TestCycleAfterHeal(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	const (
+		top  = "top@rooms.a.lit"
+		mid  = "mid@rooms.b.lit"
+		leaf = "leaf@rooms.c.lit"
+	)
+	all := func(o *fmuc.Options) { o.Inbound.Func = func(_, _ stanza.JID) bool { return true } }
+	a := w.service("rooms.a.lit", all)
+	b := w.service("rooms.b.lit", all)
+	c := w.service("rooms.c.lit", all)
+	require.NoError(t, b.SetFederation(stanza.MustParse(mid), fmuc.Federation{Upstream: stanza.MustParse(top)}))
+	require.NoError(t, c.SetFederation(stanza.MustParse(leaf), fmuc.Federation{Upstream: stanza.MustParse(mid)}))
+	const ua, ub, uc = "ann@a.lit/1", "bob@b.lit/1", "cat@c.lit/1"
+	w.create(ua, top, "Ann")
+	w.join(ub, mid, "Bob")
+	w.join(uc, leaf, "Cat")
+	w.net.Partition("rooms.b.lit", "rooms.a.lit")
+	w.say(ub, mid, "x", "into the dark")
+	require.NoError(t, a.SetFederation(stanza.MustParse(top), fmuc.Federation{Upstream: stanza.MustParse(leaf)}))
+	w.net.Heal("rooms.b.lit", "rooms.a.lit")
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	// The top room's next first user tries the leaf: refused.
+	w.send(`<presence from='` + ua + `' to='` + top + `/Ann' type='unavailable'/>`)
+	w.got(ua)
+	before := w.net.Traffic("rooms.c.lit", "rooms.a.lit")
+	w.join(ua, top, "Ann")
+	got := strings.Join(w.got(ua), "\n")
+	assert.Contains(t, got, "would make a loop")
+	after := w.net.Traffic("rooms.c.lit", "rooms.a.lit")
+	assert.Equal(t, 1, after.Stanzas-before.Stanzas, "one reject")
+	require.NoError(t, w.net.Advance(time.Minute))
+	assert.Equal(t, after, w.net.Traffic("rooms.c.lit", "rooms.a.lit"), "nothing more: not amplified")
+}
