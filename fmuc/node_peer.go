@@ -1,0 +1,469 @@
+package fmuc
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
+)
+
+// removalCodes are the muc#user statuses of a removal decided by a
+// moderator or an affiliation change (XEP-0045 §9.1, §9.2, §10.6, §10.7),
+// or by a node for an error (333: a nick collision, a link lost).
+var removalCodes = []stanza.StatusCode{stanza.StatusBanned, stanza.StatusKicked, stanza.StatusAffiliationRemoved, stanza.StatusMembersOnlyRemoved, stanza.StatusErrorRemoved}
+
+// removal returns the Removal a peer's unavailable presence describes,
+// and whether it is one.
+func removal(p *stanza.Presence) (muc.Removal, bool) {
+	var x stanza.MUCUser
+	found, err := stanza.Find(p, stanza.NSMUCUser, "x", &x)
+	if err != nil || !found {
+		return muc.Removal{}, false
+	}
+	var rm muc.Removal
+	for _, s := range x.Statuses {
+		if slices.Contains(removalCodes, s.Code) {
+			rm.Statuses = append(rm.Statuses, s.Code)
+		}
+	}
+	if len(rm.Statuses) == 0 {
+		return rm, false
+	}
+	if len(x.Items) > 0 {
+		it := x.Items[0]
+		rm.Reason = it.Reason
+		if it.Actor != nil {
+			rm.Actor = it.Actor.Nick
+		}
+	}
+	return rm, true
+}
+
+// hasStatus reports whether p's muc#user payload carries code.
+func hasStatus(p stanza.Stanza, code stanza.StatusCode) bool {
+	var x stanza.MUCUser
+	found, err := stanza.Find(p, stanza.NSMUCUser, "x", &x)
+	return err == nil && found && x.HasStatus(code)
+}
+
+// fromPeer handles a stanza from a linked peer room.
+func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
+	// Anything from the peer shows it is there, but for a server's
+	// bounce.
+	if c := errorCondition(in); c != stanza.RemoteServerNotFound && c != stanza.RemoteServerTimeout {
+		l.heard = now
+	}
+	h := in.Head()
+	if q, ok := in.(*stanza.IQ); ok && h.From.Resource() == "" && n.pingIQ(now, out, l, q) {
+		return
+	}
+	l.ping = ""
+	if isLoss(in) {
+		// A server's bounce of something sent to the peer: the peer
+		// cannot be reached (RFC 6120 §8.3.3.15, §8.3.3.16).
+		n.lose(now, out, l, "bounced: "+string(errorCondition(in)))
+		return
+	}
+	p, err := readPeer(in)
+	if err != nil {
+		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "malformed fmuc payload: " + err.Error()})
+		return
+	}
+	if pres, ok := in.(*stanza.Presence); ok && h.From.Resource() != "" && !l.Upstream && pres.Type == stanza.PresenceAvailable && hasChild(pres, stanza.NSMUC, "x") {
+		// A federation join from a linked room: it lost the link and
+		// rejoins (or never noticed it was lost and rejoins anyway).
+		n.rejoined(now, out, l, pres, p)
+		return
+	}
+	if l.counting && counted(in) {
+		l.recv++
+	}
+	if m, ok := in.(*stanza.Message); ok && h.From.Resource() == "" && m.Type == stanza.MessageGroupchat {
+		// A subject set by nobody in particular comes from the room.
+		if _, isSubject := m.Subject(); isSubject && !hasChild(m, "", "body") {
+			n.peerSubject(now, out, l, m, p.user)
+		}
+		return
+	}
+	control := p.fm != nil && (p.fm.Reject != nil || p.fm.Left != nil)
+	if h.From.Resource() == "" || control {
+		// Be liberal: <reject/> and <left/> come from the peer's bare JID
+		// (XEP-0289 §4.1, §4.4), but may come from an occupant JID too.
+		n.fromPeerRoom(now, out, l, in, p)
+		return
+	}
+	if l.Upstream && l.State != LinkFederated && n.mucRoom() == nil {
+		// The joined node's entry sequence comes into a room that this
+		// federation creates: an instant room with the service's default
+		// configuration and no owner (XEP-0289 §4.1: the joining node is a
+		// room configured to federate; its users enter it as they would
+		// any room).
+		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
+		n.mucCall(now, out, mo, err)
+	}
+	if p.user.IsZero() {
+		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "no fmuc from on a stanza from " + h.From.String()})
+		return
+	}
+	switch s := in.(type) {
+	case *stanza.Presence:
+		n.peerPresence(now, out, l, s, p)
+	case *stanza.Message:
+		n.peerMessage(now, out, l, s, p)
+	case *stanza.IQ:
+		n.peerIQ(now, out, l, s, p)
+	}
+}
+
+// peerPresence handles presence about a peer's user (XEP-0289 §4.1-§4.5).
+func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Presence, p peer) {
+	user := p.user
+	via, in := n.holder(user)
+	switch s.Type {
+	case stanza.PresenceError:
+		target := user
+		if !p.forJID.IsZero() {
+			target = p.forJID
+		}
+		n.peerRefused(now, out, l, s, target)
+		return
+	case stanza.PresenceUnavailable:
+		if rm, ok := removal(s); ok && in {
+			// XEP-0289 §4.5: a kick or ban decided there is enacted here.
+			mo, err := n.mucRoom().Remove(now, l.Peer, user, rm)
+			n.mucCall(now, out, mo, err)
+			return
+		}
+		if !in || via != l.Peer {
+			if !in && n.waiting(user) {
+				return // the echo of a held joiner
+			}
+			n.spoof(out, l, user, "unavailable presence for a user the peer does not hold")
+			return
+		}
+		if hasStatus(s, stanza.StatusNickChanged) {
+			return // the nick change is the available presence that follows
+		}
+		n.handleRemote(now, out, l, n.asUser(s, user, s.From.Resource()), false)
+	case stanza.PresenceAvailable:
+		if in && via != l.Peer || !in && n.waiting(user) {
+			if n.waiting(user) || l.Upstream && l.State != LinkFederated {
+				// Our own user, or one of a room below, shown back to
+				// us in the joined node's entry sequence.
+				return
+			}
+			n.spoof(out, l, user, "presence for a user another node holds")
+			return
+		}
+		if !in && n.localUser(user) {
+			n.spoof(out, l, user, "a peer cannot present this server's users")
+			return
+		}
+		if l.seen != nil {
+			l.seen[user] = true
+		}
+		if n.collides(now, out, l, s, user) {
+			return
+		}
+		if !in && n.reachedThrough(l) >= n.svc.opts.MaxRemoteOccupants {
+			n.refuseUser(now, out, l, s, &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.ResourceConstraint, By: n.room,
+				Text: "this room takes no more users from " + l.Peer.String()})
+			return
+		}
+		fwd := n.asUser(s, user, s.From.Resource())
+		if !in {
+			// Announced, not joined: the muc <x/> would ask for the entry
+			// sequence, which only the federation join gets.
+			fwd.SetPayload(stanza.Without(fwd.Payload(), stanza.NSMUC, "x"))
+		}
+		n.handleRemote(now, out, l, fwd, false)
+	}
+}
+
+// peerRefused handles a peer's presence error about one of this node's
+// users: a held joiner is told; a user already here stays.
+func (n *Node) peerRefused(now time.Time, out *Output, l *link, s *stanza.Presence, user stanza.JID) {
+	e, _ := stanza.ErrorOf(s)
+	for i, q := range n.pending {
+		if q.From != user {
+			continue
+		}
+		n.pending = slices.Delete(n.pending, i, i+1)
+		ce := stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.NotAllowed}
+		if e != nil {
+			ce = *e
+		}
+		ce.By = n.room
+		if reply := stanza.ErrorReply(q, &ce); reply != nil {
+			out.Stanzas = append(out.Stanzas, reply)
+		}
+		if user == n.joiner && l.Upstream && l.State == LinkJoining {
+			// Present the next waiting user instead.
+			n.joiner = stanza.JID{}
+			n.set(out, l, LinkUnset, now, "the joined node refused "+user.String())
+			if len(n.pending) > 0 {
+				n.sendJoin(now, out, l, n.pending[0])
+			}
+		}
+		return
+	}
+	cond := stanza.Condition("")
+	if e != nil {
+		cond = e.Condition
+	}
+	out.event(PeerRefusedUser{RoomJID: n.room, Peer: l.Peer, JID: user, Condition: cond})
+}
+
+// peerMessage handles a message from a peer: groupchat, history replay,
+// the subject, a private message, an echo.
+func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Message, p peer) {
+	user := p.user
+	via, in := n.holder(user)
+	switch m.Type {
+	case stanza.MessageError:
+		return // a bounce of something relayed: nothing to do here yet
+	case stanza.MessageGroupchat:
+	default:
+		if !in || via != l.Peer {
+			n.spoof(out, l, user, "private message from a user the peer does not hold")
+			return
+		}
+		n.handleRemote(now, out, l, n.asUser(m, user, m.To.Resource()), false)
+		return
+	}
+	if _, isSubject := m.Subject(); isSubject && !hasChild(m, "", "body") {
+		n.peerSubject(now, out, l, m, user)
+		return
+	}
+	if hasDelay(m) {
+		// History: the joined room's replay, or what a room said while the
+		// link was down, replayed as late messages.
+		if n.localUser(user) && !l.Upstream {
+			n.spoof(out, l, user, "history in the name of this server's user")
+			return
+		}
+		n.peerHistory(now, out, l, m, user)
+		return
+	}
+	if h, ok := n.echoes[m.ID]; ok && l.Upstream && h.m.From == user {
+		// The master's echo of a held message: it goes out here now, in
+		// the master's order (and on to the room below that waits).
+		delete(n.echoes, m.ID)
+		n.releasing = user
+		if h.via.IsZero() {
+			n.handle(now, out, h.m)
+		} else if from := n.links[h.via]; from != nil {
+			n.handleRemote(now, out, from, h.m, true)
+		}
+		n.releasing = stanza.JID{}
+		return
+	}
+	if in && via.IsZero() {
+		n.spoof(out, l, user, "groupchat in the name of this node's own user")
+		return
+	}
+	if !in || via != l.Peer {
+		n.spoof(out, l, user, "groupchat from a user the peer does not hold")
+		return
+	}
+	if n.ownStanzaID(m) {
+		// Our own message come back around: a loop the tree rules out;
+		// never amplified.
+		n.spoof(out, l, user, "a message of this room came back")
+		return
+	}
+	if up := n.upstream(); p.echo && !l.Upstream && up != nil && up.Mode == MasterSlave && up.counting {
+		// This room is a slave too: the message waits for its own
+		// master's echo before anyone here, or below, sees it.
+		if _, dup := n.echoes[m.ID]; !dup && m.ID != "" && len(n.echoes) < maxEchoes {
+			if from, err := n.room.WithResource(m.From.Resource()); err == nil {
+				n.forwardForEcho(now, out, up, from, n.asUser(m, user, "").(*stanza.Message), l.Peer)
+			}
+		}
+		return
+	}
+	n.handleRemote(now, out, l, n.asUser(m, user, ""), p.echo && !l.Upstream)
+}
+
+// ownStanzaID reports whether m carries a stanza id this room assigned.
+func (n *Node) ownStanzaID(m *stanza.Message) bool {
+	for _, id := range stanza.StanzaIDs(m) {
+		if id.By == n.room {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutDelays drops every delay payload (XEP-0203, the XEP-0289
+// examples' <x xmlns='urn:xmpp:delay'/>, XEP-0091): the room adds its own.
+func withoutDelays(p []stanza.Element) []stanza.Element {
+	out := make([]stanza.Element, 0, len(p))
+	for _, c := range p {
+		if !stanza.IsDelay(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func hasChild(s stanza.Stanza, space, local string) bool {
+	_, ok := stanza.Child(s, space, local)
+	return ok
+}
+
+func hasDelay(s stanza.Stanza) bool {
+	_, ok := stanza.FindDelay(s)
+	return ok
+}
+
+// peerHistory merges one message of the history a joined node replays.
+func (n *Node) peerHistory(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
+	r := n.mucRoom()
+	if r == nil {
+		return
+	}
+	d, _ := stanza.FindDelay(m)
+	e := muc.HistoryEntry{ID: m.ID, Nick: m.From.Resource(), JID: user, Stamp: d.Stamp, Origin: d.From,
+		Payload: withoutDelays(withoutFederation(m.Children))}
+	if e.ID == "" {
+		e.ID = n.svc.opts.NewID()
+	}
+	mo, err := r.MergeHistory(now, l.Peer, []muc.HistoryEntry{e})
+	n.mucCall(now, out, mo, err)
+}
+
+// peerSubject takes a peer's subject: the end of the joined node's entry
+// sequence (XEP-0289 §4.1: the joining node SHOULD replace its subject),
+// after which the link is federated and held joins go in; or a change
+// made by one of the peer's users.
+func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
+	joining := l.Upstream && l.State != LinkFederated
+	if l.Upstream && joining && n.mucRoom() == nil {
+		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
+		n.mucCall(now, out, mo, err)
+	}
+	if !joining {
+		if via, in := n.holder(user); !in || via != l.Peer {
+			n.spoof(out, l, user, "subject change from a user the peer does not hold")
+			return
+		}
+	}
+	text, _ := m.Subject()
+	sub := muc.Subject{Text: text, Nick: m.From.Resource(), JID: user}
+	if d, ok := stanza.FindDelay(m); ok {
+		sub.Set, sub.Origin = d.Stamp, d.From
+	}
+	if text == "" && joining {
+		sub.Nick, sub.JID = "", stanza.JID{}
+	}
+	if r := n.mucRoom(); r != nil {
+		mo, err := r.AdoptSubject(now, l.Peer, sub)
+		n.mucCall(now, out, mo, err)
+	}
+	if joining {
+		// A new session: whatever an earlier one sent that the joined
+		// room may have missed goes again, as late messages, once the
+		// link is up; the joined room drops what it has already.
+		var old []logged
+		if l.counting {
+			old = l.log
+		}
+		n.set(out, l, LinkFederated, now, "")
+		l.startSession("")
+		n.syncLinks()
+		n.forgetUnseen(now, out, l)
+		n.announceAll(now, out, l)
+		n.release(now, out)
+		for _, e := range old {
+			if m, ok := e.st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") {
+				c := stanza.Clone(m).(*stanza.Message)
+				if !hasDelay(c) {
+					c.Children = append(c.Children[:len(c.Children):len(c.Children)], stanza.Delay{From: n.room, Stamp: e.at}.Element())
+				}
+				n.emit(now, out, l, c)
+			}
+		}
+		n.sendPaths(out)
+	}
+}
+
+// fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
+// <left/>, the room's destruction or shutdown, a path update, a resync.
+func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanza, p peer) {
+	pres, ok := in.(*stanza.Presence)
+	if !ok {
+		return
+	}
+	switch {
+	case p.resync != nil && l.Upstream:
+		n.resynced(now, out, l, *p.resync)
+	case p.fm != nil && p.fm.Reject != nil:
+		if !l.Upstream || l.State == LinkFederated {
+			return
+		}
+		reason := strings.TrimSpace(p.fm.Reject.Text)
+		n.set(out, l, LinkRejected, now, reason)
+		text := "The federated room " + l.Peer.String() + " refused this room"
+		if reason != "" {
+			text += ": " + reason
+		}
+		n.refuse(out, &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.NotAllowed, Text: text})
+	case p.fm != nil && p.fm.Left != nil, pres.Type == stanza.PresenceUnavailable:
+		var codes []stanza.StatusCode
+		if hasStatus(pres, stanza.StatusShutdown) {
+			codes = []stanza.StatusCode{stanza.StatusShutdown}
+		}
+		n.set(out, l, LinkLeft, now, "")
+		upstream := l.Upstream
+		if upstream {
+			// Kept, so that a later first local user federates again.
+			l.Path = nil
+		} else {
+			delete(n.links, l.Peer)
+		}
+		n.syncLinks()
+		if r := n.mucRoom(); r != nil {
+			mo, err := r.DropVia(now, l.Peer, codes...)
+			n.mucCall(now, out, mo, err)
+		}
+		if upstream {
+			n.sendPaths(out)
+		}
+	case p.hasPath && l.Upstream:
+		l.Path = p.path
+		n.sendPaths(out)
+	}
+	if p.hasPath && p.resync != nil && l.Upstream {
+		l.Path = p.path
+		n.sendPaths(out)
+	}
+}
+
+// peerIQ handles an IQ from a peer: one forwarded to an occupant here, or
+// the answer to one this room forwarded (XEP-0045 §17.4). Requests to the
+// room itself are answered for the peer room; admin, owner and
+// registration requests are refused (XEP-0289 §4.5: a remote owner
+// cannot change this node's lists).
+func (n *Node) peerIQ(now time.Time, out *Output, l *link, q *stanza.IQ, p peer) {
+	user := p.user
+	if q.To.Resource() == "" {
+		if q.Type == stanza.IQGet || q.Type == stanza.IQSet {
+			n.spoof(out, l, user, "a request to the room itself from a peer")
+			e := &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.Forbidden, By: n.room,
+				Text: "a federated room cannot act on this room"}
+			if reply := stanza.ErrorReply(stanza.Clone(q), e); reply != nil {
+				reply.SetPayload([]stanza.Element{e.Element()})
+				out.Stanzas = append(out.Stanzas, reply)
+			}
+		}
+		return
+	}
+	if via, in := n.holder(user); !in || via != l.Peer {
+		n.spoof(out, l, user, "an IQ from a user the peer does not hold")
+		return
+	}
+	n.handleRemote(now, out, l, n.asUser(q, user, q.To.Resource()), false)
+}
