@@ -100,40 +100,17 @@ func pathElement(rooms []stanza.JID) stanza.Element {
 	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "path"}, XML: b}
 }
 
+// appendAttr appends name='value', escaped as the stanza package escapes.
 func appendAttr(b []byte, name, value string) []byte {
 	b = append(b, ' ')
 	b = append(b, name...)
 	b = append(b, "='"...)
-	for _, c := range []byte(value) {
-		switch c {
-		case '&':
-			b = append(b, "&amp;"...)
-		case '<':
-			b = append(b, "&lt;"...)
-		case '\'':
-			b = append(b, "&apos;"...)
-		default:
-			b = append(b, c)
-		}
-	}
+	b = stanza.AppendEscaped(b, value, true)
 	return append(b, '\'')
 }
 
-func appendText(b []byte, s string) []byte {
-	for _, c := range []byte(s) {
-		switch c {
-		case '&':
-			b = append(b, "&amp;"...)
-		case '<':
-			b = append(b, "&lt;"...)
-		case '>':
-			b = append(b, "&gt;"...)
-		default:
-			b = append(b, c)
-		}
-	}
-	return b
-}
+// appendText appends character data, escaped as the stanza package escapes.
+func appendText(b []byte, s string) []byte { return stanza.AppendEscaped(b, s, false) }
 
 // peer is what a stanza from a peer room says beyond XEP-0045.
 type peer struct {
