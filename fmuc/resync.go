@@ -54,7 +54,7 @@ func counted(st stanza.Stanza) bool { return st.Head().From.Resource() != "" }
 func (n *Node) emit(now time.Time, out *Output, l *link, st stanza.Stanza) {
 	if l.counting && counted(st) {
 		l.sent++
-		size := len(stanza.Encode(st))
+		size := approxSize(st)
 		l.log = append(l.log, logged{seq: l.sent, at: now, st: st, size: size})
 		l.logBytes += size
 		opts := &n.svc.opts
@@ -68,6 +68,17 @@ func (n *Node) emit(now time.Time, out *Output, l *link, st stanza.Stanza) {
 	if l.State == LinkFederated || !counted(st) {
 		out.Stanzas = append(out.Stanzas, st)
 	}
+}
+
+// approxSize is about the encoded size of st, without encoding it: the
+// payload's bytes and the header's, for the log's byte bound.
+func approxSize(st stanza.Stanza) int {
+	h := st.Head()
+	n := 64 + len(h.From.String()) + len(h.To.String()) + len(h.ID)
+	for _, c := range st.Payload() {
+		n += len(c.XML)
+	}
+	return n
 }
 
 // startSession begins counting on l.
