@@ -240,6 +240,17 @@ func (n *Node) resyncJoin(now time.Time, out *Output, l *link) {
 		return
 	}
 	n.set(out, l, LinkResyncing, now, "")
+	if l.session == "" {
+		// A joined room without this package's resync sees a join from a
+		// user it has as a presence update: part first, then rejoin
+		// (XEP-0289 §9 suggests "part and then full rejoin").
+		if from, err := n.room.WithResource(who.To.Resource()); err == nil {
+			if to, err := l.Peer.WithResource(who.To.Resource()); err == nil {
+				out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, Type: stanza.PresenceUnavailable},
+					Children: []stanza.Element{fmucFrom(who.From)}})
+			}
+		}
+	}
 	n.sendJoin(now, out, l, who)
 	l.seen = map[stanza.JID]bool{}
 	if l.session != "" {

@@ -376,3 +376,27 @@ func TestCycleAfterHeal(t *testing.T) {
 	require.NoError(t, w.net.Advance(time.Minute))
 	assert.Equal(t, after, w.net.Traffic("rooms.c.lit", "rooms.a.lit"), "nothing more: not amplified")
 }
+
+// TestRejoinForeignPeer: a joined room that does not know this package's
+// resync (the scripted peer of TestXEPExamplesAccepted) gets, after a loss,
+// a part and then a full rejoin asking for the history since the room last
+// heard from it.
+func TestRejoinForeignPeer(t *testing.T) {
+	w := newWorld(t)
+	e := w.service(denmark, nil)
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.join(hamlet, elsinore, "Hamlet")
+	w.net.Received(stanza.MustParse(rabbithole + "/Hamlet"))
+	w.send(`<message from="rabbithole@rooms.wonderland.lit" to="elsinore@talk.denmark.lit" type="groupchat"><fmuc xmlns="http://isode.com/protocol/fmuc"/><subject/></message>`)
+	require.Equal(t, fmuc.LinkFederated, e.Links(stanza.MustParse(elsinore))[0].State)
+	// A server bounces what elsinore sent: the link is lost.
+	w.send(`<message from='rabbithole@rooms.wonderland.lit' to='elsinore@talk.denmark.lit/Hamlet' type='error'><error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	require.Equal(t, fmuc.LinkLost, e.Links(stanza.MustParse(elsinore))[0].State)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMin))
+	sent := w.net.Received(stanza.MustParse(rabbithole + "/Hamlet"))
+	require.Len(t, sent, 2)
+	assert.Equal(t, stanza.PresenceUnavailable, sent[0].Head().Type)
+	j := string(stanza.Encode(sent[1]))
+	assert.Contains(t, j, "<x xmlns='http://jabber.org/protocol/muc'><history since='")
+	assert.NotContains(t, j, fmuc.NSExt, "no extension for a peer that never used it")
+}
