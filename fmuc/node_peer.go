@@ -287,6 +287,26 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 	n.handleRemote(now, out, l, n.asUser(m, user, ""), p.echo && !l.Upstream)
 }
 
+// answerFromBare reports whether q answers, from user's bare JID, a
+// request the room forwarded to one of l's users: a vCard goes to the bare
+// JID (XEP-0045 §17.4 is about the occupant; vcard-temp is answered by the
+// account), so its answer comes from it.
+func (n *Node) answerFromBare(l *link, q *stanza.IQ, user stanza.JID) bool {
+	if (q.Type != stanza.IQResult && q.Type != stanza.IQError) || !user.IsBare() {
+		return false
+	}
+	r := n.mucRoom()
+	if r == nil {
+		return false
+	}
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer && o.JID.Bare() == user {
+			return true
+		}
+	}
+	return false
+}
+
 // ownStanzaID reports whether m carries a stanza id this room assigned.
 func (n *Node) ownStanzaID(m *stanza.Message) bool {
 	for _, id := range stanza.StanzaIDs(m) {
@@ -413,8 +433,19 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		n.refuse(out, &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.NotAllowed, Text: text})
 	case p.fm != nil && p.fm.Left != nil, pres.Type == stanza.PresenceUnavailable:
 		var codes []stanza.StatusCode
-		if hasStatus(pres, stanza.StatusShutdown) {
+		shutdown := hasStatus(pres, stanza.StatusShutdown)
+		if shutdown {
 			codes = []stanza.StatusCode{stanza.StatusShutdown}
+			if l.Upstream && l.State == LinkFederated {
+				// The peer's service stops and will be back: its users
+				// are gone, the link waits to rejoin.
+				n.lose(now, out, l, "the peer's service shut down")
+				if r := n.mucRoom(); r != nil {
+					mo, err := r.DropVia(now, l.Peer, codes...)
+					n.mucCall(now, out, mo, err)
+				}
+				return
+			}
 		}
 		n.set(out, l, LinkLeft, now, "")
 		upstream := l.Upstream
@@ -431,6 +462,9 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		}
 		if upstream {
 			n.sendPaths(out)
+			if p.fm != nil && p.fm.Left != nil {
+				n.federateAgain(now, out, l)
+			}
 		}
 	case p.hasPath && l.Upstream:
 		l.Path = p.path
@@ -461,7 +495,7 @@ func (n *Node) peerIQ(now time.Time, out *Output, l *link, q *stanza.IQ, p peer)
 		}
 		return
 	}
-	if via, in := n.holder(user); !in || via != l.Peer {
+	if via, in := n.holder(user); (!in || via != l.Peer) && !n.answerFromBare(l, q, user) {
 		n.spoof(out, l, user, "an IQ from a user the peer does not hold")
 		return
 	}

@@ -52,6 +52,14 @@ func counted(st stanza.Stanza) bool { return st.Head().From.Resource() != "" }
 // written while the link is federated; kept only in the log while it is
 // lost or resyncing, for the resync to replay.
 func (n *Node) emit(now time.Time, out *Output, l *link, st stanza.Stanza) {
+	if len(l.pending) > 0 && counted(st) {
+		n.coalesce(now, out, l, st, false)
+	}
+	n.emitNow(now, out, l, st)
+}
+
+// emitNow is emit without the presence coalescing.
+func (n *Node) emitNow(now time.Time, out *Output, l *link, st stanza.Stanza) {
 	if l.counting && counted(st) {
 		l.sent++
 		size := approxSize(st)
@@ -91,6 +99,7 @@ func (l *link) startSession(session string) {
 
 // endSession stops counting on l and forgets its log.
 func (l *link) endSession() {
+	l.pending = nil
 	l.session, l.counting = "", false
 	l.sent, l.recv = 0, 0
 	l.log, l.logBytes = nil, 0
@@ -267,6 +276,7 @@ func (n *Node) tickLinks(now time.Time, out *Output) {
 	opts := &n.svc.opts
 	for _, p := range n.peers() {
 		l := n.links[p]
+		n.flushCoalesced(now, out, l, false)
 		switch {
 		case l.State == LinkFederated && l.ping != "" && !now.Before(l.pingBy):
 			n.lose(now, out, l, "no answer to a ping")
@@ -346,6 +356,9 @@ func (l *link) nextDeadline(opts *Options) time.Time {
 	add(l.deadline)
 	add(l.retry)
 	add(l.grace)
+	for _, p := range l.pending {
+		add(p.due)
+	}
 	if l.State == LinkLost && l.ping != "" {
 		add(l.pingBy)
 	}
