@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,10 +47,18 @@ type PeerFigures struct {
 	Bytes   int64
 }
 
+// LinkFigures is the state of one room's link to a peer room.
+type LinkFigures struct {
+	Room, Peer stanza.JID
+	State      fmuc.LinkState
+}
+
 // Figures are the node's federation counters.
 type Figures struct {
 	// Links counts the rooms' links by state name (federated, joining...).
 	Links map[string]int
+	// States are the state of each link, sorted by room and peer.
+	States []LinkFigures
 	// Peers are the counters per peer room, sorted by peer.
 	Peers []PeerFigures
 }
@@ -139,26 +148,36 @@ func (m *FederatedMachine) count(sts []stanza.Stanza) {
 	}
 }
 
+// State returns the state of room's link to peer (LinkUnset when there
+// is none).
+func (f Figures) State(room, peer stanza.JID) fmuc.LinkState {
+	for _, l := range f.States {
+		if l.Room == room && l.Peer == peer {
+			return l.State
+		}
+	}
+	return fmuc.LinkUnset
+}
+
 // Figures returns a snapshot of the federation counters.
 func (m *FederatedMachine) Figures() Figures {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f := Figures{Links: map[string]int{}}
-	for _, st := range m.links {
+	for k, st := range m.links {
 		f.Links[st.String()]++
+		f.States = append(f.States, LinkFigures{Room: k.room, Peer: k.peer, State: st})
 	}
+	slices.SortFunc(f.States, func(a, b LinkFigures) int {
+		if c := strings.Compare(a.Room.String(), b.Room.String()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Peer.String(), b.Peer.String())
+	})
 	for _, p := range m.peers {
 		f.Peers = append(f.Peers, *p)
 	}
-	slices.SortFunc(f.Peers, func(a, b PeerFigures) int {
-		switch as, bs := a.Peer.String(), b.Peer.String(); {
-		case as < bs:
-			return -1
-		case as > bs:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(f.Peers, func(a, b PeerFigures) int { return strings.Compare(a.Peer.String(), b.Peer.String()) })
 	return f
 }
 
