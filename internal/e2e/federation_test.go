@@ -48,9 +48,13 @@ func ejabberdDenmark(f *federation) *servers.Server {
 }
 
 // TestFederationProsody is the XEP-0289 walk-through between two Prosody
-// servers over s2s.
+// servers over a constrained s2s link: 16 KiB/s and 25 ms each way.
 func TestFederationProsody(t *testing.T) {
 	f, w, d := startPair(t, prosodyDenmark)
+	for _, p := range f.proxies {
+		p.SetRate(16 << 10)
+		p.SetDelay(25 * time.Millisecond)
+	}
 	walkThrough(t, f, w, d)
 }
 
@@ -300,7 +304,7 @@ func walkThrough(t *testing.T, f *federation, w, d *harness) {
 		seesPresence(t, alice, at(rabbithole, "Ophelia"), "")
 	})
 
-	t.Run("server restarted under its node", func(t *testing.T) {
+	t.Run("servers restarted under their nodes", func(t *testing.T) {
 		require.NoError(t, d.srv.Restart())
 		// The node reconnects by itself; the users log in again.
 		hamlet2 := d.client("hamlet")
@@ -312,6 +316,17 @@ func walkThrough(t *testing.T, f *federation, w, d *harness) {
 		say(t, alice, rabbithole, "am4", "Welcome back")
 		hears(t, hamlet2, at(elsinore, "Alice"), "Welcome back")
 		assert.NotZero(t, d.node.Stats().Reconnects, "the node reconnected")
+
+		// And the hosting server.
+		require.NoError(t, w.srv.Restart())
+		alice2 := w.client("alice")
+		r = mustJoin(t, alice2, rabbithole, "Alice", "")
+		noFMUC(t, r.seen...)
+		say(t, hamlet2, elsinore, "hm3", "And you?")
+		hears(t, alice2, at(rabbithole, "Hamlet"), "And you?")
+		say(t, alice2, rabbithole, "am5", "Back too")
+		hears(t, hamlet2, at(elsinore, "Alice"), "Back too")
+		assert.NotZero(t, w.node.Stats().Reconnects, "the node reconnected")
 	})
 }
 

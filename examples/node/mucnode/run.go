@@ -155,7 +155,8 @@ func (n *Node) logFigures(every time.Duration, done <-chan struct{}) {
 		}
 		f := n.Figures()
 		st := n.comp.Stats()
-		attrs := []any{"in", st.In, "out", st.Out, "dropped", st.Dropped, "reconnects", st.Reconnects, "oversize", st.Oversize}
+		attrs := []any{"in", st.In, "out", st.Out, "dropped", st.Dropped, "reconnects", st.Reconnects, "oversize", st.Oversize,
+			"queued_bytes", st.QueuedBytes, "back_pressure", st.BackPressure}
 		for _, state := range slices.Sorted(maps.Keys(f.Links)) {
 			attrs = append(attrs, "links_"+state, f.Links[state])
 		}
