@@ -117,6 +117,10 @@ func walkThrough(t *testing.T, f *federation, w, d *harness) {
 			switch s := st.(type) {
 			case *stanza.Presence:
 				occupants = append(occupants, s.From)
+				if s.From == at(elsinore, "Alice") {
+					_, ok := stanza.Child(s, "vcard-temp:x:update", "x")
+					assert.True(t, ok, "the payload Prosody added to alice's presence is relayed: %s", stanza.Encode(s))
+				}
 			case *stanza.Message:
 				if subj, ok := s.Subject(); ok {
 					subject = subj
@@ -148,7 +152,9 @@ func walkThrough(t *testing.T, f *federation, w, d *harness) {
 		assert.Equal(t, "o-hm1", oid, "payloads relayed")
 		say(t, alice, rabbithole, "am1", "Curiouser and curiouser")
 		hears(t, alice, at(rabbithole, "Alice"), "Curiouser and curiouser")
-		hears(t, hamlet, at(elsinore, "Alice"), "Curiouser and curiouser")
+		m = hears(t, hamlet, at(elsinore, "Alice"), "Curiouser and curiouser")
+		// XEP-0421 §4: exactly one occupant id, the receiving room's.
+		assert.Len(t, stanza.Children(m, "urn:xmpp:occupant-id:0", "occupant-id"), 1, "%s", stanza.Encode(m))
 	})
 
 	t.Run("a third user joins on each side", func(t *testing.T) {
@@ -210,6 +216,29 @@ func walkThrough(t *testing.T, f *federation, w, d *harness) {
 		b, _ := m.(*stanza.Message).Body()
 		assert.Equal(t, "Speak", b)
 		noFMUC(t, m)
+	})
+
+	t.Run("an IQ to a remote occupant is relayed and answered", func(t *testing.T) {
+		// The rooms relay the request hop by hop, and alice's answer back.
+		send(t, hamlet, `<iq type='get' id='ver1' to='`+at(elsinore, "Alice").String()+`'><query xmlns='jabber:iq:version'/></iq>`)
+		req := expect(t, alice, "the version request", func(s stanza.Stanza) bool {
+			_, ok := stanza.Child(s, "jabber:iq:version", "query")
+			return s.Kind() == stanza.KindIQ && s.Head().Type == stanza.IQGet && ok
+		})
+		noFMUC(t, req)
+		assert.Equal(t, at(rabbithole, "Prince"), req.Head().From, "from the asker's occupant JID, never its real JID")
+		send(t, alice, `<iq type='result' id='`+req.Head().ID+`' to='`+req.Head().From.String()+`'><query xmlns='jabber:iq:version'><name>Looking-glass</name></query></iq>`)
+		res := expect(t, hamlet, "the answer", xmppclient.ByID("ver1"))
+		requireResult(t, res)
+		noFMUC(t, res)
+		assert.Equal(t, at(elsinore, "Alice"), res.Head().From)
+		var v struct {
+			Name string `xml:"name"`
+		}
+		found, err := stanza.Find(res, "jabber:iq:version", "query", &v)
+		require.NoError(t, err)
+		require.True(t, found, "%s", stanza.Encode(res))
+		assert.Equal(t, "Looking-glass", v.Name, "the answer relayed intact")
 	})
 
 	t.Run("a client's fmuc payload reaches nobody", func(t *testing.T) {
