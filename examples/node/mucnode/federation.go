@@ -63,13 +63,30 @@ type Figures struct {
 	Peers []PeerFigures
 }
 
-// NewFederatedMachine wraps svc, which must have been built without
-// Options.OnEvents (the machine logs the events itself); log may be nil.
-func NewFederatedMachine(svc *fmuc.Service, log *slog.Logger) *FederatedMachine {
+// NewFederatedMachine builds the fmuc.Service of opts and wraps it; log
+// may be nil. The machine logs the service's events itself (opts.OnEvents,
+// when set, still receives those of Close, the only call that reports
+// them through it).
+func NewFederatedMachine(opts fmuc.Options, log *slog.Logger) (*FederatedMachine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &FederatedMachine{svc: svc, log: log, links: map[linkKey]fmuc.LinkState{}, peers: map[stanza.JID]*PeerFigures{}}
+	m := &FederatedMachine{log: log, links: map[linkKey]fmuc.LinkState{}, peers: map[stanza.JID]*PeerFigures{}}
+	next := opts.OnEvents
+	opts.OnEvents = func(es []fmuc.Event) {
+		for _, ev := range es {
+			m.logEvent(ev)
+		}
+		if next != nil {
+			next(es)
+		}
+	}
+	svc, err := fmuc.NewService(opts)
+	if err != nil {
+		return nil, err
+	}
+	m.svc = svc
+	return m, nil
 }
 
 // Service returns the wrapped service.

@@ -96,7 +96,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := fmuc.NewService(fmuc.Options{
+	m, err := NewFederatedMachine(fmuc.Options{
 		Domain: domain,
 		NewID:  NewIDs(),
 		MUC: muc.ServiceOptions{
@@ -110,11 +110,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		Inbound:      fmuc.Policy{Allow: fed.allow},
 		RemoteCreate: cfg.Federation.RemoteCreate,
 		Logger:       log,
-	})
+	}, log)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	m := NewFederatedMachine(svc, log)
 	comp, err := transport.New(transport.Config{
 		Address:            cfg.Server,
 		Domain:             cfg.Domain,

@@ -121,6 +121,7 @@ func TestMainServesAndShutsDown(t *testing.T) {
 	}
 	assert.Contains(t, logs.String(), `"msg":"room created"`)
 	assert.Contains(t, logs.String(), `"msg":"occupant joined"`)
+	assert.Contains(t, logs.String(), `"msg":"occupant left"`, "the shutdown's events are logged too")
 }
 
 func TestMainWrongSecret(t *testing.T) {
