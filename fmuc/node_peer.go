@@ -61,6 +61,7 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 	}
 	l.ping = ""
 	if isLoss(in) {
+		l.markBounced(in)
 		// A server's bounce of something sent to the peer: the peer
 		// cannot be reached (RFC 6120 §8.3.3.15, §8.3.3.16).
 		n.lose(now, out, l, "bounced: "+string(errorCondition(in)))
@@ -76,6 +77,10 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		// rejoins (or never noticed it was lost and rejoins anyway).
 		n.rejoined(now, out, l, pres, p)
 		return
+	}
+	if !l.Upstream && l.State == LinkLost && l.counting && errorCondition(in) == "" {
+		// The joining room is there again, and does not rejoin by itself.
+		n.askRejoin(now, out, l)
 	}
 	if l.counting && counted(in) {
 		l.recv++

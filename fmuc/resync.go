@@ -33,13 +33,36 @@ type logged struct {
 	at   time.Time
 	st   stanza.Stanza
 	size int
+	// bounced: a server said it was not delivered. A broken stream loses
+	// what was in flight, but what follows may arrive over a new one, so
+	// the peer's count alone cannot tell; a bounced stanza goes again.
+	bounced bool
 }
 
-// resyncElement returns <resync xmlns=NSExt session recv/>.
-func resyncElement(session string, recv uint64) stanza.Element {
+// markBounced notes that the logged stanza a bounce returns was lost.
+func (l *link) markBounced(b stanza.Stanza) {
+	id := b.Head().ID
+	if id == "" {
+		return
+	}
+	for i := len(l.log) - 1; i >= 0; i-- {
+		e := &l.log[i]
+		if e.st.Kind() == b.Kind() && e.st.Head().ID == id && e.st.Head().To == b.Head().From {
+			e.bounced = true
+			return
+		}
+	}
+}
+
+// resyncElement returns <resync xmlns=NSExt session recv/>; with ask,
+// the joined room's request that the joining room rejoin (ask='rejoin').
+func resyncElement(session string, recv uint64, ask ...bool) stanza.Element {
 	b := append([]byte(nil), "<resync xmlns='"+NSExt+"'"...)
 	b = appendAttr(b, "session", session)
 	b = appendAttr(b, "recv", strconv.FormatUint(recv, 10))
+	if len(ask) > 0 && ask[0] {
+		b = appendAttr(b, "ask", "rejoin")
+	}
 	b = append(b, "/>"...)
 	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "resync"}, XML: b}
 }
@@ -118,10 +141,12 @@ func (n *Node) replay(out *Output, l *link, after uint64) bool {
 	if len(l.log) > 0 && l.log[0].seq > after+1 || len(l.log) == 0 && after < l.sent {
 		return false
 	}
-	for _, e := range l.log {
-		if e.seq <= after {
+	for i := range l.log {
+		e := &l.log[i]
+		if e.seq <= after && !e.bounced {
 			continue
 		}
+		e.bounced = false
 		st := e.st
 		if m, ok := st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") && !hasDelay(m) && !hasChild(m, NSExt, "echo") {
 			c := stanza.Clone(m).(*stanza.Message)
@@ -401,9 +426,7 @@ func (n *Node) pingIQ(now time.Time, out *Output, l *link, q *stanza.IQ) bool {
 			case lost:
 				n.lose(now, out, l, "ping bounced: "+string(c))
 			case l.State == LinkLost && !l.Upstream && l.counting:
-				// The joining room is back: it rejoins with its count.
-				out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: n.room, To: l.Peer},
-					Children: []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, l.recv)}})
+				n.askRejoin(now, out, l)
 			}
 			return true
 		}
@@ -414,6 +437,19 @@ func (n *Node) pingIQ(now time.Time, out *Output, l *link, q *stanza.IQ) bool {
 		}
 	}
 	return false
+}
+
+// askRejoin tells a joining room that this room lost their link and asks
+// it to rejoin with its count (it may not have noticed the loss): once the
+// link is heard from again, and again at most every RetryMin while it
+// stays lost, in case the request itself is lost.
+func (n *Node) askRejoin(now time.Time, out *Output, l *link) {
+	if !l.asked.IsZero() && now.Before(l.asked.Add(n.svc.opts.RetryMin)) {
+		return
+	}
+	l.asked = now
+	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: n.room, To: l.Peer},
+		Children: []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, l.recv, true)}})
 }
 
 // startJoinedSession begins the session of a link a joining room has
@@ -473,9 +509,11 @@ func (n *Node) tryReplay(now time.Time, out *Output, l *link, recv uint64) bool 
 // missed is replayed after its count.
 func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 	switch {
+	case r.ask && (l.State != LinkFederated || l.session != r.session):
+		// A request to rejoin that crossed a rejoin already on its way.
 	case l.State == LinkFederated && l.session == "":
 		l.session = r.session
-	case l.State == LinkFederated && l.session == r.session:
+	case l.State == LinkFederated && l.session == r.session && r.ask:
 		// The joined room lost the link and asks for a rejoin: it missed
 		// what this room sent after r.recv, and this room may have missed
 		// some of what it sent.
@@ -484,7 +522,7 @@ func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 		if l.State == LinkResyncing {
 			l.deadline = now.Add(n.svc.opts.JoinTimeout)
 		}
-	case l.State == LinkResyncing && l.counting && l.session == r.session:
+	case l.State == LinkResyncing && l.counting && l.session == r.session && !r.ask:
 		var replayed Output
 		if !n.replay(&replayed, l, r.recv) {
 			// The joined room kept more than this room did: nothing to
@@ -503,4 +541,6 @@ func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 type resyncInfo struct {
 	session string
 	recv    uint64
+	// ask is the joined room's request to rejoin, not an answer.
+	ask bool
 }

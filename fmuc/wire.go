@@ -160,9 +160,10 @@ func readPeer(in stanza.Stanza) (peer, error) {
 			var v struct {
 				Session string `xml:"session,attr"`
 				Recv    uint64 `xml:"recv,attr"`
+				Ask     string `xml:"ask,attr"`
 			}
 			if c.Decode(&v) == nil && v.Session != "" {
-				p.resync = &resyncInfo{session: v.Session, recv: v.Recv}
+				p.resync = &resyncInfo{session: v.Session, recv: v.Recv, ask: v.Ask == "rejoin"}
 			}
 		case "path":
 			var v struct {
