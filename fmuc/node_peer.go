@@ -384,9 +384,18 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 	if text == "" && joining {
 		sub.Nick, sub.JID = "", stanza.JID{}
 	}
+	// Concurrent changes on two nodes converge: the latest (by the time
+	// it was set, then the setter's JID, then the text) wins everywhere.
+	var ours *muc.Subject
 	if r := n.mucRoom(); r != nil {
-		mo, err := r.AdoptSubject(now, l.Peer, sub)
-		n.mucCall(now, out, mo, err)
+		cur := r.Subject()
+		switch {
+		case subjectNewer(sub, cur):
+			mo, err := r.AdoptSubject(now, l.Peer, sub)
+			n.mucCall(now, out, mo, err)
+		case joining && subjectNewer(cur, sub):
+			ours = &cur
+		}
 	}
 	if joining {
 		// A new session: whatever an earlier one sent that the joined
@@ -402,6 +411,10 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		n.forgetUnseen(now, out, l)
 		n.announceAll(now, out, l)
 		n.release(now, out)
+		if ours != nil {
+			// This room's subject is the newer: the joined room takes it.
+			n.sendSubject(now, out, l, *ours)
+		}
 		for _, e := range old {
 			if m, ok := e.st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") {
 				c := stanza.Clone(m).(*stanza.Message)
@@ -413,6 +426,38 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		}
 		n.sendPaths(out)
 	}
+}
+
+// subjectNewer reports whether subject a was set after b (ties broken by
+// the setter's JID, then the text, so that every node decides alike).
+func subjectNewer(a, b muc.Subject) bool {
+	if !a.Set.Equal(b.Set) {
+		return a.Set.After(b.Set)
+	}
+	if as, bs := a.JID.String(), b.JID.String(); as != bs {
+		return as > bs
+	}
+	return a.Text > b.Text
+}
+
+// sendSubject sends this room's subject s to the peer of l, stamped with
+// when it was set.
+func (n *Node) sendSubject(now time.Time, out *Output, l *link, s muc.Subject) {
+	from := n.room
+	if s.Nick != "" {
+		if f, err := n.room.WithResource(s.Nick); err == nil {
+			from = f
+		}
+	}
+	origin := s.Origin
+	if origin.IsZero() {
+		origin = n.room
+	}
+	n.emit(now, out, l, &stanza.Message{
+		Header: stanza.Header{From: from, To: l.Peer, ID: n.svc.opts.NewID(), Type: stanza.MessageGroupchat},
+		Children: []stanza.Element{stanza.TextElement("subject", s.Text), stanza.Delay{From: origin, Stamp: s.Set}.Element(),
+			fmucFrom(s.JID)},
+	})
 }
 
 // fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
@@ -505,4 +550,30 @@ func (n *Node) peerIQ(now time.Time, out *Output, l *link, q *stanza.IQ, p peer)
 		return
 	}
 	n.handleRemote(now, out, l, n.asUser(q, user, q.To.Resource()), false)
+}
+
+// stampSubject adds to a subject change this room relays the time the
+// subject was set (XEP-0203), so that every node orders concurrent changes
+// alike (subjectNewer).
+func (n *Node) stampSubject(st stanza.Stanza) {
+	m, ok := st.(*stanza.Message)
+	if !ok || m.Type != stanza.MessageGroupchat || hasDelay(m) || hasChild(m, "", "body") {
+		return
+	}
+	if _, isSubject := m.Subject(); !isSubject {
+		return
+	}
+	r := n.mucRoom()
+	if r == nil {
+		return
+	}
+	s := r.Subject()
+	if s.Set.IsZero() {
+		return
+	}
+	origin := s.Origin
+	if origin.IsZero() {
+		origin = n.room
+	}
+	m.Children = append(m.Children[:len(m.Children):len(m.Children)], stanza.Delay{From: origin, Stamp: s.Set}.Element())
 }

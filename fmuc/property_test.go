@@ -35,8 +35,8 @@ func propertyFaults() bool { return os.Getenv("FMUC_PROPERTY_FAULTS") != "" }
 
 // propertySubjects reports whether TestFederationProperty also changes
 // the subject and checks that the rooms agree on it:
-// FMUC_PROPERTY_SUBJECTS=1. They do not yet (TestSubjectConcurrentChange,
-// TestSubjectMasterSlave), so CI leaves it off.
+// FMUC_PROPERTY_SUBJECTS=1. They do not always yet (140 of 600 seeds
+// disagree after a partition), so CI leaves it off.
 func propertySubjects() bool { return os.Getenv("FMUC_PROPERTY_SUBJECTS") != "" }
 
 // TestFederationProperty plays random federations of 2 to 6 rooms in a

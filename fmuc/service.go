@@ -288,6 +288,7 @@ func (s *Service) convert(now time.Time, out *Output, mo muc.Output) {
 		}
 		if l.State == LinkFederated || l.counting && (l.State == LinkLost || l.State == LinkResyncing) {
 			st := encode(d)
+			n.stampSubject(st)
 			if s.opts.PresenceCoalesce > 0 && d.Broadcast() && st.Kind() == stanza.KindPresence && n.coalesce(now, out, l, st, true) {
 				continue
 			}

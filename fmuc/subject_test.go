@@ -30,13 +30,10 @@ func (w *world) setSubject(user, room, text string) {
 
 // TestSubjectConcurrentChange: alice and hamlet change the subject at the
 // same moment over a link with a one-second delay; both rooms must end
-// with the same subject. Today each adopts the other's, so they swap
-// (found by TestFederationProperty with FMUC_PROPERTY_SUBJECTS); it runs
-// with FMUC_PROPERTY_SUBJECTS set.
+// with the same subject, the later one (found by TestFederationProperty
+// with FMUC_PROPERTY_SUBJECTS: each room used to adopt the other's, so
+// they swapped).
 func TestSubjectConcurrentChange(t *testing.T) {
-	if !propertySubjects() {
-		t.Skip("the rooms do not agree yet; FMUC_PROPERTY_SUBJECTS=1 runs it")
-	}
 	w := newWorld(t)
 	federated(w, fmuc.MasterMaster)
 	require.NoError(t, w.net.Shape(wonderland, denmark, fmuctest.LinkShape{Delay: time.Second}))
@@ -48,14 +45,11 @@ func TestSubjectConcurrentChange(t *testing.T) {
 }
 
 // TestSubjectMasterSlave: in master-slave, hamlet (on the slave) changes
-// the subject; the master adopts it, and so must the slave. Today the
-// master never echoes it, so elsinore keeps the old subject and hamlet
-// gets no reflection (found by TestFederationProperty with
-// FMUC_PROPERTY_SUBJECTS); it runs with FMUC_PROPERTY_SUBJECTS set.
+// the subject; the master adopts it, and so must the slave, and hamlet
+// sees his change (found by TestFederationProperty with
+// FMUC_PROPERTY_SUBJECTS: the slave used to hold the change for a master
+// that never echoed it).
 func TestSubjectMasterSlave(t *testing.T) {
-	if !propertySubjects() {
-		t.Skip("the slave does not take it yet; FMUC_PROPERTY_SUBJECTS=1 runs it")
-	}
 	w := newWorld(t)
 	federated(w, fmuc.MasterSlave)
 	w.setSubject(hamlet, elsinore, "Skulls")
