@@ -16,6 +16,5 @@
 // The tests skip when Prosody is not installed, unless FMUC_REQUIRE_SERVERS=1.
 // FMUC_LOAD=1 enables the load comparison (TestLoad), which builds and execs
 // the node binary so that its CPU can be measured as a process of its own;
-// FMUC_BANDWIDTH_100=1 adds 100 remote users to TestFederationBandwidth;
-// FMUC_CUT=1 runs TestFederationCut, which needs issue 14.
+// FMUC_BANDWIDTH_100=1 adds 100 remote users to TestFederationBandwidth.
 package e2e
