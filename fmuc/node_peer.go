@@ -54,6 +54,9 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 	// bounce.
 	if c := errorCondition(in); c != stanza.RemoteServerNotFound && c != stanza.RemoteServerTimeout {
 		l.heard = now
+		if m, ok := in.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat {
+			l.caught = now
+		}
 	}
 	h := in.Head()
 	if q, ok := in.(*stanza.IQ); ok && h.From.Resource() == "" && n.pingIQ(now, out, l, q) {
@@ -83,7 +86,12 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		n.askRejoin(now, out, l)
 	}
 	if l.counting && counted(in) {
-		l.recv++
+		if p.seq > 0 {
+			// A replayed stanza: it may have arrived live already.
+			l.recv = max(l.recv, p.seq)
+		} else {
+			l.recv++
+		}
 	}
 	if m, ok := in.(*stanza.Message); ok && h.From.Resource() == "" && m.Type == stanza.MessageGroupchat {
 		// A subject set by nobody in particular comes from the room.

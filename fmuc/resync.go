@@ -25,7 +25,11 @@ import (
 // peer that does not know the extension; the joined room answers
 // <resync session='S' recv='M'/> and replays its log after N, or, when it
 // cannot (another session, a log that no longer reaches back that far),
-// answers as to a new federation join.
+// answers as to a new federation join. Each replayed stanza carries its
+// number in the session, <seq xmlns=NSExt n='K'/>: a stanza that crossed
+// the rejoin on the wire arrives twice (the peer drops the copy), and the
+// receiving count moves to K instead of counting it again, so that the
+// counts stay aligned for the next loss.
 
 // logged is one stanza kept for a resync.
 type logged struct {
@@ -52,6 +56,15 @@ func (l *link) markBounced(b stanza.Stanza) {
 			return
 		}
 	}
+}
+
+// seqElement returns <seq xmlns=NSExt n='K'/>: the number in the session
+// of a replayed stanza.
+func seqElement(k uint64) stanza.Element {
+	b := append([]byte(nil), "<seq xmlns='"+NSExt+"'"...)
+	b = appendAttr(b, "n", strconv.FormatUint(k, 10))
+	b = append(b, "/>"...)
+	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "seq"}, XML: b}
 }
 
 // resyncElement returns <resync xmlns=NSExt session recv/>; with ask,
@@ -147,12 +160,13 @@ func (n *Node) replay(out *Output, l *link, after uint64) bool {
 			continue
 		}
 		e.bounced = false
-		st := e.st
+		st := stanza.Clone(e.st)
+		extra := []stanza.Element{seqElement(e.seq)}
 		if m, ok := st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") && !hasDelay(m) && !hasChild(m, NSExt, "echo") {
-			c := stanza.Clone(m).(*stanza.Message)
-			c.Children = append(c.Children[:len(c.Children):len(c.Children)], stanza.Delay{From: n.room, Stamp: e.at}.Element())
-			st = c
+			extra = append(extra, stanza.Delay{From: n.room, Stamp: e.at}.Element())
 		}
+		p := st.Payload()
+		st.SetPayload(append(p[:len(p):len(p)], extra...))
 		out.Stanzas = append(out.Stanzas, st)
 	}
 	return true
