@@ -164,10 +164,12 @@ func fuzzRun(t *testing.T, b []byte) []string {
 		if _, err := w.net.Stabilize(); err != nil {
 			t.Fatalf("after %s: %v", xml, err)
 		}
+		step := w.net.Log()
+		log = append(log, step...)
 		if gc {
 			for _, l := range w.net.Links() {
 				d := w.net.Traffic(l.From, l.To).Stanzas - before[l].Stanzas
-				if d > 1 || d > 0 && l.To == fuzzDomains[origin] {
+				if (d > 1 || d > 0 && l.To == fuzzDomains[origin]) && !fuzzRejoined(step, l) {
 					t.Fatalf("after %s: %d stanzas on %v", xml, d, l)
 				}
 			}
@@ -190,6 +192,26 @@ func fuzzRun(t *testing.T, b []byte) []string {
 		log = append(log, w.net.Log()...)
 	}
 	return log
+}
+
+// fuzzRejoined reports whether one room of l sent the other a federation
+// join during a step: the federation had ended (a <left/> that crossed
+// the message), and the new one carries, besides the join and its entry
+// sequence, what the ended one may have lost, so one message may cost
+// more than one stanza each way.
+func fuzzRejoined(step []string, l fmuctest.Link) bool {
+	for _, line := range step {
+		if !strings.HasPrefix(line, "<presence ") ||
+			!strings.Contains(line, "<x xmlns='"+stanza.NSMUC+"'>") && !strings.Contains(line, "<x xmlns='"+stanza.NSMUC+"'/>") {
+			continue
+		}
+		for _, d := range [][2]string{{l.From, l.To}, {l.To, l.From}} {
+			if strings.Contains(line, "from='") && strings.Contains(line, "@"+d[0]+"/") && strings.Contains(line, " to='") && strings.Contains(line, "@"+d[1]+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fuzzCheckOccupants: every remote occupant is reached through a linked

@@ -97,6 +97,9 @@ type link struct {
 	// heard is when the peer last sent anything; ping is the id of an
 	// unanswered ping and pingBy its deadline.
 	heard time.Time
+	// late is the log of an upstream session that ended with the grace:
+	// its groupchat messages go again at the next federation.
+	late []logged
 	// caught is when the room last knew it had everything the peer sent:
 	// it federated (joined or resynchronised) or a groupchat message
 	// arrived. Unlike heard, pings and their answers do not move it.

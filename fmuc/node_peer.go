@@ -409,9 +409,10 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		// A new session: whatever an earlier one sent that the joined
 		// room may have missed goes again, as late messages, once the
 		// link is up; the joined room drops what it has already.
-		var old []logged
+		old := l.late
+		l.late = nil
 		if l.counting {
-			old = l.log
+			old = append(old[:len(old):len(old)], l.log...)
 		}
 		n.set(out, l, LinkFederated, now, "")
 		l.startSession("")

@@ -363,7 +363,16 @@ func (n *Node) tickLinks(now time.Time, out *Output) {
 // an error). A joining side keeps retrying; its next success is a new
 // federation.
 func (n *Node) expire(now time.Time, out *Output, l *link) {
+	var kept []logged
+	if l.Upstream && l.counting && l.Mode != MasterSlave {
+		kept = l.log
+	}
 	l.endSession()
+	// What the room said in the ended session may not have reached the
+	// joined room: it goes again, as late messages, at the next
+	// federation (peerSubject). Not in master-slave: the messages
+	// waiting for the master's echo are refused to their senders below.
+	l.late = kept
 	if l.Upstream {
 		n.refuseEchoes(out, l)
 	}

@@ -116,14 +116,17 @@ func TestMasterSlaveOutage(t *testing.T) {
 }
 
 // TestGraceExpiry: users of a link lost for longer than the grace leave
-// with 333; when the link comes back it is a new federation, and both
-// sides see each other again.
+// with 333; when the link comes back it is a new federation, both sides
+// see each other again, and what each side said during the outage reaches
+// the other once (the joined side's by the history since, the joining
+// side's from the ended session's log).
 func TestGraceExpiry(t *testing.T) {
 	w := newWorld(t)
 	w.net.Bounce = true
 	federated(w, fmuc.MasterMaster)
 	w.net.Partition(denmark, wonderland)
 	w.say(alice, rabbithole, "x", "anyone?")
+	w.say(hamlet, elsinore, "y", "hello?")
 	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+fmuc.DefaultRemoteGrace+time.Second))
 	h := strings.Join(w.got(hamlet), "\n")
 	assert.Contains(t, h, "from='elsinore@talk.denmark.lit/Alice' to='hamlet@denmark.lit/elsinore' type='unavailable'")
@@ -138,7 +141,8 @@ func TestGraceExpiry(t *testing.T) {
 	er, _ := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
 	_, in = er.Occupant("Alice")
 	assert.True(t, in, "alice is back in elsinore")
-	assert.Equal(t, 1, bodies(w, hamlet)["anyone?"], "the message said during the outage arrives once")
+	assert.Equal(t, 1, bodies(w, hamlet)["anyone?"], "alice's message said during the outage arrives once")
+	assert.Equal(t, 1, bodies(w, alice)["hello?"], "hamlet's message said during the outage arrives once")
 }
 
 // TestComponentConnection: the component's own stream going down loses
