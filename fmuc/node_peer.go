@@ -265,10 +265,11 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 		// the master's order (and on to the room below that waits).
 		delete(n.echoes, m.ID)
 		n.releasing = user
+		rel := withStanzaIDsOf(h.m, m, n.room)
 		if h.via.IsZero() {
-			n.handle(now, out, h.m)
+			n.handle(now, out, rel)
 		} else if from := n.links[h.via]; from != nil {
-			n.handleRemote(now, out, from, h.m, true)
+			n.handleRemote(now, out, from, rel, true)
 		}
 		n.releasing = stanza.JID{}
 		return
@@ -435,6 +436,19 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		}
 		n.sendPaths(out)
 	}
+}
+
+// withStanzaIDsOf returns the held message h with the stanza ids the
+// upstream rooms gave its echo (XEP-0359), so that the history here knows
+// it by them and drops a replay of the echo that crossed a rejoin.
+func withStanzaIDsOf(h, echo *stanza.Message, room stanza.JID) *stanza.Message {
+	ids := stanza.WithoutStanzaIDsBy(stanza.Children(echo, stanza.NSSID, "stanza-id"), room)
+	if len(ids) == 0 {
+		return h
+	}
+	c := stanza.Clone(h).(*stanza.Message)
+	c.Children = append(c.Children[:len(c.Children):len(c.Children)], ids...)
+	return c
 }
 
 // subjectNewer reports whether subject a was set after b (ties broken by
