@@ -97,6 +97,9 @@ type link struct {
 	// heard is when the peer last sent anything; ping is the id of an
 	// unanswered ping and pingBy its deadline.
 	heard time.Time
+	// entered: the answer to the rejoin in progress has shown the
+	// rejoining user back (an entry sequence).
+	entered bool
 	// late is the log of an upstream session that ended with the grace:
 	// its groupchat messages go again at the next federation.
 	late []logged

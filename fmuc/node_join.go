@@ -83,6 +83,7 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 		stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}.Element())
 	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, ID: p.ID}, Children: payload})
 	n.joiner = p.From
+	l.entered = false
 	if l.State != LinkResyncing {
 		n.set(out, l, LinkJoining, now, "")
 	}

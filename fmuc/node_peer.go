@@ -161,6 +161,11 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 		}
 		n.handleRemote(now, out, l, n.asUser(s, user, s.From.Resource()), false)
 	case stanza.PresenceAvailable:
+		if l.Upstream && l.State == LinkResyncing && user == n.joiner {
+			// The peer shows the rejoining user back: its answer is an
+			// entry sequence (a new session), which the subject ends.
+			l.entered = true
+		}
 		if in && via != l.Peer || !in && n.waiting(user) {
 			if n.waiting(user) || l.Upstream && l.State != LinkFederated {
 				// Our own user, or one of a room below, shown back to
@@ -374,7 +379,11 @@ func (n *Node) peerHistory(now time.Time, out *Output, l *link, m *stanza.Messag
 // after which the link is federated and held joins go in; or a change
 // made by one of the peer's users.
 func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
-	joining := l.Upstream && l.State != LinkFederated
+	// The subject ends the entry sequence of a join; while a rejoin waits
+	// for its answer, only once that answer has shown the rejoining user
+	// back (l.entered): before, it is a change made on the peer that
+	// crossed the rejoin.
+	joining := l.Upstream && (l.State == LinkJoining || l.State == LinkResyncing && l.entered)
 	if l.Upstream && joining && n.mucRoom() == nil {
 		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
