@@ -407,11 +407,18 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 	var ours *muc.Subject
 	if r := n.mucRoom(); r != nil {
 		cur := r.Subject()
+		in, own := sub, cur
+		if in.Origin.IsZero() {
+			in.Origin = l.Peer
+		}
+		if own.Origin.IsZero() {
+			own.Origin = n.room
+		}
 		switch {
-		case subjectNewer(sub, cur):
+		case subjectNewer(in, own):
 			mo, err := r.AdoptSubject(now, l.Peer, sub)
 			n.mucCall(now, out, mo, err)
-		case joining && subjectNewer(cur, sub):
+		case joining && subjectNewer(own, in):
 			ours = &cur
 		}
 	}
@@ -460,11 +467,17 @@ func withStanzaIDsOf(h, echo *stanza.Message, room stanza.JID) *stanza.Message {
 	return c
 }
 
-// subjectNewer reports whether subject a was set after b (ties broken by
-// the setter's JID, then the text, so that every node decides alike).
+// subjectNewer reports whether subject a, arriving, was set after b, the
+// room's own (their Origin filled in). At the same stamp, a change from
+// the same origin room is the newer (links keep each room's order);
+// between origins, ties go by the setter's JID, then the text, so that
+// every node decides alike.
 func subjectNewer(a, b muc.Subject) bool {
 	if !a.Set.Equal(b.Set) {
 		return a.Set.After(b.Set)
+	}
+	if a.Origin.Bare() == b.Origin.Bare() {
+		return true
 	}
 	if as, bs := a.JID.String(), b.JID.String(); as != bs {
 		return as > bs
