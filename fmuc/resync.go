@@ -146,14 +146,13 @@ func (l *link) endSession() {
 // replay writes the logged stanzas after seq, groupchat messages with a
 // delay stamped when they were first sent (the peer shows them as the
 // late messages they are). It reports false when the log no longer
-// reaches back to seq.
+// reaches back to seq: what it still holds (the newest; the oldest were
+// dropped, counted in Link.Dropped) is written all the same.
 func (n *Node) replay(out *Output, l *link, after uint64) bool {
 	if after > l.sent {
 		return false
 	}
-	if len(l.log) > 0 && l.log[0].seq > after+1 || len(l.log) == 0 && after < l.sent {
-		return false
-	}
+	complete := !(len(l.log) > 0 && l.log[0].seq > after+1 || len(l.log) == 0 && after < l.sent)
 	for i := range l.log {
 		e := &l.log[i]
 		if e.seq <= after && !e.bounced {
@@ -169,7 +168,7 @@ func (n *Node) replay(out *Output, l *link, after uint64) bool {
 		st.SetPayload(append(p[:len(p):len(p)], extra...))
 		out.Stanzas = append(out.Stanzas, st)
 	}
-	return true
+	return complete
 }
 
 // lose marks l lost: nothing more is written to it (what the room says
@@ -548,9 +547,9 @@ func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 	case l.State == LinkResyncing && l.counting && l.session == r.session && !r.ask:
 		var replayed Output
 		if !n.replay(&replayed, l, r.recv) {
-			// The joined room kept more than this room did: nothing to
-			// do but carry on; what it missed is lost (counted in the
-			// log's Dropped).
+			// The joined room missed more than this room kept: it gets
+			// the newest; the oldest are lost (counted in the log's
+			// Dropped).
 			out.event(LinkChanged{RoomJID: n.room, Peer: l.Peer, Upstream: true, From: l.State, To: l.State, Reason: "could not replay all the joined room missed"})
 		}
 		n.set(out, l, LinkFederated, now, "resynchronised")
