@@ -164,10 +164,12 @@ func fuzzRun(t *testing.T, b []byte) []string {
 		if _, err := w.net.Stabilize(); err != nil {
 			t.Fatalf("after %s: %v", xml, err)
 		}
+		step := w.net.Log()
+		log = append(log, step...)
 		if gc {
 			for _, l := range w.net.Links() {
 				d := w.net.Traffic(l.From, l.To).Stanzas - before[l].Stanzas
-				if d > 1 || d > 0 && l.To == fuzzDomains[origin] {
+				if (d > 1 || d > 0 && l.To == fuzzDomains[origin]) && !fuzzRejoined(step) {
 					t.Fatalf("after %s: %d stanzas on %v", xml, d, l)
 				}
 			}
@@ -190,6 +192,29 @@ func fuzzRun(t *testing.T, b []byte) []string {
 		log = append(log, w.net.Log()...)
 	}
 	return log
+}
+
+// fuzzRejoined reports whether two rooms federated again during a step:
+// the federation had ended (say, after an injected <left/>, which a
+// hostile peer can send as well as a real one), and the new one carries
+// the join, the entry sequence, the resend of what the ended one may have
+// lost and the occupants it brings to the other links, so one message may
+// cost more than one stanza per link.
+func fuzzRejoined(step []string) bool {
+	for _, line := range step {
+		if !strings.HasPrefix(line, "<presence ") ||
+			!strings.Contains(line, "<x xmlns='"+stanza.NSMUC+"'>") && !strings.Contains(line, "<x xmlns='"+stanza.NSMUC+"'/>") {
+			continue
+		}
+		for _, from := range fuzzRooms {
+			for _, to := range fuzzRooms {
+				if from != to && strings.HasPrefix(line, "<presence from='"+from+"/") && strings.Contains(line, " to='"+to+"/") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // fuzzCheckOccupants: every remote occupant is reached through a linked

@@ -96,7 +96,17 @@ type link struct {
 	retry, grace time.Time
 	// heard is when the peer last sent anything; ping is the id of an
 	// unanswered ping and pingBy its deadline.
-	heard  time.Time
+	heard time.Time
+	// entered: the answer to the rejoin in progress has shown the
+	// rejoining user back (an entry sequence).
+	entered bool
+	// late is the log of an upstream session that ended with the grace:
+	// its groupchat messages go again at the next federation.
+	late []logged
+	// caught is when the room last knew it had everything the peer sent:
+	// it federated (joined or resynchronised) or a groupchat message
+	// arrived. Unlike heard, pings and their answers do not move it.
+	caught time.Time
 	ping   string
 	pingBy time.Time
 	// asked is when a joined room last asked the joining room of a lost
@@ -130,6 +140,6 @@ func (n *Node) set(out *Output, l *link, st LinkState, now time.Time, reason str
 	}
 	if st == LinkFederated {
 		l.failures, l.retry, l.grace = 0, time.Time{}, time.Time{}
-		l.heard, l.ping, l.asked = now, "", time.Time{}
+		l.heard, l.caught, l.ping, l.asked = now, now, "", time.Time{}
 	}
 }

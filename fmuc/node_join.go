@@ -70,16 +70,20 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 		}
 	}
 	payload := presencePayload(p.Children)
-	// A rejoin asks for the history since it last heard from the peer,
-	// for a peer that does not know this package's resync.
+	// A rejoin asks for the history since it last knew it had all the
+	// peer sent, for a peer that does not know this package's resync or
+	// a session that ended. PingTimeout back covers what was still on
+	// its way over a slow link (and a little clock skew); MergeHistory
+	// drops what arrives twice.
 	var since time.Time
-	if (l.State == LinkResyncing || l.counting) && !l.heard.IsZero() {
-		since = l.heard.Add(-time.Second)
+	if (l.State == LinkResyncing || l.counting) && !l.caught.IsZero() {
+		since = l.caught.Add(-max(n.svc.opts.PingTimeout, time.Second))
 	}
 	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History, since),
 		stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}.Element())
 	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, ID: p.ID}, Children: payload})
 	n.joiner = p.From
+	l.entered = false
 	if l.State != LinkResyncing {
 		n.set(out, l, LinkJoining, now, "")
 	}

@@ -54,6 +54,9 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 	// bounce.
 	if c := errorCondition(in); c != stanza.RemoteServerNotFound && c != stanza.RemoteServerTimeout {
 		l.heard = now
+		if m, ok := in.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat {
+			l.caught = now
+		}
 	}
 	h := in.Head()
 	if q, ok := in.(*stanza.IQ); ok && h.From.Resource() == "" && n.pingIQ(now, out, l, q) {
@@ -83,7 +86,12 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		n.askRejoin(now, out, l)
 	}
 	if l.counting && counted(in) {
-		l.recv++
+		if p.seq > 0 {
+			// A replayed stanza: it may have arrived live already.
+			l.recv = max(l.recv, p.seq)
+		} else {
+			l.recv++
+		}
 	}
 	if m, ok := in.(*stanza.Message); ok && h.From.Resource() == "" && m.Type == stanza.MessageGroupchat {
 		// A subject set by nobody in particular comes from the room.
@@ -153,6 +161,11 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 		}
 		n.handleRemote(now, out, l, n.asUser(s, user, s.From.Resource()), false)
 	case stanza.PresenceAvailable:
+		if l.Upstream && l.State == LinkResyncing && user == n.joiner {
+			// The peer shows the rejoining user back: its answer is an
+			// entry sequence (a new session), which the subject ends.
+			l.entered = true
+		}
 		if in && via != l.Peer || !in && n.waiting(user) {
 			if n.waiting(user) || l.Upstream && l.State != LinkFederated {
 				// Our own user, or one of a room below, shown back to
@@ -257,10 +270,11 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 		// the master's order (and on to the room below that waits).
 		delete(n.echoes, m.ID)
 		n.releasing = user
+		rel := withStanzaIDsOf(h.m, m, n.room)
 		if h.via.IsZero() {
-			n.handle(now, out, h.m)
+			n.handle(now, out, rel)
 		} else if from := n.links[h.via]; from != nil {
-			n.handleRemote(now, out, from, h.m, true)
+			n.handleRemote(now, out, from, rel, true)
 		}
 		n.releasing = stanza.JID{}
 		return
@@ -365,7 +379,11 @@ func (n *Node) peerHistory(now time.Time, out *Output, l *link, m *stanza.Messag
 // after which the link is federated and held joins go in; or a change
 // made by one of the peer's users.
 func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Message, user stanza.JID) {
-	joining := l.Upstream && l.State != LinkFederated
+	// The subject ends the entry sequence of a join; while a rejoin waits
+	// for its answer, only once that answer has shown the rejoining user
+	// back (l.entered): before, it is a change made on the peer that
+	// crossed the rejoin.
+	joining := l.Upstream && (l.State == LinkJoining || l.State == LinkResyncing && l.entered)
 	if l.Upstream && joining && n.mucRoom() == nil {
 		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
@@ -389,11 +407,18 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 	var ours *muc.Subject
 	if r := n.mucRoom(); r != nil {
 		cur := r.Subject()
+		in, own := sub, cur
+		if in.Origin.IsZero() {
+			in.Origin = l.Peer
+		}
+		if own.Origin.IsZero() {
+			own.Origin = n.room
+		}
 		switch {
-		case subjectNewer(sub, cur):
+		case subjectNewer(in, own):
 			mo, err := r.AdoptSubject(now, l.Peer, sub)
 			n.mucCall(now, out, mo, err)
-		case joining && subjectNewer(cur, sub):
+		case joining && subjectNewer(own, in):
 			ours = &cur
 		}
 	}
@@ -401,9 +426,10 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		// A new session: whatever an earlier one sent that the joined
 		// room may have missed goes again, as late messages, once the
 		// link is up; the joined room drops what it has already.
-		var old []logged
+		old := l.late
+		l.late = nil
 		if l.counting {
-			old = l.log
+			old = append(old[:len(old):len(old)], l.log...)
 		}
 		n.set(out, l, LinkFederated, now, "")
 		l.startSession("")
@@ -428,11 +454,30 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 	}
 }
 
-// subjectNewer reports whether subject a was set after b (ties broken by
-// the setter's JID, then the text, so that every node decides alike).
+// withStanzaIDsOf returns the held message h with the stanza ids the
+// upstream rooms gave its echo (XEP-0359), so that the history here knows
+// it by them and drops a replay of the echo that crossed a rejoin.
+func withStanzaIDsOf(h, echo *stanza.Message, room stanza.JID) *stanza.Message {
+	ids := stanza.WithoutStanzaIDsBy(stanza.Children(echo, stanza.NSSID, "stanza-id"), room)
+	if len(ids) == 0 {
+		return h
+	}
+	c := stanza.Clone(h).(*stanza.Message)
+	c.Children = append(c.Children[:len(c.Children):len(c.Children)], ids...)
+	return c
+}
+
+// subjectNewer reports whether subject a, arriving, was set after b, the
+// room's own (their Origin filled in). At the same stamp, a change from
+// the same origin room is the newer (links keep each room's order);
+// between origins, ties go by the setter's JID, then the text, so that
+// every node decides alike.
 func subjectNewer(a, b muc.Subject) bool {
 	if !a.Set.Equal(b.Set) {
 		return a.Set.After(b.Set)
+	}
+	if a.Origin.Bare() == b.Origin.Bare() {
+		return true
 	}
 	if as, bs := a.JID.String(), b.JID.String(); as != bs {
 		return as > bs

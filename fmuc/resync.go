@@ -25,7 +25,11 @@ import (
 // peer that does not know the extension; the joined room answers
 // <resync session='S' recv='M'/> and replays its log after N, or, when it
 // cannot (another session, a log that no longer reaches back that far),
-// answers as to a new federation join.
+// answers as to a new federation join. Each replayed stanza carries its
+// number in the session, <seq xmlns=NSExt n='K'/>: a stanza that crossed
+// the rejoin on the wire arrives twice (the peer drops the copy), and the
+// receiving count moves to K instead of counting it again, so that the
+// counts stay aligned for the next loss.
 
 // logged is one stanza kept for a resync.
 type logged struct {
@@ -52,6 +56,15 @@ func (l *link) markBounced(b stanza.Stanza) {
 			return
 		}
 	}
+}
+
+// seqElement returns <seq xmlns=NSExt n='K'/>: the number in the session
+// of a replayed stanza.
+func seqElement(k uint64) stanza.Element {
+	b := append([]byte(nil), "<seq xmlns='"+NSExt+"'"...)
+	b = appendAttr(b, "n", strconv.FormatUint(k, 10))
+	b = append(b, "/>"...)
+	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "seq"}, XML: b}
 }
 
 // resyncElement returns <resync xmlns=NSExt session recv/>; with ask,
@@ -133,29 +146,29 @@ func (l *link) endSession() {
 // replay writes the logged stanzas after seq, groupchat messages with a
 // delay stamped when they were first sent (the peer shows them as the
 // late messages they are). It reports false when the log no longer
-// reaches back to seq.
+// reaches back to seq: what it still holds (the newest; the oldest were
+// dropped, counted in Link.Dropped) is written all the same.
 func (n *Node) replay(out *Output, l *link, after uint64) bool {
 	if after > l.sent {
 		return false
 	}
-	if len(l.log) > 0 && l.log[0].seq > after+1 || len(l.log) == 0 && after < l.sent {
-		return false
-	}
+	complete := !(len(l.log) > 0 && l.log[0].seq > after+1 || len(l.log) == 0 && after < l.sent)
 	for i := range l.log {
 		e := &l.log[i]
 		if e.seq <= after && !e.bounced {
 			continue
 		}
 		e.bounced = false
-		st := e.st
+		st := stanza.Clone(e.st)
+		extra := []stanza.Element{seqElement(e.seq)}
 		if m, ok := st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") && !hasDelay(m) && !hasChild(m, NSExt, "echo") {
-			c := stanza.Clone(m).(*stanza.Message)
-			c.Children = append(c.Children[:len(c.Children):len(c.Children)], stanza.Delay{From: n.room, Stamp: e.at}.Element())
-			st = c
+			extra = append(extra, stanza.Delay{From: n.room, Stamp: e.at}.Element())
 		}
+		p := st.Payload()
+		st.SetPayload(append(p[:len(p):len(p)], extra...))
 		out.Stanzas = append(out.Stanzas, st)
 	}
-	return true
+	return complete
 }
 
 // lose marks l lost: nothing more is written to it (what the room says
@@ -349,7 +362,16 @@ func (n *Node) tickLinks(now time.Time, out *Output) {
 // an error). A joining side keeps retrying; its next success is a new
 // federation.
 func (n *Node) expire(now time.Time, out *Output, l *link) {
+	var kept []logged
+	if l.Upstream && l.counting && l.Mode != MasterSlave {
+		kept = l.log
+	}
 	l.endSession()
+	// What the room said in the ended session may not have reached the
+	// joined room: it goes again, as late messages, at the next
+	// federation (peerSubject). Not in master-slave: the messages
+	// waiting for the master's echo are refused to their senders below.
+	l.late = kept
 	if l.Upstream {
 		n.refuseEchoes(out, l)
 	}
@@ -525,9 +547,9 @@ func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 	case l.State == LinkResyncing && l.counting && l.session == r.session && !r.ask:
 		var replayed Output
 		if !n.replay(&replayed, l, r.recv) {
-			// The joined room kept more than this room did: nothing to
-			// do but carry on; what it missed is lost (counted in the
-			// log's Dropped).
+			// The joined room missed more than this room kept: it gets
+			// the newest; the oldest are lost (counted in the log's
+			// Dropped).
 			out.event(LinkChanged{RoomJID: n.room, Peer: l.Peer, Upstream: true, From: l.State, To: l.State, Reason: "could not replay all the joined room missed"})
 		}
 		n.set(out, l, LinkFederated, now, "resynchronised")

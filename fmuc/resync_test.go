@@ -116,14 +116,17 @@ func TestMasterSlaveOutage(t *testing.T) {
 }
 
 // TestGraceExpiry: users of a link lost for longer than the grace leave
-// with 333; when the link comes back it is a new federation, and both
-// sides see each other again.
+// with 333; when the link comes back it is a new federation, both sides
+// see each other again, and what each side said during the outage reaches
+// the other once (the joined side's by the history since, the joining
+// side's from the ended session's log).
 func TestGraceExpiry(t *testing.T) {
 	w := newWorld(t)
 	w.net.Bounce = true
 	federated(w, fmuc.MasterMaster)
 	w.net.Partition(denmark, wonderland)
 	w.say(alice, rabbithole, "x", "anyone?")
+	w.say(hamlet, elsinore, "y", "hello?")
 	require.NoError(t, w.net.Advance(fmuc.DefaultPingInterval+fmuc.DefaultPingTimeout+fmuc.DefaultRemoteGrace+time.Second))
 	h := strings.Join(w.got(hamlet), "\n")
 	assert.Contains(t, h, "from='elsinore@talk.denmark.lit/Alice' to='hamlet@denmark.lit/elsinore' type='unavailable'")
@@ -138,7 +141,8 @@ func TestGraceExpiry(t *testing.T) {
 	er, _ := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
 	_, in = er.Occupant("Alice")
 	assert.True(t, in, "alice is back in elsinore")
-	assert.Equal(t, 1, bodies(w, hamlet)["anyone?"], "the message said during the outage arrives once")
+	assert.Equal(t, 1, bodies(w, hamlet)["anyone?"], "alice's message said during the outage arrives once")
+	assert.Equal(t, 1, bodies(w, alice)["hello?"], "hamlet's message said during the outage arrives once")
 }
 
 // TestComponentConnection: the component's own stream going down loses
@@ -479,4 +483,75 @@ func TestLostLeftConfirmation(t *testing.T) {
 	rr, _ := w.svcs[wonderland].MUC().Room(stanza.MustParse(rabbithole))
 	_, in := rr.Occupant("Hamlet")
 	assert.True(t, in)
+}
+
+// TestLinkLogBound: a link keeps at most Options.LinkLog stanzas for the
+// resync; beyond, the oldest go first, counted in Link.Dropped, and the
+// resync still sends the newest it kept.
+func TestLinkLogBound(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark)}}
+	})
+	e := w.service(denmark, func(o *fmuc.Options) { o.LinkLog = 5 })
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.create(alice, rabbithole, "Alice")
+	w.join(hamlet, elsinore, "Hamlet")
+	w.forget()
+	w.net.Partition(denmark, wonderland)
+	for i := range 20 {
+		w.say(hamlet, elsinore, fmt.Sprint("h", i), fmt.Sprint("hamlet ", i))
+	}
+	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
+	require.Len(t, links, 1)
+	assert.Equal(t, fmuc.LinkLost, links[0].State)
+	assert.Equal(t, 5, links[0].Logged)
+	assert.Equal(t, uint64(15), links[0].Dropped)
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	got := bodies(w, alice)
+	for i := range 20 {
+		want := 0
+		if i >= 15 {
+			want = 1
+		}
+		assert.Equal(t, want, got[fmt.Sprint("hamlet ", i)], "hamlet %d", i)
+	}
+}
+
+// TestResyncHistoryBound: when the joined room's log no longer reaches
+// back to what the joining room received, the rejoin is answered as a new
+// federation, and the history it replays is bounded by what the joining
+// room asks (Federation.History, the XEP-0045 maxstanzas) and by the
+// joined room's history length.
+func TestResyncHistoryBound(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark)}}
+		o.LinkLog = 5
+	})
+	e := w.service(denmark, nil)
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole), History: ptr(3)}))
+	w.create(alice, rabbithole, "Alice")
+	w.join(hamlet, elsinore, "Hamlet")
+	w.forget()
+	w.net.Partition(denmark, wonderland)
+	for i := range 20 {
+		w.say(alice, rabbithole, fmt.Sprint("a", i), fmt.Sprint("alice ", i))
+	}
+	links := w.svcs[wonderland].Links(stanza.MustParse(rabbithole))
+	require.Len(t, links, 1)
+	assert.Equal(t, uint64(15), links[0].Dropped)
+	w.net.Heal(denmark, wonderland)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	got := bodies(w, hamlet)
+	for i := range 20 {
+		want := 0
+		if i >= 17 {
+			want = 1
+		}
+		assert.Equal(t, want, got[fmt.Sprint("alice ", i)], "alice %d", i)
+	}
 }

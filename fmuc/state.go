@@ -38,8 +38,9 @@ type UpstreamState struct {
 	// Session names the link session; "" when the joined room never named
 	// one (it does not know this package's resync).
 	Session string
-	// Heard is when the upstream last sent anything: the rejoin asks for
-	// the history since.
+	// Heard is when the room last knew it had everything the upstream
+	// sent (it federated, or a groupchat message arrived): the rejoin asks
+	// for the history since.
 	Heard time.Time
 	// Log is what was sent in the session and may not have arrived,
 	// oldest first, as XML.
@@ -64,7 +65,7 @@ func (s *Service) State() State {
 			rs.Federation = &f
 		}
 		if l := n.links[n.fed.Upstream.Bare()]; l != nil && l.counting {
-			us := &UpstreamState{Peer: l.Peer, Session: l.session, Heard: l.heard}
+			us := &UpstreamState{Peer: l.Peer, Session: l.session, Heard: l.caught}
 			for _, e := range l.log {
 				us.Log = append(us.Log, LoggedStanza{Seq: e.seq, At: e.at, XML: string(stanza.Encode(e.st))})
 			}
@@ -111,7 +112,7 @@ func (s *Service) Restore(st State) error {
 			return fmt.Errorf("%w: %s: saved upstream %s is not the room's upstream", ErrConfig, room.String(), rs.Upstream.Peer.String())
 		}
 		l.startSession(rs.Upstream.Session)
-		l.heard = rs.Upstream.Heard
+		l.heard, l.caught = rs.Upstream.Heard, rs.Upstream.Heard
 		for _, e := range rs.Upstream.Log {
 			st, err := stanza.DecodeLimits([]byte(e.XML), stanza.Limits{MaxSize: 1 << 20})
 			if err != nil {

@@ -59,3 +59,36 @@ func TestSubjectMasterSlave(t *testing.T) {
 	assert.Equal(t, "Skulls", e)
 	assert.NotEmpty(t, w.got(hamlet), "hamlet sees his change")
 }
+
+// TestSubjectWhileLinkLost: elsinore lost its link (a bounce, then its
+// first rejoin bounced too) and alice changes the subject before elsinore
+// rejoins again; her change is a change, not
+// the end of a new federation's entry sequence, so elsinore keeps listing
+// rabbithole's users, and both rooms end with her subject (found by
+// TestFederationProperty with FMUC_PROPERTY_SUBJECTS: elsinore took it for
+// a new session and dropped everyone the "answer" had not presented).
+func TestSubjectWhileLinkLost(t *testing.T) {
+	w := newWorld(t)
+	w.net.Bounce = true
+	federated(w, fmuc.MasterMaster)
+	w.net.Partition(denmark, wonderland)
+	w.say(hamlet, elsinore, "h", "anyone?")
+	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
+	require.Len(t, links, 1)
+	require.Equal(t, fmuc.LinkLost, links[0].State)
+	// The first retry (within RetryMin) bounces too.
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMin+time.Second))
+	w.net.Heal(denmark, wonderland)
+	w.setSubject(alice, rabbithole, "Tea") // before the next retry
+	er, ok := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
+	require.True(t, ok)
+	_, in := er.Occupant("Alice")
+	assert.True(t, in, "alice is still listed in elsinore")
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
+	_, in = er.Occupant("Alice")
+	assert.True(t, in, "alice is listed in elsinore after the rejoin")
+	r, e := subjects(w)
+	assert.Equal(t, "Tea", r)
+	assert.Equal(t, "Tea", e)
+	assert.Equal(t, 1, bodies(w, alice)["anyone?"])
+}

@@ -127,6 +127,9 @@ type peer struct {
 	hasPath bool
 	// resync is the peer's <resync/>, when it sent one.
 	resync *resyncInfo
+	// seq is the number in the session of a replayed stanza (<seq/>);
+	// 0 for one sent live.
+	seq uint64
 }
 
 // readPeer decodes the federation payloads of in. A malformed <fmuc/> is
@@ -164,6 +167,13 @@ func readPeer(in stanza.Stanza) (peer, error) {
 			}
 			if c.Decode(&v) == nil && v.Session != "" {
 				p.resync = &resyncInfo{session: v.Session, recv: v.Recv, ask: v.Ask == "rejoin"}
+			}
+		case "seq":
+			var v struct {
+				N uint64 `xml:"n,attr"`
+			}
+			if c.Decode(&v) == nil {
+				p.seq = v.N
 			}
 		case "path":
 			var v struct {

@@ -120,3 +120,17 @@ func TestIQToOccupantForwarded(t *testing.T) {
 		`<iq from='r@muc.example/Z' to='b@x/1' id='v3' type='error'><vCard xmlns='vcard-temp'/><error type='cancel' by='r@muc.example'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`)
 	h.expect(`<iq from='c@x/1' to='r@muc.example/A' id='v4' type='result'/>`)
 }
+
+// TestSubjectStampsIncrease: a subject change made at the same instant as
+// the previous one is stamped after it, so that federated rooms, which
+// keep the latest stamp, keep the change made last.
+func TestSubjectStampsIncrease(t *testing.T) {
+	h := setup2(t)
+	h.do(`<message from='b@x/1' to='r@muc.example' id='s1' type='groupchat'><subject>one</subject></message>`)
+	first := h.room(roomJID).Subject()
+	h.do(`<message from='a@x/1' to='r@muc.example' id='s2' type='groupchat'><subject>two</subject></message>`)
+	second := h.room(roomJID).Subject()
+	require.Equal(t, "two", second.Text)
+	require.Equal(t, t0, first.Set)
+	require.True(t, second.Set.After(first.Set), "%v then %v", first.Set, second.Set)
+}

@@ -73,7 +73,10 @@ type Subject struct {
 	// the joining node takes the joined node's subject); zero when it was
 	// set here. Its delay names that room.
 	Origin stanza.JID
-	// Set is when it was set; zero when never.
+	// Set is when it was set; zero when never. A change is always
+	// stamped after the subject it replaces (a nanosecond after, when the
+	// clock has not moved past it), so that rooms that keep the latest
+	// stamp agree on the change made last.
 	Set time.Time
 	// StanzaID is the XEP-0359 stanza id the room gave the subject change
 	// (by the room JID); "" when none. The subject replayed on entry

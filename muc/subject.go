@@ -2,6 +2,7 @@ package muc
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/xmppfmuc/fmuc/stanza"
 )
@@ -49,7 +50,15 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 		id = r.opts.NewID()
 	}
 	payload, sid := r.reflectPayloadID(o, m.Children)
-	r.subject = Subject{Text: text, Nick: o.Nick, JID: o.JID, Set: tx.now.UTC(), StanzaID: sid}
+	set := tx.now.UTC()
+	if !set.After(r.subject.Set) {
+		// A change made after another is stamped after it, even within
+		// one tick of the clock or behind the stamp of one adopted from
+		// a federated room, so that the nodes of a federation, which keep
+		// the latest stamp, all keep this one.
+		set = r.subject.Set.Add(time.Nanosecond)
+	}
+	r.subject = Subject{Text: text, Nick: o.Nick, JID: o.JID, Set: set, StanzaID: sid}
 	r.subjectOID, _ = r.oidOf(o)
 	r.broadcast(tx, nil, o.JID, func(to stanza.JID, _ bool) stanza.Stanza {
 		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
