@@ -95,8 +95,10 @@ func (r *Room) removeOccupant(o *Occupant) {
 	}
 	r.unindexNick(o)
 	delete(r.byJID, o.JID)
+	r.parted(o.JID)
 	for _, x := range o.others {
 		delete(r.byJID, x.jid)
+		r.parted(x.jid)
 	}
 	r.sessions -= len(o.others)
 }

@@ -35,6 +35,10 @@ type Options struct {
 	// ConfigExtension, when set, adds the embedder's fields to the
 	// configuration form.
 	ConfigExtension ConfigExtension
+
+	// tally is the Service's counts across its rooms; nil for a room
+	// made with NewRoom.
+	tally *tally
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -106,6 +110,11 @@ type Room struct {
 	byNick    map[string]*Occupant     // nickKey(Nick) -> occupant
 	byJID     map[stanza.JID]*Occupant // real full JID (every session) -> occupant
 	sessions  int                      // further sessions of all occupants (Occupant.others)
+	perUser   map[stanza.JID]int       // bare JID -> its sessions in the room (joined, parted)
+	// counted: the room is in its Service's tally, created by creator
+	// (zero when restored).
+	counted bool
+	creator stanza.JID
 
 	history []HistoryEntry
 	subject Subject
@@ -139,13 +148,14 @@ func NewRoom(jid stanza.JID, cfg Config, opts Options) (*Room, error) {
 		return nil, fmt.Errorf("%w: HistoryLength %d above the service maximum %d", ErrConfig, cfg.HistoryLength, o.MaxHistory)
 	}
 	return &Room{
-		jid:    jid,
-		opts:   o,
-		config: cfg,
-		affs:   map[stanza.JID]stanza.Affiliation{},
-		nicks:  map[stanza.JID]string{},
-		byNick: map[string]*Occupant{},
-		byJID:  map[stanza.JID]*Occupant{},
+		jid:     jid,
+		opts:    o,
+		config:  cfg,
+		affs:    map[stanza.JID]stanza.Affiliation{},
+		nicks:   map[stanza.JID]string{},
+		byNick:  map[string]*Occupant{},
+		byJID:   map[stanza.JID]*Occupant{},
+		perUser: map[stanza.JID]int{},
 	}, nil
 }
 

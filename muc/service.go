@@ -20,9 +20,22 @@ type ServiceOptions struct {
 	// RoomDefaults is the configuration new rooms start with; nil means
 	// DefaultConfig().
 	RoomDefaults *Config
-	// CanCreate decides whether creator (a real full JID) may create room
-	// (XEP-0045 §10.1.1); via is the federated node the request came
-	// through, zero for a local user. Nil lets anyone.
+	// Creators says who may create rooms (XEP-0045 §10.1.1: the service
+	// MAY restrict creation): anyone (the zero value), users of
+	// CreateDomains, or Admins only. Admins may always create rooms. A
+	// refusal is not-allowed with a text naming who may.
+	Creators Creators
+	// CreateDomains are the domains whose users may create rooms with
+	// CreateDomains (a local user's domain, or a remote user's).
+	CreateDomains []string
+	// Admins are the service's administrators (bare JIDs): they may
+	// create rooms whatever Creators says and are exempt from
+	// Limits.MaxRoomsPerCreator.
+	Admins []stanza.JID
+	// CanCreate, when set, further decides whether creator (a real full
+	// JID) may create room once Creators allows it; via is the federated
+	// node the request came through, zero for a local user. Its refusal
+	// is not-allowed without a text.
 	CanCreate func(room, creator, via stanza.JID) bool
 	// MaxHistory and MaxExtraOccupants are passed to rooms (see Options).
 	MaxHistory        int
@@ -76,10 +89,14 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Locking > LockNever {
 		return nil, fmt.Errorf("%w: unknown Locking %d", ErrConfig, opts.Locking)
 	}
+	if err := opts.validateCreators(); err != nil {
+		return nil, err
+	}
 	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits, ConfigExtension: opts.ConfigExtension}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
+	ro.tally = newTally()
 	def := DefaultConfig()
 	if opts.RoomDefaults != nil {
 		def = *opts.RoomDefaults
@@ -174,6 +191,7 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 		delete(s.rooms, jid)
 	case !ok && len(r.occupants) == 0:
 		// Created for a join that failed: it never existed.
+		r.uncount()
 		delete(s.rooms, jid)
 		kept := out.Events[:0]
 		for _, e := range out.Events {
@@ -203,8 +221,8 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			probe.notInRoom(tx, p) // §7.2.18
 			return false
 		}
-		if s.opts.CanCreate != nil && !s.opts.CanCreate(jid, tx.from, tx.via) {
-			probe.fail(tx, stanza.NotAllowed, "") // §10.1.1
+		if typ, cond, text := s.refuseCreate(jid, tx.from, tx.via); cond != "" {
+			probe.failType(tx, typ, cond, text)
 			return false
 		}
 		r, err := NewRoom(jid, s.defaults, s.roomOpts)
@@ -219,6 +237,7 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			r.lockDeadline = tx.now.Add(s.opts.LockTimeout)
 		}
 		s.rooms[jid] = r
+		s.roomOpts.tally.count(r, tx.from.Bare())
 		tx.out.event(RoomCreated{RoomJID: jid, Owner: tx.from.Bare(), Locked: r.locked})
 		return true
 	case isPresence:
@@ -319,7 +338,11 @@ func (s *Service) Restore(st State) (*Room, error) {
 	if err != nil {
 		return nil, err
 	}
+	if old, ok := s.rooms[r.jid]; ok {
+		old.uncount()
+	}
 	s.rooms[r.jid] = r
+	s.roomOpts.tally.count(r, stanza.JID{})
 	return r, nil
 }
 
