@@ -184,6 +184,7 @@ func (r *Room) Occupants() []Occupant {
 	for i, o := range r.occupants {
 		out[i] = *o
 		out[i].view = [2][]stanza.Element{}
+		out[i].messages, out[i].presences = bucket{}, bucket{}
 		out[i].others = append([]session(nil), o.others...)
 	}
 	return out
@@ -199,6 +200,7 @@ func (r *Room) Occupant(nick string) (Occupant, bool) {
 	}
 	c := *o
 	c.view = [2][]stanza.Element{}
+	c.messages, c.presences = bucket{}, bucket{}
 	c.others = append([]session(nil), o.others...)
 	return c, true
 }

@@ -94,6 +94,9 @@ type Config struct {
 	// ends the component's stream when exceeded. Default
 	// transport.DefaultMaxOutboundSize (500 KiB).
 	MaxOutboundSize int64 `json:"max_outbound_size,omitempty"`
+	// Abuse is who may create rooms and the limits that keep one user
+	// from exhausting the node.
+	Abuse Abuse `json:"abuse"`
 }
 
 // RelayMargin is the room the node keeps between MaxStanzaSize and
@@ -251,6 +254,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: no secret", ErrConfig)
 	}
 	if _, err := c.RoomConfig(); err != nil {
+		return err
+	}
+	var o muc.ServiceOptions
+	if err := c.abuseOptions(&o); err != nil {
 		return err
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {

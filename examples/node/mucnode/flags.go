@@ -49,6 +49,7 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		history     = fs.Int("room-history", 20, "messages of history new rooms keep")
 		anonymity   = fs.String("room-anonymity", "", "who sees real JIDs in new rooms: semi (moderators) or non (everyone) (default semi)")
 	)
+	abuse := abuseFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: node [flags]\n\nServes XEP-0045 chat rooms as an XEP-0114 external component.\nThe secret comes from -secret-file, the config file or $%s.\n\nFlags:\n", SecretEnv)
 		fs.PrintDefaults()
@@ -123,6 +124,9 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.Rooms.Anonymity = *anonymity
 		case "config":
 		default:
+			if abuse(&c, f.Name) {
+				return
+			}
 			ferr = fmt.Errorf("%w: unhandled flag %s", ErrConfig, strconv.Quote(f.Name))
 		}
 	})

@@ -88,7 +88,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := muc.NewService(muc.ServiceOptions{
+	opts := muc.ServiceOptions{
 		OccupantIDKey: key,
 		Domain:        domain,
 		Name:          cfg.Name,
@@ -96,7 +96,11 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		RoomDefaults:  &rc,
 		Locking:       cfg.locking(),
 		LockTimeout:   cfg.lockTimeout(),
-	})
+	}
+	if err := cfg.abuseOptions(&opts); err != nil {
+		return nil, err
+	}
+	svc, err := muc.NewService(opts)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
