@@ -136,7 +136,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		r.indexNick(o)
 		r.byJID[tx.from] = o
 		r.joined(tx.from)
-		r.broadcastPresence(tx, o, p.ID)
+		r.arrival(tx, o, p.ID)
 		tx.out.event(OccupantJoined{RoomJID: r.jid, Nick: nick, JID: tx.from, Via: tx.via, Role: o.Role, Affiliation: o.Affiliation})
 		return
 	}
@@ -147,7 +147,7 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	r.indexNick(o)
 	r.byJID[tx.from] = o
 	r.joined(tx.from)
-	r.broadcastPresence(tx, o, p.ID)
+	r.arrival(tx, o, p.ID)
 	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(creating), extra...)...)
 	r.sendHistory(tx, o, req.History)
 	r.sendSubject(tx, o)
@@ -190,7 +190,7 @@ func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence, extra ...sta
 	s := o.narrow(tx.from)
 	r.rosterTo(tx, s)
 	if changed {
-		r.broadcastPresence(tx, o, p.ID)
+		r.broadcastInforming(tx, o, p.ID)
 	}
 	r.selfPresence(tx, s, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(false), extra...)...)
 	r.sendHistory(tx, s, req.History)

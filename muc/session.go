@@ -121,7 +121,7 @@ func (r *Room) leaveSession(tx *request, o *Occupant, j stanza.JID, id string, s
 	o.JID, o.Presence = last.jid, last.presence
 	o.invalidate()
 	if !sameElements(before[0], r.view(o, false)) || !sameElements(before[1], r.view(o, true)) {
-		r.broadcastPresence(tx, o, "")
+		r.broadcastInforming(tx, o, "")
 	}
 }
 
