@@ -147,7 +147,9 @@ func (s *Service) Handle(now time.Time, in stanza.Stanza) (Output, error) {
 
 // HandleRemote is Handle for a stanza that arrived through the federated
 // node via on behalf of a remote user (see Room.HandleRemote). A remote
-// user may create a room, like a local one.
+// user may create a room when a local one could: Creators, CanCreate and
+// the Limits apply alike (fmuc's CanCreate refuses remote creation unless
+// fmuc.Options.RemoteCreate).
 func (s *Service) HandleRemote(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
 	if via.IsZero() {
 		return Output{}, fmt.Errorf("%w: HandleRemote without a node", ErrConfig)

@@ -256,9 +256,12 @@ func (c *Config) Validate() error {
 	if _, err := c.RoomConfig(); err != nil {
 		return err
 	}
-	var o muc.ServiceOptions
+	o := muc.ServiceOptions{Domain: d, NewID: func() string { return "" }}
 	if err := c.abuseOptions(&o); err != nil {
 		return err
+	}
+	if _, err := muc.NewService(o); err != nil {
+		return fmt.Errorf("%w: abuse: %w", ErrConfig, err)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
