@@ -112,21 +112,36 @@ func heapAlloc() uint64 {
 	return m.HeapAlloc
 }
 
-// TestFlooder: one account (mallory, a user of the node's own
-// server, so that it may create rooms) floods a node running with its
-// default limits: it tries to create 200 rooms, to join one room from 7
+// TestFlooder: one account (mallory, a user of the node's own server, so
+// that it may create rooms) floods a node running with its default
+// limits: it tries to create 200 rooms, to join one room from 7
 // resources, to send 100 messages and 30 status changes at once, and a
 // nick and a status text beyond the size limits. Each abuse is refused
 // with the documented error, the node's heap stays within a bound, and an
 // honest room on the same node keeps its latency: three occupants each
 // send a message a second (within the rate) while the flood runs, and
 // the test reports the p99 of the time to their reflection.
-//
-// The hostile account is on the node's own server; a second server over
-// s2s (a remote flooder) is not part of this test.
-func TestFlooder(t *testing.T) {
-	accts := append(testAccounts(), servers.Account{User: "mallory", Password: password})
-	srv := servers.StartProsody(t, servers.ProsodyOptions{Accounts: accts})
+func TestFlooder(t *testing.T) { flood(t, false) }
+
+// TestFlooderS2S is TestFlooder with mallory on a second server,
+// looking-glass.lit, reaching the node over s2s: its room creations are
+// refused with not-allowed (the node lets users of its own server create
+// rooms), the other abuses as for a local user.
+func TestFlooderS2S(t *testing.T) { flood(t, true) }
+
+func flood(t *testing.T, remote bool) {
+	var srv, home *servers.Server
+	if remote {
+		dns, err := servers.StartDNS()
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = dns.Close() })
+		srv = servers.StartProsody(t, servers.ProsodyOptions{Accounts: testAccounts(), DNS: dns})
+		home = servers.StartProsody(t, servers.ProsodyOptions{Domain: "looking-glass.lit", DNS: dns,
+			Accounts: []servers.Account{{User: "mallory", Password: password}}})
+	} else {
+		srv = servers.StartProsody(t, servers.ProsodyOptions{Accounts: append(testAccounts(), servers.Account{User: "mallory", Password: password})})
+		home = srv
+	}
 	h := attach(t, srv)
 	lim := muc.DefaultLimits
 
@@ -141,8 +156,8 @@ func TestFlooder(t *testing.T) {
 	const resources = 7
 	var mal []*xmppclient.Client
 	for i := range resources {
-		jid := stanza.MustParse(fmt.Sprintf("mallory@%s/r%d", srv.Domain, i))
-		c, err := xmppclient.DialConfig(ctx(t), xmppclient.Config{Addr: srv.C2SAddr(), JID: jid, Password: password, Presence: true})
+		jid := stanza.MustParse(fmt.Sprintf("mallory@%s/r%d", home.Domain, i))
+		c, err := xmppclient.DialConfig(ctx(t), xmppclient.Config{Addr: home.C2SAddr(), JID: jid, Password: password, Presence: true})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = c.Close() })
 		mal = append(mal, c)
@@ -234,8 +249,13 @@ func TestFlooder(t *testing.T) {
 
 	// What the flooder got.
 	created := got.get("create:ok")
-	assert.Equal(t, lim.MaxRoomsPerCreator, created, "rooms created")
-	assert.Equal(t, creations-lim.MaxRoomsPerCreator, got.get("create:cancel/policy-violation"), "creations refused")
+	if remote {
+		assert.Zero(t, created, "rooms created")
+		assert.Equal(t, creations, got.get("create:cancel/not-allowed"), "creations refused")
+	} else {
+		assert.Equal(t, lim.MaxRoomsPerCreator, created, "rooms created")
+		assert.Equal(t, creations-lim.MaxRoomsPerCreator, got.get("create:cancel/policy-violation"), "creations refused")
+	}
 	assert.Equal(t, lim.MaxUserSessions, got.get("session:ok"), "sessions admitted")
 	assert.Equal(t, resources-lim.MaxUserSessions, got.get("session:cancel/policy-violation"), "sessions refused")
 	assert.Equal(t, 1, got.get("nick:modify/not-acceptable"), "oversize nick")
@@ -258,10 +278,13 @@ func TestFlooder(t *testing.T) {
 	growth := int64(heapAfter) - int64(heapBefore)
 	attempts := creations + resources + 2 + messages + changes
 	refused := creations - created + (resources - got.get("session:ok")) + 2 + msgRefused
-	t.Logf("flooder: %d attempts (%d creations, %d joins, 2 oversize, %d messages, %d status changes); %d refused with errors, %d status changes dropped",
-		attempts, creations, resources, messages, changes, refused, changes-presOK)
+	t.Logf("flooder %s: %d attempts (%d creations, %d joins, 2 oversize, %d messages, %d status changes); %d refused with errors, %d status changes dropped",
+		jidOf(mal[0]), attempts, creations, resources, messages, changes, refused, changes-presOK)
 	t.Logf("heap (test process, node in-process): %d KiB before, %d KiB after the flood (%+d KiB)", heapBefore>>10, heapAfter>>10, growth>>10)
 	t.Logf("honest room: %d messages, p50 %v, p99 %v, max %v", len(latencies), p50, p99, latencies[len(latencies)-1])
 	assert.Less(t, growth, int64(64<<20), "heap growth bounded")
 	assert.Less(t, p99, 500*time.Millisecond, "honest p99")
 }
+
+// jidOf returns the bare JID c is logged in as.
+func jidOf(c *xmppclient.Client) string { return c.JID().Bare().String() }
