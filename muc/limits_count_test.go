@@ -3,6 +3,7 @@ package muc
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -217,4 +218,38 @@ func TestUserSessions(t *testing.T) {
 	h.do(`<iq from='a@example/0' to='r@muc.example' id='d' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><destroy/></query></iq>`)
 	requireCounts(t, h.svc)
 	require.Empty(t, h.svc.roomOpts.tally.in)
+}
+
+func TestRestoreCounts(t *testing.T) {
+	h := newHarness(t, func(o *ServiceOptions) {
+		o.Limits = Limits{MaxRooms: 2}
+		o.Locking = LockNever
+	})
+	h.join("a@example/1", "r@muc.example/a")
+	st := h.room("r@muc.example").State()
+	// Restoring a room over itself replaces it; the count stays.
+	_, err := h.svc.Restore(st)
+	require.NoError(t, err)
+	requireCounts(t, h.svc)
+	st.JID = stanza.MustParse("s@muc.example")
+	_, err = h.svc.Restore(st)
+	require.NoError(t, err)
+	requireCounts(t, h.svc)
+	require.Equal(t, 2, h.svc.roomOpts.tally.rooms)
+	h.join("b@example/1", "t@muc.example/b")
+	h.requireRefused(stanza.ErrorWait, stanza.ResourceConstraint, "limited to 2 rooms")
+}
+
+func TestLimitsUnlimited(t *testing.T) {
+	l, err := Limits{MaxRooms: Unlimited, MaxUserSessions: Unlimited, MessageBurst: Unlimited, PresenceInterval: Unlimited}.withDefaults()
+	require.NoError(t, err)
+	require.Greater(t, l.MaxRooms, 1<<40)
+	require.Greater(t, l.MaxUserSessions, 1<<40)
+	require.Zero(t, l.MessageInterval, "no message rate")
+	require.Zero(t, l.PresenceInterval, "no presence rate")
+	require.Equal(t, DefaultLimits.MaxNick, l.MaxNick)
+	for _, bad := range []Limits{{MaxNick: Unlimited}, {MaxRooms: -2}, {MessageInterval: -time.Second}, {MessageBurst: 1 << 40, MessageInterval: time.Hour}} {
+		_, err := bad.withDefaults()
+		require.ErrorIs(t, err, ErrConfig, "%+v", bad)
+	}
 }
