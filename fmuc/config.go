@@ -152,6 +152,14 @@ type Options struct {
 	// kept falls back to a new federation. Defaults DefaultLinkLog and
 	// DefaultLinkLogBytes.
 	LinkLog, LinkLogBytes int
+	// PresenceCoalesce, when positive, lets presence for a link wait this
+	// long: a later presence of the same user replaces the one waiting, so
+	// a user whose status flaps costs the link one stanza per window (the
+	// presence suppression constrained deployments ask for). Anything else
+	// about that user (a message, its exit) sends the waiting presence
+	// first, so the peer never sees a user speak before it arrives. Zero
+	// (the default) sends every presence at once.
+	PresenceCoalesce time.Duration
 	// MaxLinks bounds the rooms that may join one room here (its
 	// downstream links); beyond, a federation join is rejected. Default
 	// DefaultMaxLinks.
@@ -231,8 +239,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.LinkLog == 0 {
 		o.LinkLog = DefaultLinkLog
 	}
-	if o.MaxLinks < 0 || o.MaxRemoteOccupants < 0 {
-		return o, fmt.Errorf("%w: negative MaxLinks or MaxRemoteOccupants", ErrConfig)
+	if o.MaxLinks < 0 || o.MaxRemoteOccupants < 0 || o.PresenceCoalesce < 0 {
+		return o, fmt.Errorf("%w: negative MaxLinks, MaxRemoteOccupants or PresenceCoalesce", ErrConfig)
 	}
 	if o.MaxLinks == 0 {
 		o.MaxLinks = DefaultMaxLinks

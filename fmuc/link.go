@@ -99,9 +99,15 @@ type link struct {
 	heard  time.Time
 	ping   string
 	pingBy time.Time
+	// asked is when a joined room last asked the joining room of a lost
+	// link to rejoin.
+	asked time.Time
 	// seen are the users the peer presented while the room rejoined it
 	// without a resync (a new session): the others are gone.
 	seen map[stanza.JID]bool
+	// pending are presence updates waiting for Options.PresenceCoalesce,
+	// in the order their users first waited.
+	pending []coalesced
 }
 
 // snapshot returns the public view of l.
@@ -124,6 +130,6 @@ func (n *Node) set(out *Output, l *link, st LinkState, now time.Time, reason str
 	}
 	if st == LinkFederated {
 		l.failures, l.retry, l.grace = 0, time.Time{}, time.Time{}
-		l.heard, l.ping = now, ""
+		l.heard, l.ping, l.asked = now, "", time.Time{}
 	}
 }

@@ -195,6 +195,14 @@ func (n *Node) fromStranger(now time.Time, out *Output, in stanza.Stanza) {
 	_, hasX := stanza.Child(in, stanza.NSMUC, "x")
 	if err != nil || !isPresence || pres.Type != stanza.PresenceAvailable || !hasX || p.user.IsZero() || h.From.Resource() == "" || h.From.Local() == "" {
 		out.event(SpoofRefused{RoomJID: n.room, Peer: h.From.Bare(), JID: p.user, Reason: "federation traffic from a room that is not linked"})
+		if h.From.Local() != "" && h.Type != "error" && h.Type != stanza.PresenceUnavailable && n.svc.opts.Inbound.Allows(n.room, h.From.Bare()) {
+			// A peer that believes it is linked (our <left/> was lost):
+			// say again that it is not, so that it federates anew.
+			out.Stanzas = append(out.Stanzas, &stanza.Presence{
+				Header:   stanza.Header{From: n.room, To: h.From.Bare()},
+				Children: []stanza.Element{fmucControl(false, "")},
+			})
+		}
 		return
 	}
 	n.inbound(now, out, pres, p)
@@ -239,7 +247,7 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
 	}
-	l := &link{Link: Link{Peer: peerRoom, State: LinkFederated, Since: now}}
+	l := &link{Link: Link{Peer: peerRoom, State: LinkFederated, Since: now}, heard: now}
 	n.links[peerRoom] = l
 	in := n.asUser(pres, p.user, pres.To.Resource())
 	mo, err := n.svc.muc.HandleRemote(now, peerRoom, in)
@@ -336,6 +344,27 @@ func (s *Service) convertUnlinked(out *Output, mo muc.Output, peerRoom stanza.JI
 		}
 	}
 	out.mucEvents(mo.Events)
+}
+
+// federateAgain rejoins an upstream that ended the federation while this
+// room still has users (its <left/> crossed their return, or was lost and
+// said again): the first of them is presented, the others follow.
+func (n *Node) federateAgain(now time.Time, out *Output, l *link) {
+	r := n.mucRoom()
+	if r == nil {
+		return
+	}
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer {
+			continue
+		}
+		to, err := n.room.WithResource(o.Nick)
+		if err != nil {
+			continue
+		}
+		n.sendJoin(now, out, l, &stanza.Presence{Header: stanza.Header{From: o.JID, To: to}, Children: o.Presence})
+		return
+	}
 }
 
 // sendPaths tells every joining node below this room the rooms above it.

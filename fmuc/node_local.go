@@ -41,6 +41,11 @@ func (n *Node) masterSlave(now time.Time, out *Output, r *muc.Room, m *stanza.Me
 	if l == nil || l.Mode != MasterSlave || r == nil {
 		return false
 	}
+	if _, isSubject := m.Subject(); isSubject && !hasChild(m, "", "body") {
+		// Subject changes converge by their time (subjectNewer), not by
+		// the master's order.
+		return false
+	}
 	o, ok := r.OccupantByJID(m.From)
 	if !ok || o.Remote() || (o.Role != stanza.RoleParticipant && o.Role != stanza.RoleModerator) {
 		return false // the room answers as for any other message

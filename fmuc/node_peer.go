@@ -61,6 +61,7 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 	}
 	l.ping = ""
 	if isLoss(in) {
+		l.markBounced(in)
 		// A server's bounce of something sent to the peer: the peer
 		// cannot be reached (RFC 6120 §8.3.3.15, §8.3.3.16).
 		n.lose(now, out, l, "bounced: "+string(errorCondition(in)))
@@ -76,6 +77,10 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		// rejoins (or never noticed it was lost and rejoins anyway).
 		n.rejoined(now, out, l, pres, p)
 		return
+	}
+	if !l.Upstream && l.State == LinkLost && l.counting && errorCondition(in) == "" {
+		// The joining room is there again, and does not rejoin by itself.
+		n.askRejoin(now, out, l)
 	}
 	if l.counting && counted(in) {
 		l.recv++
@@ -287,6 +292,26 @@ func (n *Node) peerMessage(now time.Time, out *Output, l *link, m *stanza.Messag
 	n.handleRemote(now, out, l, n.asUser(m, user, ""), p.echo && !l.Upstream)
 }
 
+// answerFromBare reports whether q answers, from user's bare JID, a
+// request the room forwarded to one of l's users: a vCard goes to the bare
+// JID (XEP-0045 §17.4 is about the occupant; vcard-temp is answered by the
+// account), so its answer comes from it.
+func (n *Node) answerFromBare(l *link, q *stanza.IQ, user stanza.JID) bool {
+	if (q.Type != stanza.IQResult && q.Type != stanza.IQError) || !user.IsBare() {
+		return false
+	}
+	r := n.mucRoom()
+	if r == nil {
+		return false
+	}
+	for _, o := range r.Occupants() {
+		if o.Via == l.Peer && o.JID.Bare() == user {
+			return true
+		}
+	}
+	return false
+}
+
 // ownStanzaID reports whether m carries a stanza id this room assigned.
 func (n *Node) ownStanzaID(m *stanza.Message) bool {
 	for _, id := range stanza.StanzaIDs(m) {
@@ -359,9 +384,18 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 	if text == "" && joining {
 		sub.Nick, sub.JID = "", stanza.JID{}
 	}
+	// Concurrent changes on two nodes converge: the latest (by the time
+	// it was set, then the setter's JID, then the text) wins everywhere.
+	var ours *muc.Subject
 	if r := n.mucRoom(); r != nil {
-		mo, err := r.AdoptSubject(now, l.Peer, sub)
-		n.mucCall(now, out, mo, err)
+		cur := r.Subject()
+		switch {
+		case subjectNewer(sub, cur):
+			mo, err := r.AdoptSubject(now, l.Peer, sub)
+			n.mucCall(now, out, mo, err)
+		case joining && subjectNewer(cur, sub):
+			ours = &cur
+		}
 	}
 	if joining {
 		// A new session: whatever an earlier one sent that the joined
@@ -377,6 +411,10 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		n.forgetUnseen(now, out, l)
 		n.announceAll(now, out, l)
 		n.release(now, out)
+		if ours != nil {
+			// This room's subject is the newer: the joined room takes it.
+			n.sendSubject(now, out, l, *ours)
+		}
 		for _, e := range old {
 			if m, ok := e.st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") {
 				c := stanza.Clone(m).(*stanza.Message)
@@ -388,6 +426,38 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 		}
 		n.sendPaths(out)
 	}
+}
+
+// subjectNewer reports whether subject a was set after b (ties broken by
+// the setter's JID, then the text, so that every node decides alike).
+func subjectNewer(a, b muc.Subject) bool {
+	if !a.Set.Equal(b.Set) {
+		return a.Set.After(b.Set)
+	}
+	if as, bs := a.JID.String(), b.JID.String(); as != bs {
+		return as > bs
+	}
+	return a.Text > b.Text
+}
+
+// sendSubject sends this room's subject s to the peer of l, stamped with
+// when it was set.
+func (n *Node) sendSubject(now time.Time, out *Output, l *link, s muc.Subject) {
+	from := n.room
+	if s.Nick != "" {
+		if f, err := n.room.WithResource(s.Nick); err == nil {
+			from = f
+		}
+	}
+	origin := s.Origin
+	if origin.IsZero() {
+		origin = n.room
+	}
+	n.emit(now, out, l, &stanza.Message{
+		Header: stanza.Header{From: from, To: l.Peer, ID: n.svc.opts.NewID(), Type: stanza.MessageGroupchat},
+		Children: []stanza.Element{stanza.TextElement("subject", s.Text), stanza.Delay{From: origin, Stamp: s.Set}.Element(),
+			fmucFrom(s.JID)},
+	})
 }
 
 // fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
@@ -413,8 +483,19 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		n.refuse(out, &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.NotAllowed, Text: text})
 	case p.fm != nil && p.fm.Left != nil, pres.Type == stanza.PresenceUnavailable:
 		var codes []stanza.StatusCode
-		if hasStatus(pres, stanza.StatusShutdown) {
+		shutdown := hasStatus(pres, stanza.StatusShutdown)
+		if shutdown {
 			codes = []stanza.StatusCode{stanza.StatusShutdown}
+			if l.Upstream && l.State == LinkFederated {
+				// The peer's service stops and will be back: its users
+				// are gone, the link waits to rejoin.
+				n.lose(now, out, l, "the peer's service shut down")
+				if r := n.mucRoom(); r != nil {
+					mo, err := r.DropVia(now, l.Peer, codes...)
+					n.mucCall(now, out, mo, err)
+				}
+				return
+			}
 		}
 		n.set(out, l, LinkLeft, now, "")
 		upstream := l.Upstream
@@ -431,6 +512,9 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		}
 		if upstream {
 			n.sendPaths(out)
+			if p.fm != nil && p.fm.Left != nil {
+				n.federateAgain(now, out, l)
+			}
 		}
 	case p.hasPath && l.Upstream:
 		l.Path = p.path
@@ -461,9 +545,35 @@ func (n *Node) peerIQ(now time.Time, out *Output, l *link, q *stanza.IQ, p peer)
 		}
 		return
 	}
-	if via, in := n.holder(user); !in || via != l.Peer {
+	if via, in := n.holder(user); (!in || via != l.Peer) && !n.answerFromBare(l, q, user) {
 		n.spoof(out, l, user, "an IQ from a user the peer does not hold")
 		return
 	}
 	n.handleRemote(now, out, l, n.asUser(q, user, q.To.Resource()), false)
+}
+
+// stampSubject adds to a subject change this room relays the time the
+// subject was set (XEP-0203), so that every node orders concurrent changes
+// alike (subjectNewer).
+func (n *Node) stampSubject(st stanza.Stanza) {
+	m, ok := st.(*stanza.Message)
+	if !ok || m.Type != stanza.MessageGroupchat || hasDelay(m) || hasChild(m, "", "body") {
+		return
+	}
+	if _, isSubject := m.Subject(); !isSubject {
+		return
+	}
+	r := n.mucRoom()
+	if r == nil {
+		return
+	}
+	s := r.Subject()
+	if s.Set.IsZero() {
+		return
+	}
+	origin := s.Origin
+	if origin.IsZero() {
+		origin = n.room
+	}
+	m.Children = append(m.Children[:len(m.Children):len(m.Children)], stanza.Delay{From: origin, Stamp: s.Set}.Element())
 }

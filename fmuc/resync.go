@@ -33,13 +33,36 @@ type logged struct {
 	at   time.Time
 	st   stanza.Stanza
 	size int
+	// bounced: a server said it was not delivered. A broken stream loses
+	// what was in flight, but what follows may arrive over a new one, so
+	// the peer's count alone cannot tell; a bounced stanza goes again.
+	bounced bool
 }
 
-// resyncElement returns <resync xmlns=NSExt session recv/>.
-func resyncElement(session string, recv uint64) stanza.Element {
+// markBounced notes that the logged stanza a bounce returns was lost.
+func (l *link) markBounced(b stanza.Stanza) {
+	id := b.Head().ID
+	if id == "" {
+		return
+	}
+	for i := len(l.log) - 1; i >= 0; i-- {
+		e := &l.log[i]
+		if e.st.Kind() == b.Kind() && e.st.Head().ID == id && e.st.Head().To == b.Head().From {
+			e.bounced = true
+			return
+		}
+	}
+}
+
+// resyncElement returns <resync xmlns=NSExt session recv/>; with ask,
+// the joined room's request that the joining room rejoin (ask='rejoin').
+func resyncElement(session string, recv uint64, ask ...bool) stanza.Element {
 	b := append([]byte(nil), "<resync xmlns='"+NSExt+"'"...)
 	b = appendAttr(b, "session", session)
 	b = appendAttr(b, "recv", strconv.FormatUint(recv, 10))
+	if len(ask) > 0 && ask[0] {
+		b = appendAttr(b, "ask", "rejoin")
+	}
 	b = append(b, "/>"...)
 	return stanza.Element{Name: xml.Name{Space: NSExt, Local: "resync"}, XML: b}
 }
@@ -52,6 +75,14 @@ func counted(st stanza.Stanza) bool { return st.Head().From.Resource() != "" }
 // written while the link is federated; kept only in the log while it is
 // lost or resyncing, for the resync to replay.
 func (n *Node) emit(now time.Time, out *Output, l *link, st stanza.Stanza) {
+	if len(l.pending) > 0 && counted(st) {
+		n.coalesce(now, out, l, st, false)
+	}
+	n.emitNow(now, out, l, st)
+}
+
+// emitNow is emit without the presence coalescing.
+func (n *Node) emitNow(now time.Time, out *Output, l *link, st stanza.Stanza) {
 	if l.counting && counted(st) {
 		l.sent++
 		size := approxSize(st)
@@ -91,6 +122,7 @@ func (l *link) startSession(session string) {
 
 // endSession stops counting on l and forgets its log.
 func (l *link) endSession() {
+	l.pending = nil
 	l.session, l.counting = "", false
 	l.sent, l.recv = 0, 0
 	l.log, l.logBytes = nil, 0
@@ -109,10 +141,12 @@ func (n *Node) replay(out *Output, l *link, after uint64) bool {
 	if len(l.log) > 0 && l.log[0].seq > after+1 || len(l.log) == 0 && after < l.sent {
 		return false
 	}
-	for _, e := range l.log {
-		if e.seq <= after {
+	for i := range l.log {
+		e := &l.log[i]
+		if e.seq <= after && !e.bounced {
 			continue
 		}
+		e.bounced = false
 		st := e.st
 		if m, ok := st.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat && hasChild(m, "", "body") && !hasDelay(m) && !hasChild(m, NSExt, "echo") {
 			c := stanza.Clone(m).(*stanza.Message)
@@ -240,6 +274,17 @@ func (n *Node) resyncJoin(now time.Time, out *Output, l *link) {
 		return
 	}
 	n.set(out, l, LinkResyncing, now, "")
+	if l.session == "" {
+		// A joined room without this package's resync sees a join from a
+		// user it has as a presence update: part first, then rejoin
+		// (XEP-0289 §9 suggests "part and then full rejoin").
+		if from, err := n.room.WithResource(who.To.Resource()); err == nil {
+			if to, err := l.Peer.WithResource(who.To.Resource()); err == nil {
+				out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, Type: stanza.PresenceUnavailable},
+					Children: []stanza.Element{fmucFrom(who.From)}})
+			}
+		}
+	}
 	n.sendJoin(now, out, l, who)
 	l.seen = map[stanza.JID]bool{}
 	if l.session != "" {
@@ -256,6 +301,7 @@ func (n *Node) tickLinks(now time.Time, out *Output) {
 	opts := &n.svc.opts
 	for _, p := range n.peers() {
 		l := n.links[p]
+		n.flushCoalesced(now, out, l, false)
 		switch {
 		case l.State == LinkFederated && l.ping != "" && !now.Before(l.pingBy):
 			n.lose(now, out, l, "no answer to a ping")
@@ -335,6 +381,9 @@ func (l *link) nextDeadline(opts *Options) time.Time {
 	add(l.deadline)
 	add(l.retry)
 	add(l.grace)
+	for _, p := range l.pending {
+		add(p.due)
+	}
 	if l.State == LinkLost && l.ping != "" {
 		add(l.pingBy)
 	}
@@ -377,9 +426,7 @@ func (n *Node) pingIQ(now time.Time, out *Output, l *link, q *stanza.IQ) bool {
 			case lost:
 				n.lose(now, out, l, "ping bounced: "+string(c))
 			case l.State == LinkLost && !l.Upstream && l.counting:
-				// The joining room is back: it rejoins with its count.
-				out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: n.room, To: l.Peer},
-					Children: []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, l.recv)}})
+				n.askRejoin(now, out, l)
 			}
 			return true
 		}
@@ -390,6 +437,19 @@ func (n *Node) pingIQ(now time.Time, out *Output, l *link, q *stanza.IQ) bool {
 		}
 	}
 	return false
+}
+
+// askRejoin tells a joining room that this room lost their link and asks
+// it to rejoin with its count (it may not have noticed the loss): once the
+// link is heard from again, and again at most every RetryMin while it
+// stays lost, in case the request itself is lost.
+func (n *Node) askRejoin(now time.Time, out *Output, l *link) {
+	if !l.asked.IsZero() && now.Before(l.asked.Add(n.svc.opts.RetryMin)) {
+		return
+	}
+	l.asked = now
+	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: n.room, To: l.Peer},
+		Children: []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, l.recv, true)}})
 }
 
 // startJoinedSession begins the session of a link a joining room has
@@ -449,9 +509,11 @@ func (n *Node) tryReplay(now time.Time, out *Output, l *link, recv uint64) bool 
 // missed is replayed after its count.
 func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 	switch {
+	case r.ask && (l.State != LinkFederated || l.session != r.session):
+		// A request to rejoin that crossed a rejoin already on its way.
 	case l.State == LinkFederated && l.session == "":
 		l.session = r.session
-	case l.State == LinkFederated && l.session == r.session:
+	case l.State == LinkFederated && l.session == r.session && r.ask:
 		// The joined room lost the link and asks for a rejoin: it missed
 		// what this room sent after r.recv, and this room may have missed
 		// some of what it sent.
@@ -460,7 +522,7 @@ func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 		if l.State == LinkResyncing {
 			l.deadline = now.Add(n.svc.opts.JoinTimeout)
 		}
-	case l.State == LinkResyncing && l.counting && l.session == r.session:
+	case l.State == LinkResyncing && l.counting && l.session == r.session && !r.ask:
 		var replayed Output
 		if !n.replay(&replayed, l, r.recv) {
 			// The joined room kept more than this room did: nothing to
@@ -479,4 +541,6 @@ func (n *Node) resynced(now time.Time, out *Output, l *link, r resyncInfo) {
 type resyncInfo struct {
 	session string
 	recv    uint64
+	// ask is the joined room's request to rejoin, not an answer.
+	ask bool
 }

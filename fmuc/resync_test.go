@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xmppfmuc/fmuc/fmuc"
+	"github.com/xmppfmuc/fmuc/fmuc/fmuctest"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -375,4 +376,107 @@ func TestCycleAfterHeal(t *testing.T) {
 	assert.Equal(t, 1, after.Stanzas-before.Stanzas, "one reject")
 	require.NoError(t, w.net.Advance(time.Minute))
 	assert.Equal(t, after, w.net.Traffic("rooms.c.lit", "rooms.a.lit"), "nothing more: not amplified")
+}
+
+// TestRejoinForeignPeer: a joined room that does not know this package's
+// resync (the scripted peer of TestXEPExamplesAccepted) gets, after a loss,
+// a part and then a full rejoin asking for the history since the room last
+// heard from it.
+func TestRejoinForeignPeer(t *testing.T) {
+	w := newWorld(t)
+	e := w.service(denmark, nil)
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.join(hamlet, elsinore, "Hamlet")
+	w.net.Received(stanza.MustParse(rabbithole + "/Hamlet"))
+	w.send(`<message from="rabbithole@rooms.wonderland.lit" to="elsinore@talk.denmark.lit" type="groupchat"><fmuc xmlns="http://isode.com/protocol/fmuc"/><subject/></message>`)
+	require.Equal(t, fmuc.LinkFederated, e.Links(stanza.MustParse(elsinore))[0].State)
+	// A server bounces what elsinore sent: the link is lost.
+	w.send(`<message from='rabbithole@rooms.wonderland.lit' to='elsinore@talk.denmark.lit/Hamlet' type='error'><error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
+	require.Equal(t, fmuc.LinkLost, e.Links(stanza.MustParse(elsinore))[0].State)
+	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMin))
+	sent := w.net.Received(stanza.MustParse(rabbithole + "/Hamlet"))
+	require.Len(t, sent, 2)
+	assert.Equal(t, stanza.PresenceUnavailable, sent[0].Head().Type)
+	j := string(stanza.Encode(sent[1]))
+	assert.Contains(t, j, "<x xmlns='http://jabber.org/protocol/muc'><history since='")
+	assert.NotContains(t, j, fmuc.NSExt, "no extension for a peer that never used it")
+}
+
+// TestPresenceCoalesce: with PresenceCoalesce, a user whose status flaps
+// ten times in the window costs the link one presence, the last one; a
+// message from that user sends the waiting presence first.
+func TestPresenceCoalesce(t *testing.T) {
+	w := newWorld(t)
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark)}}
+		o.PresenceCoalesce = 10 * time.Second
+	})
+	e := w.service(denmark, nil)
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.create(alice, rabbithole, "Alice")
+	w.join(hamlet, elsinore, "Hamlet")
+	w.forget()
+	before := w.net.Traffic(wonderland, denmark)
+	for i := range 10 {
+		w.send(fmt.Sprintf(`<presence from='%s' to='%s/Alice'><status>mood %d</status></presence>`, alice, rabbithole, i))
+	}
+	assert.Equal(t, before, w.net.Traffic(wonderland, denmark), "nothing yet")
+	require.NoError(t, w.net.Advance(10*time.Second))
+	after := w.net.Traffic(wonderland, denmark)
+	assert.Equal(t, 1, after.Stanzas-before.Stanzas, "one presence for ten")
+	h := strings.Join(w.got(hamlet), "\n")
+	assert.Contains(t, h, "<status>mood 9</status>")
+	assert.NotContains(t, h, "<status>mood 8</status>")
+	// A message after a status change: the presence goes first.
+	w.send(`<presence from='` + alice + `' to='` + rabbithole + `/Alice'><show>away</show></presence>`)
+	w.say(alice, rabbithole, "m", "back")
+	got := w.got(hamlet)
+	require.Len(t, got, 2)
+	assert.Contains(t, got[0], "<show>away</show>")
+	assert.Contains(t, got[1], "<body>back</body>")
+}
+
+// TestVCardOfRemoteOccupant: a vCard request to a remote occupant goes to
+// its bare JID, and the answer from that bare JID comes back hop by hop
+// (found end to end through Prosody).
+func TestVCardOfRemoteOccupant(t *testing.T) {
+	w := newWorld(t)
+	federated(w, fmuc.MasterMaster)
+	w.send(`<iq from='` + hamlet + `' to='` + elsinore + `/Alice' id='vc1' type='get'><vCard xmlns='vcard-temp'/></iq>`)
+	q := w.net.Received(stanza.MustParse("alice@wonderland.lit"))
+	require.Len(t, q, 1)
+	w.send(`<iq from='alice@wonderland.lit' to='` + q[0].Head().From.String() + `' id='` + q[0].Head().ID + `' type='result'><vCard xmlns='vcard-temp'><FN>Alice</FN></vCard></iq>`)
+	for _, ev := range w.events(denmark) {
+		_, spoof := ev.(fmuc.SpoofRefused)
+		assert.False(t, spoof, "%v", ev)
+	}
+	got := w.got(hamlet)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "id='vc1'")
+	assert.Contains(t, got[0], "<FN>Alice</FN>")
+}
+
+// TestLostLeftConfirmation: the joined room's <left/> is lost; the joining
+// room's user comes back and speaks; the joined room says <left/> again,
+// the joining room federates anew, and nothing said is lost (found end to
+// end when ejabberd bounced a <left/> while stopping).
+func TestLostLeftConfirmation(t *testing.T) {
+	w := newWorld(t)
+	_, e := federated(w, fmuc.MasterMaster)
+	w.net.Drop = func(l fmuctest.Link, s stanza.Stanza) bool {
+		fm, ok, _ := stanza.FindFMUC(s)
+		return ok && fm.Left != nil
+	}
+	w.send(`<presence from='` + hamlet + `' to='` + elsinore + `/Hamlet' type='unavailable'/>`)
+	w.net.Drop = nil
+	require.Equal(t, fmuc.LinkFederated, e.Links(stanza.MustParse(elsinore))[0].State, "elsinore did not hear")
+	w.forget()
+	w.join(hamlet, elsinore, "Hamlet")
+	w.say(hamlet, elsinore, "m1", "I am back")
+	require.NoError(t, w.net.Advance(time.Second))
+	assert.Equal(t, fmuc.LinkFederated, e.Links(stanza.MustParse(elsinore))[0].State)
+	assert.Equal(t, 1, bodies(w, alice)["I am back"])
+	rr, _ := w.svcs[wonderland].MUC().Room(stanza.MustParse(rabbithole))
+	_, in := rr.Occupant("Hamlet")
+	assert.True(t, in)
 }

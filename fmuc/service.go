@@ -287,7 +287,12 @@ func (s *Service) convert(now time.Time, out *Output, mo muc.Output) {
 			continue
 		}
 		if l.State == LinkFederated || l.counting && (l.State == LinkLost || l.State == LinkResyncing) {
-			n.emit(now, out, l, encode(d))
+			st := encode(d)
+			n.stampSubject(st)
+			if s.opts.PresenceCoalesce > 0 && d.Broadcast() && st.Kind() == stanza.KindPresence && n.coalesce(now, out, l, st, true) {
+				continue
+			}
+			n.emit(now, out, l, st)
 		}
 	}
 	out.mucEvents(mo.Events)

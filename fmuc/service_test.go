@@ -161,7 +161,8 @@ func TestPeerRefusesUser(t *testing.T) {
 
 // TestDestroyAndShutdown: when the joined room is destroyed or its service
 // shuts down, the joining node gets one presence and drops the users it
-// reached there; its own users stay.
+// reached there; its own users stay; after a shutdown the link is lost
+// (the service comes back), after a destruction it is over.
 func TestDestroyAndShutdown(t *testing.T) {
 	w := newWorld(t)
 	r, e := federated(w, fmuc.MasterMaster)
@@ -186,7 +187,7 @@ func TestDestroyAndShutdown(t *testing.T) {
 	}
 	links := e.Links(stanza.MustParse(elsinore))
 	require.Len(t, links, 1)
-	assert.Equal(t, fmuc.LinkLeft, links[0].State)
+	assert.Equal(t, fmuc.LinkLost, links[0].State, "a service that shuts down comes back: the link waits to rejoin")
 	assert.Empty(t, r.Tick(w.net.Now()))
 	assert.Empty(t, r.ConnectionChanged(w.net.Now(), false))
 	assert.True(t, r.NextDeadline().IsZero())

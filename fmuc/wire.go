@@ -1,6 +1,7 @@
 package fmuc
 
 import (
+	"bytes"
 	"encoding/xml"
 	"slices"
 	"strconv"
@@ -159,9 +160,10 @@ func readPeer(in stanza.Stanza) (peer, error) {
 			var v struct {
 				Session string `xml:"session,attr"`
 				Recv    uint64 `xml:"recv,attr"`
+				Ask     string `xml:"ask,attr"`
 			}
 			if c.Decode(&v) == nil && v.Session != "" {
-				p.resync = &resyncInfo{session: v.Session, recv: v.Recv}
+				p.resync = &resyncInfo{session: v.Session, recv: v.Recv, ask: v.Ask == "rejoin"}
 			}
 		case "path":
 			var v struct {
@@ -240,16 +242,28 @@ func encode(d muc.RemoteDelivery) stanza.Stanza {
 // the one of the room where it was first said, which identifies it
 // across the federation. This room's own id is for its own clients; it
 // stays only on messages said here.
+//
+// It reads no XML: this room's ids are the ones it wrote, in the stanza
+// package's canonical form, so a byte comparison finds them.
 func originID(payload []stanza.Element, room stanza.JID) []stanza.Element {
-	ids := stanza.StanzaIDs(&stanza.Message{Children: payload})
-	other := false
-	for _, id := range ids {
-		other = other || id.By != room
+	mine := []byte(" by='" + string(stanza.AppendEscaped(nil, room.String(), true)) + "'")
+	own, other := -1, false
+	for i, c := range payload {
+		if !c.Is(stanza.NSSID, "stanza-id") {
+			continue
+		}
+		if own < 0 && bytes.Contains(c.XML, mine) {
+			own = i
+		} else {
+			other = true
+		}
 	}
-	if !other {
+	if own < 0 || !other {
 		return payload
 	}
-	return stanza.WithoutStanzaIDsBy(payload, room)
+	out := make([]stanza.Element, 0, len(payload)-1)
+	out = append(out, payload[:own]...)
+	return append(out, payload[own+1:]...)
 }
 
 // personal reports whether s, meant for one remote user, is addressed to

@@ -75,3 +75,49 @@ func Example() {
 	// rooms.wonderland.lit -> talk.denmark.lit: stanzas 5, bytes 1336
 	// talk.denmark.lit -> rooms.wonderland.lit: stanzas 1, bytes 359
 }
+
+// sink is a service that notes when each stanza reaches it.
+type sink struct{ arrived *[]time.Time }
+
+func (s sink) Handle(now time.Time, _ stanza.Stanza) []stanza.Stanza {
+	*s.arrived = append(*s.arrived, now)
+	return nil
+}
+
+func (sink) Tick(time.Time) []stanza.Stanza { return nil }
+
+func (sink) NextDeadline() time.Time { return time.Time{} }
+
+// A 2,400 bit/s link with a one-second delay between two services: each
+// stanza waits for the ones before it, takes its size over the rate to
+// send (55 bytes: 183 ms), and arrives a second after it is sent.
+func ExampleNetwork_Shape() {
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	net := fmuctest.New(start)
+	var arrived []time.Time
+	net.Add("a.lit", sink{&arrived})
+	net.Add("b.lit", sink{&arrived})
+	if err := net.Shape("a.lit", "b.lit", fmuctest.LinkShape{Delay: time.Second, BytesPerSecond: 2400 / 8}); err != nil {
+		panic(err)
+	}
+	for _, id := range []string{"1", "2", "3"} {
+		net.Send(&stanza.Message{Header: stanza.Header{From: stanza.MustParse("a.lit"), To: stanza.MustParse("b.lit"), ID: id, Type: stanza.MessageNormal}})
+	}
+	if _, err := net.Stabilize(); err != nil {
+		panic(err)
+	}
+	fmt.Println("in flight:", net.InFlight("a.lit", "b.lit"))
+	if err := net.Advance(time.Minute); err != nil {
+		panic(err)
+	}
+	for _, at := range arrived {
+		fmt.Println("arrived at +" + at.Sub(start).Round(time.Millisecond).String())
+	}
+	fmt.Println(net.Traffic("a.lit", "b.lit").Bytes, "bytes")
+	// Output:
+	// in flight: 3
+	// arrived at +1.183s
+	// arrived at +1.367s
+	// arrived at +1.55s
+	// 165 bytes
+}

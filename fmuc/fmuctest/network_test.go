@@ -2,6 +2,7 @@ package fmuctest_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -15,17 +16,26 @@ import (
 var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // fake is a Machine for the network's own tests: it answers each stanza
-// with what reply returns, and fires its timers in order, noting each
-// firing in ticks and telling its user (u@users.<name>/1). The network
-// routes by domain, so users live on domains of their own.
+// with what reply returns (noting it in ticks, when seen is set), and
+// fires its timers in order, noting each firing in ticks and telling its
+// user (u@users.<name>/1). The network routes by domain, so users live on
+// domains of their own.
 type fake struct {
 	name      string
 	reply     func(in stanza.Stanza) []stanza.Stanza
 	deadlines []time.Time // sorted
 	ticks     *[]string
+	seen      bool
 }
 
-func (f *fake) Handle(_ time.Time, in stanza.Stanza) []stanza.Stanza {
+func (f *fake) Handle(now time.Time, in stanza.Stanza) []stanza.Stanza {
+	if f.seen {
+		id := in.Head().ID
+		if in.Head().Type == "error" {
+			id += " (error)"
+		}
+		*f.ticks = append(*f.ticks, fmt.Sprintf("%s got %s at +%s", f.name, id, now.Sub(t0)))
+	}
 	if f.reply == nil {
 		return nil
 	}
@@ -217,4 +227,206 @@ func TestLogRecord(t *testing.T) {
 		"<message from='a.lit' to='u@users.b.lit/1' id='to-client' type='normal'/>",
 	}, n.Log())
 	assert.Empty(t, n.Log())
+}
+
+// shaped returns a network of a.lit and b.lit, noting what each gets and
+// when in the returned log, with their link shaped as s.
+func shaped(t *testing.T, s fmuctest.LinkShape) (*fmuctest.Network, *[]string) {
+	t.Helper()
+	var log []string
+	n := fmuctest.New(t0)
+	n.Add("a.lit", &fake{name: "a.lit", ticks: &log, seen: true})
+	n.Add("b.lit", &fake{name: "b.lit", ticks: &log, seen: true})
+	require.NoError(t, n.Shape("a.lit", "b.lit", s))
+	return n, &log
+}
+
+// size is the encoded size of the stanzas of msg with a one-character id
+// from a.lit to b.lit.
+var size = len(stanza.Encode(msg("a.lit", "b.lit", "1")))
+
+// TestShapeDelayAndRate: a stanza on a shaped link arrives after its
+// transmission time and the delay; stanzas queue behind each other for
+// the rate but not for the delay; Stabilize leaves what is not due, and
+// the bytes are counted when they arrive. The other direction is a queue
+// of its own.
+func TestShapeDelayAndRate(t *testing.T) {
+	// One stanza a second at this rate.
+	n, log := shaped(t, fmuctest.LinkShape{Delay: 500 * time.Millisecond, BytesPerSecond: size})
+	for _, id := range []string{"1", "2", "3"} {
+		n.Send(msg("a.lit", "b.lit", id))
+	}
+	n.Send(msg("b.lit", "a.lit", "4"))
+	_, err := n.Stabilize()
+	require.NoError(t, err)
+	assert.Empty(t, *log)
+	assert.Equal(t, 3, n.InFlight("a.lit", "b.lit"))
+	assert.Equal(t, fmuctest.Traffic{}, n.Traffic("a.lit", "b.lit"))
+
+	require.NoError(t, n.Advance(2*time.Second))
+	assert.Equal(t, []string{"b.lit got 1 at +1.5s", "a.lit got 4 at +1.5s"}, *log)
+	assert.Equal(t, fmuctest.Traffic{Stanzas: 1, Bytes: int64(size)}, n.Traffic("a.lit", "b.lit"))
+	require.NoError(t, n.Advance(10*time.Second))
+	assert.Equal(t, []string{"b.lit got 1 at +1.5s", "a.lit got 4 at +1.5s", "b.lit got 2 at +2.5s", "b.lit got 3 at +3.5s"}, *log)
+	assert.Zero(t, n.InFlight("a.lit", "b.lit"))
+
+	// An idle link sends at once: the next stanza takes one second and
+	// the delay from now.
+	*log = nil
+	n.Send(msg("a.lit", "b.lit", "5"))
+	require.NoError(t, n.Advance(10*time.Second))
+	assert.Equal(t, []string{"b.lit got 5 at +13.5s"}, *log)
+}
+
+// TestShapeAdvanceOrder: Advance interleaves arrivals and timers in time
+// order, an arrival first at the same instant; what an arrival causes is
+// shaped in its turn; Stabilize delivers what is due now.
+func TestShapeAdvanceOrder(t *testing.T) {
+	var log []string
+	n := fmuctest.New(t0)
+	n.Add("a.lit", &fake{name: "a.lit", ticks: &log, seen: true, deadlines: []time.Time{t0.Add(time.Second), t0.Add(3 * time.Second)}})
+	n.Add("b.lit", &fake{name: "b.lit", ticks: &log, seen: true, reply: forward("b.lit", "a.lit")})
+	require.NoError(t, n.Shape("a.lit", "b.lit", fmuctest.LinkShape{Delay: time.Second}))
+	n.Send(msg("a.lit", "b.lit", "ping"))
+	require.NoError(t, n.Advance(5*time.Second))
+	assert.Equal(t, []string{
+		"b.lit got ping at +1s",
+		"a.lit at +1s",
+		"a.lit got ping at +2s",
+		"a.lit at +3s",
+	}, log)
+
+	// A link too fast to take any virtual time delivers on Stabilize.
+	log = nil
+	require.NoError(t, n.Shape("a.lit", "b.lit", fmuctest.LinkShape{BytesPerSecond: 1 << 50}))
+	n.Send(msg("a.lit", "b.lit", "now"))
+	_, err := n.Stabilize()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b.lit got now at +5s", "a.lit got now at +5s"}, log)
+}
+
+// TestShapeJitter: jitter from a seeded source delays each stanza by at
+// most Jitter, never reorders a link, and the same seed gives the same
+// arrival times.
+func TestShapeJitter(t *testing.T) {
+	run := func(seed uint64) []string {
+		n, log := shaped(t, fmuctest.LinkShape{Delay: time.Second, Jitter: 3 * time.Second, Rand: rand.New(rand.NewPCG(seed, 1))})
+		for i := range 20 {
+			n.Send(msg("a.lit", "b.lit", fmt.Sprint(i%10)))
+			require.NoError(t, n.Advance(500*time.Millisecond))
+		}
+		require.NoError(t, n.Advance(time.Minute))
+		return *log
+	}
+	log := run(7)
+	require.Len(t, log, 20)
+	var last time.Duration
+	spread := map[time.Duration]bool{}
+	for i, l := range log {
+		var id int
+		var d string
+		_, err := fmt.Sscanf(l, "b.lit got %d at +%s", &id, &d)
+		require.NoError(t, err, l)
+		at, err := time.ParseDuration(d)
+		require.NoError(t, err, l)
+		assert.Equal(t, i%10, id, "in order")
+		sent := time.Duration(i) * 500 * time.Millisecond
+		assert.GreaterOrEqual(t, at, sent+time.Second, l)
+		assert.GreaterOrEqual(t, at, last, l)
+		spread[at-sent] = true
+		last = at
+	}
+	assert.Greater(t, len(spread), 5, "delays vary")
+	assert.Equal(t, log, run(7))
+	assert.NotEqual(t, log, run(8))
+}
+
+// TestShapeErrors: Shape refuses negative values and jitter without a
+// source.
+func TestShapeErrors(t *testing.T) {
+	n := fmuctest.New(t0)
+	require.ErrorIs(t, n.Shape("a.lit", "b.lit", fmuctest.LinkShape{Delay: -1}), fmuctest.ErrShape)
+	require.ErrorIs(t, n.Shape("a.lit", "b.lit", fmuctest.LinkShape{BytesPerSecond: -1}), fmuctest.ErrShape)
+	require.ErrorIs(t, n.Shape("a.lit", "b.lit", fmuctest.LinkShape{Jitter: time.Second}), fmuctest.ErrShape)
+}
+
+// TestShapeRemoved: the zero shape makes a link instantaneous again, but
+// what it sends does not overtake what is still in flight; client traffic
+// is never shaped.
+func TestShapeRemoved(t *testing.T) {
+	n, log := shaped(t, fmuctest.LinkShape{Delay: time.Second})
+	n.Send(msg("a.lit", "b.lit", "1"))
+	n.Send(msg("u@users.a.lit/1", "b.lit", "c"))
+	_, err := n.Stabilize()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b.lit got c at +0s"}, *log)
+	require.NoError(t, n.Shape("a.lit", "b.lit", fmuctest.LinkShape{}))
+	n.Send(msg("a.lit", "b.lit", "2"))
+	require.NoError(t, n.Advance(2*time.Second))
+	assert.Equal(t, []string{"b.lit got c at +0s", "b.lit got 1 at +1s", "b.lit got 2 at +1s"}, *log)
+	*log = nil
+	n.Send(msg("a.lit", "b.lit", "3"))
+	_, err = n.Stabilize()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b.lit got 3 at +2s"}, *log)
+}
+
+// TestDropConnection: a dropped connection loses what is in flight both
+// ways, bounced to the senders with Bounce set and recorded; what is sent
+// afterwards travels on a new, empty stream and arrives after its own
+// transmission time and the delay.
+func TestDropConnection(t *testing.T) {
+	n, log := shaped(t, fmuctest.LinkShape{Delay: time.Second, BytesPerSecond: size})
+	n.Bounce, n.Record = true, true
+	for _, id := range []string{"1", "2", "3"} {
+		n.Send(msg("a.lit", "b.lit", id))
+	}
+	n.Send(msg("b.lit", "a.lit", "4"))
+	require.NoError(t, n.Advance(2500*time.Millisecond))
+	assert.Equal(t, []string{"b.lit got 1 at +2s", "a.lit got 4 at +2s"}, *log)
+	n.Log()
+
+	n.DropConnection("b.lit", "a.lit")
+	assert.Zero(t, n.InFlight("a.lit", "b.lit"))
+	assert.Equal(t, 2, n.Traffic("a.lit", "b.lit").Dropped)
+	n.Send(msg("a.lit", "b.lit", "5"))
+	_, err := n.Stabilize()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b.lit got 1 at +2s", "a.lit got 4 at +2s", "a.lit got 2 (error) at +2.5s", "a.lit got 3 (error) at +2.5s"}, *log)
+	require.NoError(t, n.Advance(time.Minute))
+	assert.Equal(t, "b.lit got 5 at +4.5s", (*log)[4], "not behind the lost stanzas")
+	assert.Len(t, *log, 5)
+	l := n.Log()
+	require.Len(t, l, 5)
+	assert.Equal(t, "DROP <message from='a.lit' to='b.lit' id='2' type='normal'/>", l[0])
+	assert.Contains(t, l[1], "BOUNCE <message from='b.lit' to='a.lit' id='2' type='error'>")
+	assert.Equal(t, fmuctest.Traffic{Stanzas: 2, Bytes: 2 * int64(size), Dropped: 2}, n.Traffic("a.lit", "b.lit"))
+
+	// On an instantaneous link nothing is in flight: nothing is lost.
+	m := fmuctest.New(t0)
+	m.Add("a.lit", &fake{name: "a.lit"})
+	m.Add("b.lit", &fake{name: "b.lit"})
+	m.DropConnection("a.lit", "b.lit")
+	m.Send(msg("a.lit", "b.lit", "1"))
+	_, err = m.Stabilize()
+	require.NoError(t, err)
+	assert.Equal(t, fmuctest.Traffic{Stanzas: 1, Bytes: int64(size)}, m.Traffic("a.lit", "b.lit"))
+}
+
+// TestPartitionInFlight: a partition loses what is in flight on a shaped
+// link too, and what is sent until the heal.
+func TestPartitionInFlight(t *testing.T) {
+	n, log := shaped(t, fmuctest.LinkShape{Delay: time.Second})
+	n.Send(msg("a.lit", "b.lit", "1"))
+	_, err := n.Stabilize()
+	require.NoError(t, err)
+	n.Partition("a.lit", "b.lit")
+	n.Send(msg("a.lit", "b.lit", "2"))
+	require.NoError(t, n.Advance(time.Minute))
+	assert.Empty(t, *log)
+	assert.Equal(t, fmuctest.Traffic{Dropped: 2}, n.Traffic("a.lit", "b.lit"))
+	n.Heal("a.lit", "b.lit")
+	n.Send(msg("a.lit", "b.lit", "3"))
+	require.NoError(t, n.Advance(time.Minute))
+	assert.Equal(t, []string{"b.lit got 3 at +1m1s"}, *log)
 }

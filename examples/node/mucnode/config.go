@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
@@ -63,6 +64,13 @@ type Config struct {
 	OccupantIDKeyFile string `json:"occupant_id_key_file,omitempty"`
 	// Rooms are the defaults new rooms are created with.
 	Rooms RoomDefaults `json:"rooms"`
+	// Federation is how the rooms federate (XEP-0289); the zero value
+	// federates nothing and admits no peer.
+	Federation FederationConfig `json:"federation"`
+	// StatsInterval, when positive, logs the federation figures (links
+	// per state, stanzas and bytes sent to each peer room, the
+	// component's counters) at this interval, e.g. "1m".
+	StatsInterval Duration `json:"stats_interval,omitempty"`
 	// LogLevel is debug, info, warn or error; default info.
 	LogLevel string `json:"log_level,omitempty"`
 	// LogFormat is text or json; default text.
@@ -124,6 +132,125 @@ type RoomDefaults struct {
 	// Anonymity is "semi" (real JIDs to moderators only) or "non"
 	// (real JIDs to everyone).
 	Anonymity string `json:"anonymity,omitempty"`
+}
+
+// FederationConfig is the node's XEP-0289 federation (package fmuc).
+type FederationConfig struct {
+	// With is a service domain (rooms.wonderland.lit): every room here
+	// joins the room of the same name there (fmuc.SameName), unless Rooms
+	// names its upstream.
+	With string `json:"with,omitempty"`
+	// Rooms maps a room's local part (elsinore) to the bare JID of the
+	// room it joins (rabbithole@rooms.wonderland.lit), overriding With.
+	Rooms map[string]string `json:"rooms,omitempty"`
+	// Mode is master-master (default) or master-slave, for every
+	// upstream link.
+	Mode string `json:"mode,omitempty"`
+	// Allow lists the peers that may join rooms here: service domains
+	// (talk.denmark.lit) or room JIDs (elsinore@talk.denmark.lit). Empty
+	// denies every peer.
+	Allow []string `json:"allow,omitempty"`
+	// History is how many messages of history a room asks its upstream
+	// for when federating; nil for the upstream's default.
+	History *int `json:"history,omitempty"`
+	// RemoteCreate lets a peer's federation join create a room that does
+	// not exist here yet.
+	RemoteCreate bool `json:"remote_create,omitempty"`
+}
+
+// maxFederationRooms bounds FederationConfig.Rooms and Allow.
+const maxFederationRooms = 10000
+
+// fmucSettings are the federation settings parsed and validated.
+type fmucSettings struct {
+	with    stanza.JID
+	rooms   map[string]stanza.JID
+	mode    fmuc.Mode
+	allow   []stanza.JID
+	history *int
+}
+
+// federation parses and checks the federation settings against the
+// component domain.
+func (c *Config) federation(domain stanza.JID) (fmucSettings, error) {
+	f := c.Federation
+	var s fmucSettings
+	if f.Mode != "" {
+		m, err := fmuc.ParseMode(f.Mode)
+		if err != nil {
+			return s, fmt.Errorf("%w: federation mode %q: want master-master or master-slave", ErrConfig, f.Mode)
+		}
+		s.mode = m
+	}
+	if f.With != "" {
+		j, err := stanza.Parse(f.With)
+		if err != nil || j.Local() != "" || j.Resource() != "" {
+			return s, fmt.Errorf("%w: federate with %q: want a service domain such as rooms.example.org", ErrConfig, f.With)
+		}
+		if j == domain {
+			return s, fmt.Errorf("%w: federate with %q: the node's own domain", ErrConfig, f.With)
+		}
+		s.with = j
+	}
+	if len(f.Rooms) > maxFederationRooms || len(f.Allow) > maxFederationRooms {
+		return s, fmt.Errorf("%w: more than %d federation rooms or allow entries", ErrConfig, maxFederationRooms)
+	}
+	if len(f.Rooms) > 0 {
+		s.rooms = make(map[string]stanza.JID, len(f.Rooms))
+	}
+	for room, up := range f.Rooms {
+		r, err := stanza.NewJID(room, domain.Domain(), "")
+		if err != nil || room == "" {
+			return s, fmt.Errorf("%w: federation room %q: want a room's local part", ErrConfig, room)
+		}
+		u, err := stanza.Parse(up)
+		if err != nil || u.Local() == "" || u.Resource() != "" {
+			return s, fmt.Errorf("%w: upstream %q of room %s: want a room JID such as room@rooms.example.org", ErrConfig, up, room)
+		}
+		if u.Domain() == domain.Domain() {
+			return s, fmt.Errorf("%w: upstream %q of room %s is on the node's own domain", ErrConfig, up, room)
+		}
+		s.rooms[r.Local()] = u
+	}
+	for _, a := range f.Allow {
+		j, err := stanza.Parse(strings.TrimSpace(a))
+		if err != nil || j.Resource() != "" {
+			return s, fmt.Errorf("%w: federation allow %q: want a service domain or a room JID", ErrConfig, a)
+		}
+		s.allow = append(s.allow, j)
+	}
+	if f.History != nil {
+		if *f.History < 0 {
+			return s, fmt.Errorf("%w: negative federation history %d", ErrConfig, *f.History)
+		}
+		h := *f.History
+		s.history = &h
+	}
+	return s, nil
+}
+
+// federationFunc returns the fmuc.Options.Federation of the settings; nil
+// when no room federates.
+func (s fmucSettings) federationFunc() func(room stanza.JID) fmuc.Federation {
+	if s.with.IsZero() && len(s.rooms) == 0 {
+		return nil
+	}
+	var same func(stanza.JID) fmuc.Federation
+	if !s.with.IsZero() {
+		same = fmuc.SameName(s.with, s.mode)
+	}
+	return func(room stanza.JID) fmuc.Federation {
+		var f fmuc.Federation
+		if up, ok := s.rooms[room.Local()]; ok {
+			f = fmuc.Federation{Upstream: up, Mode: s.mode}
+		} else if same != nil {
+			f = same(room)
+		} else {
+			return f
+		}
+		f.History = s.history
+		return f
+	}
 }
 
 // Duration is a time.Duration written as a Go duration string in JSON.
@@ -275,6 +402,12 @@ func (c *Config) Validate() error {
 		if _, err := c.occupantIDKey(); err != nil {
 			return err
 		}
+	}
+	if _, err := c.federation(d); err != nil {
+		return err
+	}
+	if c.StatsInterval < 0 {
+		return fmt.Errorf("%w: negative stats_interval", ErrConfig)
 	}
 	if c.LockTimeout != nil && *c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 || c.QueueBytes < 0 || c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
 		return fmt.Errorf("%w: negative lock_timeout, backoff_max, queue, queue_bytes, max_stanza_size or max_outbound_size", ErrConfig)

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )
 
@@ -151,4 +153,88 @@ func TestParseArgs(t *testing.T) {
 func TestHelp(t *testing.T) {
 	_, err := ParseArgs([]string{"-h"}, env(nil), io.Discard)
 	assert.ErrorIs(t, err, ErrHelp)
+}
+
+func TestFederationArgs(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "node.json")
+	require.NoError(t, os.WriteFile(cfgFile, []byte(`{
+		"server": "127.0.0.1:5347", "domain": "talk.denmark.lit",
+		"federation": {"with": "rooms.wonderland.lit", "rooms": {"elsinore": "rabbithole@rooms.wonderland.lit"},
+			"mode": "master-slave", "allow": ["talk.norway.lit", "fjord@talk.sweden.lit"], "history": 20},
+		"stats_interval": "1m"}`), 0o600))
+	base := []string{"-server", "127.0.0.1:5347", "-domain", "talk.denmark.lit"}
+	withEnv := env(map[string]string{SecretEnv: "s"})
+	domain := stanza.MustParse("talk.denmark.lit")
+	parse := func(t *testing.T, args ...string) (Config, fmucSettings) {
+		t.Helper()
+		c, err := ParseArgs(args, withEnv, io.Discard)
+		require.NoError(t, err)
+		s, err := c.federation(domain)
+		require.NoError(t, err)
+		return c, s
+	}
+
+	t.Run("none", func(t *testing.T) {
+		_, s := parse(t, base...)
+		assert.Nil(t, s.federationFunc(), "no federation flag: no room federates")
+		assert.Empty(t, s.allow, "no peer admitted")
+	})
+	t.Run("file", func(t *testing.T) {
+		c, s := parse(t, "-config", cfgFile)
+		assert.Equal(t, Duration(time.Minute), c.StatsInterval)
+		f := s.federationFunc()
+		require.NotNil(t, f)
+		got := f(stanza.MustParse("elsinore@talk.denmark.lit"))
+		assert.Equal(t, stanza.MustParse("rabbithole@rooms.wonderland.lit"), got.Upstream, "the per-room upstream wins")
+		assert.Equal(t, fmuc.MasterSlave, got.Mode)
+		require.NotNil(t, got.History)
+		assert.Equal(t, 20, *got.History)
+		got = f(stanza.MustParse("tea@talk.denmark.lit"))
+		assert.Equal(t, stanza.MustParse("tea@rooms.wonderland.lit"), got.Upstream, "the same name on the default upstream")
+		assert.Equal(t, []stanza.JID{stanza.MustParse("talk.norway.lit"), stanza.MustParse("fjord@talk.sweden.lit")}, s.allow)
+	})
+	t.Run("flags", func(t *testing.T) {
+		c, s := parse(t, append(base, "-federate-rooms", "elsinore=rabbithole@rooms.wonderland.lit, moat=pond@rooms.wonderland.lit",
+			"-federation-allow", "talk.norway.lit,,rooms.wonderland.lit", "-federation-history", "0", "-federation-remote-create", "-stats-interval", "30s")...)
+		f := s.federationFunc()
+		require.NotNil(t, f)
+		assert.Equal(t, stanza.MustParse("pond@rooms.wonderland.lit"), f(stanza.MustParse("moat@talk.denmark.lit")).Upstream)
+		assert.True(t, f(stanza.MustParse("tea@talk.denmark.lit")).Upstream.IsZero(), "no default upstream")
+		assert.Equal(t, fmuc.ModeUnset, f(stanza.MustParse("moat@talk.denmark.lit")).Mode, "default mode: master-master")
+		require.NotNil(t, f(stanza.MustParse("moat@talk.denmark.lit")).History)
+		assert.Zero(t, *f(stanza.MustParse("moat@talk.denmark.lit")).History, "-federation-history 0: none")
+		assert.Len(t, s.allow, 2)
+		assert.True(t, c.Federation.RemoteCreate)
+		assert.Equal(t, Duration(30*time.Second), c.StatsInterval)
+	})
+	t.Run("flags override file", func(t *testing.T) {
+		_, s := parse(t, "-config", cfgFile, "-federate-with", "rooms.looking-glass.lit", "-federation-mode", "master-master")
+		f := s.federationFunc()
+		assert.Equal(t, stanza.MustParse("tea@rooms.looking-glass.lit"), f(stanza.MustParse("tea@talk.denmark.lit")).Upstream)
+		assert.Equal(t, fmuc.MasterMaster, f(stanza.MustParse("tea@talk.denmark.lit")).Mode)
+	})
+
+	bad := map[string][]string{
+		"mode":                  {"-federation-mode", "master"},
+		"with a room":           {"-federate-with", "tea@rooms.wonderland.lit"},
+		"with itself":           {"-federate-with", "talk.denmark.lit"},
+		"with garbage":          {"-federate-with", "@@"},
+		"room without upstream": {"-federate-rooms", "elsinore"},
+		"room twice":            {"-federate-rooms", "a=b@c.lit,a=d@c.lit"},
+		"upstream a domain":     {"-federate-rooms", "elsinore=rooms.wonderland.lit"},
+		"upstream full JID":     {"-federate-rooms", "elsinore=a@rooms.wonderland.lit/x"},
+		"upstream here":         {"-federate-rooms", "elsinore=other@talk.denmark.lit"},
+		"bad room name":         {"-federate-rooms", "a b@c=x@rooms.wonderland.lit"},
+		"allow full JID":        {"-federation-allow", "a@b.lit/c"},
+		"negative history":      {"-federation-history", "-1"},
+		"negative stats":        {"-stats-interval", "-1s"},
+	}
+	for name, args := range bad {
+		t.Run("bad "+name, func(t *testing.T) {
+			_, err := ParseArgs(append(base, args...), withEnv, io.Discard)
+			require.ErrorIs(t, err, ErrConfig)
+			assert.Equal(t, ExitConfig, ExitCode(err))
+		})
+	}
 }

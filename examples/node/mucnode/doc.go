@@ -1,7 +1,10 @@
 // Package mucnode is the wiring of the example node (examples/node): it reads
 // the node's configuration from flags, the environment and a JSON file,
-// builds a muc.Service, adapts it to transport.Machine (logging its events
-// with log/slog) and runs it as an XEP-0114 external component until the
+// builds an fmuc.Service (XEP-0045 rooms that federate with rooms on other
+// services as the -federate-* flags say; with none of them, plain MUC
+// rooms), drives it as a transport.Machine (FederatedMachine: its room and
+// federation events logged with log/slog, the bytes sent to each peer room
+// counted) and runs it as an XEP-0114 external component until the
 // context ends, then says goodbye to every occupant (XEP-0045 status 332)
 // before closing the stream.
 //

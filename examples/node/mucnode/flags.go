@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xmppfmuc/fmuc/muc"
@@ -48,10 +49,17 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		maxUsers    = fs.Int("room-max-users", 0, "occupant limit of new rooms (0: none)")
 		history     = fs.Int("room-history", 20, "messages of history new rooms keep")
 		anonymity   = fs.String("room-anonymity", "", "who sees real JIDs in new rooms: semi (moderators) or non (everyone) (default semi)")
+		fedWith     = fs.String("federate-with", "", "every room here joins the room of the same name on this service `domain` (XEP-0289)")
+		fedRooms    = fs.String("federate-rooms", "", "per-room upstreams, `room=upstream@service,...` (override -federate-with)")
+		fedMode     = fs.String("federation-mode", "", "`mode` of the upstream links: master-master or master-slave (default master-master)")
+		fedAllow    = fs.String("federation-allow", "", "peers that may join rooms here: `domain-or-room,...` (default none)")
+		fedHistory  = fs.Int("federation-history", 0, "messages of history a room asks its upstream for when federating (default the upstream's)")
+		fedCreate   = fs.Bool("federation-remote-create", false, "let a peer's federation join create a room that does not exist here")
+		statsEvery  = fs.Duration("stats-interval", 0, "log the federation figures at this `interval` (default off)")
 	)
 	abuse := abuseFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: node [flags]\n\nServes XEP-0045 chat rooms as an XEP-0114 external component.\nThe secret comes from -secret-file, the config file or $%s.\n\nFlags:\n", SecretEnv)
+		fmt.Fprintf(fs.Output(), "Usage: node [flags]\n\nServes XEP-0045 chat rooms, federated with XEP-0289, as an XEP-0114 external component.\nThe secret comes from -secret-file, the config file or $%s.\n\nFlags:\n", SecretEnv)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -122,6 +130,24 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.Rooms.History = history
 		case "room-anonymity":
 			c.Rooms.Anonymity = *anonymity
+		case "federate-with":
+			c.Federation.With = *fedWith
+		case "federate-rooms":
+			rooms, err := parseRoomMap(*fedRooms)
+			if err != nil {
+				ferr = err
+			}
+			c.Federation.Rooms = rooms
+		case "federation-mode":
+			c.Federation.Mode = *fedMode
+		case "federation-allow":
+			c.Federation.Allow = splitList(*fedAllow)
+		case "federation-history":
+			c.Federation.History = fedHistory
+		case "federation-remote-create":
+			c.Federation.RemoteCreate = *fedCreate
+		case "stats-interval":
+			c.StatsInterval = Duration(*statsEvery)
 		case "config":
 		default:
 			if abuse(&c, f.Name) {
@@ -137,6 +163,34 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		return c, err
 	}
 	return c, c.Validate()
+}
+
+// splitList splits a comma-separated flag value, dropping empty entries.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parseRoomMap reads "room=upstream,room2=upstream2".
+func parseRoomMap(v string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, e := range splitList(v) {
+		room, up, ok := strings.Cut(e, "=")
+		room, up = strings.TrimSpace(room), strings.TrimSpace(up)
+		if !ok || room == "" || up == "" {
+			return nil, fmt.Errorf("%w: -federate-rooms entry %q: want room=upstream@service", ErrConfig, e)
+		}
+		if _, dup := m[room]; dup {
+			return nil, fmt.Errorf("%w: -federate-rooms: room %q twice", ErrConfig, room)
+		}
+		m[room] = up
+	}
+	return m, nil
 }
 
 // backoffMax returns the configured reconnect cap or its default.

@@ -96,32 +96,35 @@ func (m *Machine) emit(out muc.Output) []stanza.Stanza {
 	return out.Stanzas
 }
 
-func (m *Machine) logEvent(ev muc.Event) {
+func (m *Machine) logEvent(ev muc.Event) { logMUCEvent(m.log, ev) }
+
+// logMUCEvent logs one room event.
+func logMUCEvent(log *slog.Logger, ev muc.Event) {
 	room := slog.String("room", ev.Room().String())
 	switch e := ev.(type) {
 	case muc.RoomCreated:
-		m.log.Info("room created", room, "owner", e.Owner.String(), "locked", e.Locked)
+		log.Info("room created", room, "owner", e.Owner.String(), "locked", e.Locked)
 	case muc.RoomUnlocked:
-		m.log.Info("room unlocked", room)
+		log.Info("room unlocked", room)
 	case muc.RoomDestroyed:
-		m.log.Info("room destroyed", room, "reason", e.Reason)
+		log.Info("room destroyed", room, "reason", e.Reason)
 	case muc.OccupantJoined:
-		m.log.Info("occupant joined", room, "nick", e.Nick, "jid", e.JID.String(), "role", string(e.Role), "affiliation", string(e.Affiliation))
+		log.Info("occupant joined", room, "nick", e.Nick, "jid", e.JID.String(), "role", string(e.Role), "affiliation", string(e.Affiliation))
 	case muc.OccupantLeft:
-		m.log.Info("occupant left", room, "nick", e.Nick, "jid", e.JID.String(), "status", e.Status)
+		log.Info("occupant left", room, "nick", e.Nick, "jid", e.JID.String(), "status", e.Status)
 	case muc.NickChanged:
-		m.log.Info("nick changed", room, "old", e.Old, "new", e.New, "jid", e.JID.String())
+		log.Info("nick changed", room, "old", e.Old, "new", e.New, "jid", e.JID.String())
 	case muc.RoleChanged:
-		m.log.Info("role changed", room, "nick", e.Nick, "from", string(e.From), "to", string(e.To), "actor", e.Actor.String())
+		log.Info("role changed", room, "nick", e.Nick, "from", string(e.From), "to", string(e.To), "actor", e.Actor.String())
 	case muc.AffiliationChanged:
-		m.log.Info("affiliation changed", room, "jid", e.JID.String(), "from", string(e.From), "to", string(e.To), "actor", e.Actor.String())
+		log.Info("affiliation changed", room, "jid", e.JID.String(), "from", string(e.From), "to", string(e.To), "actor", e.Actor.String())
 	case muc.ConfigChanged:
-		m.log.Info("room configured", room)
+		log.Info("room configured", room)
 	case muc.SubjectChanged:
-		m.log.Info("subject changed", room, "by", e.Subject.Nick)
+		log.Info("subject changed", room, "by", e.Subject.Nick)
 	case muc.HistoryAppended:
-		m.log.Debug("message", room, "id", e.Entry.ID, "nick", e.Entry.Nick)
+		log.Debug("message", room, "id", e.Entry.ID, "nick", e.Entry.Nick)
 	default:
-		m.log.Debug("event", room, "type", slog.AnyValue(ev).String())
+		log.Debug("event", room, "type", slog.AnyValue(ev).String())
 	}
 }

@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
@@ -63,7 +67,7 @@ func NewIDs() func() string {
 type Node struct {
 	cfg     Config
 	log     *slog.Logger
-	machine *Machine
+	machine *FederatedMachine
 	comp    *transport.Component
 }
 
@@ -88,23 +92,32 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := muc.ServiceOptions{
+	fed, err := cfg.federation(domain)
+	if err != nil {
+		return nil, err
+	}
+	mopts := muc.ServiceOptions{
 		OccupantIDKey: key,
-		Domain:        domain,
 		Name:          cfg.Name,
-		NewID:         NewIDs(),
 		RoomDefaults:  &rc,
 		Locking:       cfg.locking(),
 		LockTimeout:   cfg.lockTimeout(),
 	}
-	if err := cfg.abuseOptions(&opts); err != nil {
+	if err := cfg.abuseOptions(&mopts); err != nil {
 		return nil, err
 	}
-	svc, err := muc.NewService(opts)
+	m, err := NewFederatedMachine(fmuc.Options{
+		Domain:       domain,
+		NewID:        NewIDs(),
+		MUC:          mopts,
+		Federation:   fed.federationFunc(),
+		Inbound:      fmuc.Policy{Allow: fed.allow},
+		RemoteCreate: cfg.Federation.RemoteCreate,
+		Logger:       log,
+	}, log)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	m := NewMachine(svc, log)
 	comp, err := transport.New(transport.Config{
 		Address:            cfg.Server,
 		Domain:             cfg.Domain,
@@ -129,10 +142,45 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 // Stats returns the component's counters; safe from any goroutine.
 func (n *Node) Stats() transport.Stats { return n.comp.Stats() }
 
+// Figures returns the federation counters; safe from any goroutine.
+func (n *Node) Figures() Figures { return n.machine.Figures() }
+
+// logFigures logs the federation figures and the component's counters
+// every interval until done is closed.
+func (n *Node) logFigures(every time.Duration, done <-chan struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		f := n.Figures()
+		st := n.comp.Stats()
+		attrs := []any{"in", st.In, "out", st.Out, "dropped", st.Dropped, "reconnects", st.Reconnects, "oversize", st.Oversize,
+			"queued_bytes", st.QueuedBytes, "back_pressure", st.BackPressure}
+		for _, state := range slices.Sorted(maps.Keys(f.Links)) {
+			attrs = append(attrs, "links_"+state, f.Links[state])
+		}
+		for _, p := range f.Peers {
+			attrs = append(attrs, slog.Group(p.Peer.String(), "stanzas", p.Stanzas, "bytes", p.Bytes))
+		}
+		n.log.Info("figures", attrs...)
+	}
+}
+
 // Run serves until ctx is done (then it shuts the rooms down, closes the
 // stream and returns nil) or the server refuses the handshake.
 func (n *Node) Run(ctx context.Context) error {
 	n.log.Info("starting", "server", n.cfg.Server, "domain", n.cfg.Domain)
+	if every := time.Duration(n.cfg.StatsInterval); every > 0 {
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); n.logFigures(every, done) }()
+		defer func() { close(done); wg.Wait() }()
+	}
 	err := n.comp.Run(ctx)
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		st := n.comp.Stats()

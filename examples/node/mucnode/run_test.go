@@ -121,6 +121,7 @@ func TestMainServesAndShutsDown(t *testing.T) {
 	}
 	assert.Contains(t, logs.String(), `"msg":"room created"`)
 	assert.Contains(t, logs.String(), `"msg":"occupant joined"`)
+	assert.Contains(t, logs.String(), `"msg":"occupant left"`, "the shutdown's events are logged too")
 }
 
 func TestMainWrongSecret(t *testing.T) {
@@ -196,3 +197,42 @@ func TestBinary(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestMainFederates runs a node whose rooms join the room of the same name
+// on rooms.wonderland.lit: a local user's join is presented upstream with
+// <fmuc from/>, the link change is logged and counted in the figures.
+func TestMainFederates(t *testing.T) {
+	srv := listen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &syncBuffer{}
+	cfg, err := ParseArgs([]string{"-server", srv.Addr(), "-domain", domain, "-federate-with", "rooms.wonderland.lit", "-stats-interval", "20ms"},
+		env(map[string]string{SecretEnv: secret}), io.Discard)
+	require.NoError(t, err)
+	log, err := NewLogger(&cfg, logs)
+	require.NoError(t, err)
+	n, err := New(cfg, log)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	conn, err := srv.Accept(wait)
+	require.NoError(t, err)
+
+	require.NoError(t, conn.Send(fmt.Sprintf(`<presence from='bob@example.org/b' to='tea@%s/Bob'><x xmlns='http://jabber.org/protocol/muc'/></presence>`, domain)))
+	up := next(t, conn, func(st stanza.Stanza) bool { return st.Kind() == stanza.KindPresence })
+	assert.Equal(t, "tea@rooms.wonderland.lit/Bob", up.Head().To.String(), "XEP-0289 §4.1: the join goes to the upstream room")
+	var f struct {
+		From string `xml:"from,attr"`
+	}
+	found, err := stanza.Find(up, stanza.NSFMUC, "fmuc", &f)
+	require.NoError(t, err)
+	require.True(t, found, "%s", stanza.Encode(up))
+	assert.Equal(t, "bob@example.org/b", f.From)
+	require.Eventually(t, func() bool {
+		fig := n.Figures()
+		return fig.Links["joining"] == 1 && len(fig.Peers) == 1 && fig.Peers[0].Stanzas == 1 && fig.Peers[0].Bytes > 0
+	}, wait, 10*time.Millisecond, "%+v", n.Figures())
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "links_joining=1") }, wait, 10*time.Millisecond, "figures logged")
+	assert.Contains(t, logs.String(), "msg=\"federation link\"")
+}

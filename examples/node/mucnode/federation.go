@@ -1,0 +1,228 @@
+package mucnode
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xmppfmuc/fmuc/fmuc"
+	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/stanza"
+	"github.com/xmppfmuc/fmuc/transport"
+)
+
+// FederatedMachine drives an fmuc.Service for the transport: it passes
+// stanzas in, answers stanzas the service cannot take with an error, logs
+// the room and federation events (link state changes, refused peers and
+// spoofed stanzas), and counts what the node sends to each peer room.
+//
+// Like the Service, a FederatedMachine is not safe for concurrent use; the
+// transport drives it from one goroutine. Figures is safe from any
+// goroutine.
+type FederatedMachine struct {
+	svc *fmuc.Service
+	log *slog.Logger
+
+	mu    sync.Mutex
+	links map[linkKey]fmuc.LinkState
+	peers map[stanza.JID]*PeerFigures
+}
+
+var (
+	_ transport.Machine = (*FederatedMachine)(nil)
+	_ transport.Closer  = (*FederatedMachine)(nil)
+)
+
+type linkKey struct{ room, peer stanza.JID }
+
+// PeerFigures are the stanzas and bytes (as encoded by the node, before
+// the server re-serialises them) the node sent to one peer room.
+type PeerFigures struct {
+	Peer    stanza.JID
+	Stanzas int64
+	Bytes   int64
+}
+
+// LinkFigures is the state of one room's link to a peer room.
+type LinkFigures struct {
+	Room, Peer stanza.JID
+	State      fmuc.LinkState
+}
+
+// Figures are the node's federation counters.
+type Figures struct {
+	// Links counts the rooms' links by state name (federated, joining...).
+	Links map[string]int
+	// States are the state of each link, sorted by room and peer.
+	States []LinkFigures
+	// Peers are the counters per peer room, sorted by peer.
+	Peers []PeerFigures
+}
+
+// NewFederatedMachine builds the fmuc.Service of opts and wraps it; log
+// may be nil. The machine logs the service's events itself (opts.OnEvents,
+// when set, still receives those of Close, the only call that reports
+// them through it).
+func NewFederatedMachine(opts fmuc.Options, log *slog.Logger) (*FederatedMachine, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := &FederatedMachine{log: log, links: map[linkKey]fmuc.LinkState{}, peers: map[stanza.JID]*PeerFigures{}}
+	next := opts.OnEvents
+	opts.OnEvents = func(es []fmuc.Event) {
+		for _, ev := range es {
+			m.logEvent(ev)
+		}
+		if next != nil {
+			next(es)
+		}
+	}
+	svc, err := fmuc.NewService(opts)
+	if err != nil {
+		return nil, err
+	}
+	m.svc = svc
+	return m, nil
+}
+
+// Service returns the wrapped service.
+func (m *FederatedMachine) Service() *fmuc.Service { return m.svc }
+
+// Handle implements transport.Machine.
+func (m *FederatedMachine) Handle(now time.Time, in stanza.Stanza) []stanza.Stanza {
+	out, err := m.svc.Step(now, in)
+	if err != nil {
+		h := in.Head()
+		m.log.Warn("stanza not handled", "err", err, "from", h.From.String(), "to", h.To.String(), "id", h.ID)
+		// The server routed it to us, so the sender deserves an answer
+		// (RFC 6120 §8.3: never to an error).
+		cond := stanza.ServiceUnavailable
+		if errors.Is(err, fmuc.ErrWrongAddress) || errors.Is(err, muc.ErrWrongAddress) {
+			cond = stanza.ItemNotFound
+		}
+		if r := stanza.ErrorReply(in, stanza.NewError(cond, "")); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
+			return []stanza.Stanza{r}
+		}
+		return nil
+	}
+	return m.emit(out)
+}
+
+// Tick implements transport.Machine.
+func (m *FederatedMachine) Tick(now time.Time) []stanza.Stanza { return m.emit(m.svc.StepTick(now)) }
+
+// NextDeadline implements transport.Machine.
+func (m *FederatedMachine) NextDeadline() time.Time { return m.svc.NextDeadline() }
+
+// ConnectionChanged implements transport.Machine: it logs the change and
+// tells the service.
+func (m *FederatedMachine) ConnectionChanged(now time.Time, up bool) []stanza.Stanza {
+	d := m.svc.Domain().String()
+	if up {
+		m.log.Info("serving", "domain", d, "rooms", len(m.svc.MUC().Rooms()))
+	} else {
+		m.log.Warn("not connected", "domain", d)
+	}
+	return m.emit(m.svc.StepConnection(now, up))
+}
+
+// Close implements transport.Closer: every local occupant gets status 332
+// (XEP-0045 §11.2) and every linked room one presence per room
+// (fmuc.Service.Close).
+func (m *FederatedMachine) Close(now time.Time) []stanza.Stanza {
+	out := m.svc.Close(now)
+	m.log.Info("shutting down", "stanzas", len(out))
+	m.count(out)
+	return out
+}
+
+// emit logs the events of out, counts its stanzas to peers and returns
+// them.
+func (m *FederatedMachine) emit(out fmuc.Output) []stanza.Stanza {
+	for _, ev := range out.Events {
+		m.logEvent(ev)
+	}
+	m.count(out.Stanzas)
+	return out.Stanzas
+}
+
+// count adds the stanzas addressed to known peer rooms to their figures.
+func (m *FederatedMachine) count(sts []stanza.Stanza) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.peers) == 0 {
+		return
+	}
+	for _, st := range sts {
+		if p := m.peers[st.Head().To.Bare()]; p != nil {
+			p.Stanzas++
+			p.Bytes += int64(len(stanza.Encode(st)))
+		}
+	}
+}
+
+// State returns the state of room's link to peer (LinkUnset when there
+// is none).
+func (f Figures) State(room, peer stanza.JID) fmuc.LinkState {
+	for _, l := range f.States {
+		if l.Room == room && l.Peer == peer {
+			return l.State
+		}
+	}
+	return fmuc.LinkUnset
+}
+
+// Figures returns a snapshot of the federation counters.
+func (m *FederatedMachine) Figures() Figures {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f := Figures{Links: map[string]int{}}
+	for k, st := range m.links {
+		f.Links[st.String()]++
+		f.States = append(f.States, LinkFigures{Room: k.room, Peer: k.peer, State: st})
+	}
+	slices.SortFunc(f.States, func(a, b LinkFigures) int {
+		if c := strings.Compare(a.Room.String(), b.Room.String()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Peer.String(), b.Peer.String())
+	})
+	for _, p := range m.peers {
+		f.Peers = append(f.Peers, *p)
+	}
+	slices.SortFunc(f.Peers, func(a, b PeerFigures) int { return strings.Compare(a.Peer.String(), b.Peer.String()) })
+	return f
+}
+
+func (m *FederatedMachine) logEvent(ev fmuc.Event) {
+	room := slog.String("room", ev.Room().String())
+	switch e := ev.(type) {
+	case fmuc.LinkChanged:
+		m.mu.Lock()
+		m.links[linkKey{e.RoomJID, e.Peer}] = e.To
+		if m.peers[e.Peer] == nil {
+			m.peers[e.Peer] = &PeerFigures{Peer: e.Peer}
+		}
+		m.mu.Unlock()
+		lvl := slog.LevelInfo
+		if e.To == fmuc.LinkLost || e.To == fmuc.LinkRejected {
+			lvl = slog.LevelWarn
+		}
+		m.log.Log(context.Background(), lvl, "federation link", room, "peer", e.Peer.String(), "upstream", e.Upstream,
+			"from", e.From.String(), "to", e.To.String(), "reason", e.Reason)
+	case fmuc.FederationRefused:
+		m.log.Warn("federation refused", room, "peer", e.Peer.String(), "reason", e.Reason)
+	case fmuc.SpoofRefused:
+		m.log.Warn("spoofed stanza refused", room, "peer", e.Peer.String(), "jid", e.JID.String(), "reason", e.Reason)
+	case fmuc.PeerRefusedUser:
+		m.log.Warn("peer refused user", room, "peer", e.Peer.String(), "jid", e.JID.String(), "condition", string(e.Condition))
+	case muc.Event:
+		logMUCEvent(m.log, e)
+	default:
+		m.log.Debug("event", room, "type", slog.AnyValue(ev).String())
+	}
+}
