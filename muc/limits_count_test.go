@@ -142,12 +142,32 @@ func TestCreatorsConfig(t *testing.T) {
 	require.ErrorIs(t, err, ErrConfig)
 }
 
-// TestRemoteCreate: a remote user is subject to the same policy.
+// TestRemoteCreate: a user reached through a federated node is not
+// subject to Creators but to CanCreate (fmuc's refuses unless
+// RemoteCreate), and to the same counts.
 func TestRemoteCreate(t *testing.T) {
-	h := newHarness(t, func(o *ServiceOptions) { o.Creators, o.CreateDomains = CreatorsDomains, []string{"example"} })
-	h.remote("evil.example", `<presence from='mallory@evil.example/1' to='r@muc.example/m'><x xmlns='http://jabber.org/protocol/muc'/></presence>`)
-	h.requireRefused(stanza.ErrorCancel, stanza.NotAllowed, "only users of example")
+	allow := false
+	h := newHarness(t, func(o *ServiceOptions) {
+		o.Creators, o.CreateDomains = CreatorsDomains, []string{"example"}
+		o.CanCreate = func(_, _, via stanza.JID) bool { return via.IsZero() || allow }
+		o.Limits = Limits{MaxRoomsPerCreator: 1}
+	})
+	join := func(room string) {
+		h.remote("evil.example", `<presence from='mallory@evil.example/1' to='`+room+`@muc.example/m'><x xmlns='http://jabber.org/protocol/muc'/></presence>`)
+	}
+	join("r")
+	h.requireRefused(stanza.ErrorCancel, stanza.NotAllowed, "")
 	require.Empty(t, h.svc.Rooms())
+	allow = true
+	join("r")
+	require.Len(t, h.svc.Rooms(), 1)
+	join("s")
+	h.requireRefused(stanza.ErrorCancel, stanza.PolicyViolation, "at most 1 rooms")
+	requireCounts(t, h.svc)
+	// The same user sending to the service itself (over s2s) is subject
+	// to Creators.
+	h.join("mallory@evil.example/2", "t@muc.example/m")
+	h.requireRefused(stanza.ErrorCancel, stanza.NotAllowed, "only users of example may create rooms")
 }
 
 func TestRoomCounts(t *testing.T) {

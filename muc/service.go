@@ -23,7 +23,12 @@ type ServiceOptions struct {
 	// Creators says who may create rooms (XEP-0045 §10.1.1: the service
 	// MAY restrict creation): anyone (the zero value), users of
 	// CreateDomains, or Admins only. Admins may always create rooms. A
-	// refusal is not-allowed with a text naming who may.
+	// refusal is not-allowed with a text naming who may. It applies to
+	// the users who send to the service themselves (Handle: local users
+	// and users of other servers over s2s); for users reached through a
+	// federated node (HandleRemote) the federation layer decides, with
+	// CanCreate (fmuc refuses them unless fmuc.Options.RemoteCreate). The
+	// Limits on rooms apply to both.
 	Creators Creators
 	// CreateDomains are the domains whose users may create rooms with
 	// CreateDomains (a local user's domain, or a remote user's).
@@ -147,9 +152,9 @@ func (s *Service) Handle(now time.Time, in stanza.Stanza) (Output, error) {
 
 // HandleRemote is Handle for a stanza that arrived through the federated
 // node via on behalf of a remote user (see Room.HandleRemote). A remote
-// user may create a room when a local one could: Creators, CanCreate and
-// the Limits apply alike (fmuc's CanCreate refuses remote creation unless
-// fmuc.Options.RemoteCreate).
+// user may create a room when CanCreate allows it (fmuc's refuses unless
+// fmuc.Options.RemoteCreate; ServiceOptions.Creators is for the users who
+// send to the service themselves), within the same Limits.
 func (s *Service) HandleRemote(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
 	if via.IsZero() {
 		return Output{}, fmt.Errorf("%w: HandleRemote without a node", ErrConfig)

@@ -87,7 +87,8 @@ func (s *Service) refuseCreate(room, creator, via stanza.JID) (stanza.ErrorType,
 	}
 	admin := s.admin(creator)
 	switch {
-	case admin:
+	case admin, !via.IsZero():
+		// Remote users: the federation layer decides, with CanCreate.
 	case s.opts.Creators == CreatorsDomains && !slices.Contains(s.opts.CreateDomains, creator.Domain()):
 		return stanza.ErrorCancel, stanza.NotAllowed, "only users of " + strings.Join(s.opts.CreateDomains, ", ") + " may create rooms on this service"
 	case s.opts.Creators == CreatorsAdmins:
