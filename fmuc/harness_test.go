@@ -27,6 +27,8 @@ type world struct {
 	net  *fmuctest.Network
 	svcs map[string]*fmuc.Service
 	evs  map[string][]fmuc.Event
+	// limits are the muc.Limits of the services added.
+	limits muc.Limits
 }
 
 func newWorld(t *testing.T) *world {
@@ -45,7 +47,7 @@ func (w *world) service(domain string, change func(*fmuc.Options)) *fmuc.Service
 	opts := fmuc.Options{
 		Domain: stanza.MustParse(domain),
 		NewID:  func() string { ids++; return prefix + strconv.Itoa(ids) },
-		MUC:    muc.ServiceOptions{},
+		MUC:    muc.ServiceOptions{Limits: w.limits},
 	}
 	opts.OnEvents = func(es []fmuc.Event) { w.evs[domain] = append(w.evs[domain], es...) }
 	if change != nil {

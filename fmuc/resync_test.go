@@ -502,6 +502,7 @@ func TestLinkLogBound(t *testing.T) {
 	w.net.Partition(denmark, wonderland)
 	for i := range 20 {
 		w.say(hamlet, elsinore, fmt.Sprint("h", i), fmt.Sprint("hamlet ", i))
+		require.NoError(t, w.net.Advance(time.Second)) // within the message rate
 	}
 	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
 	require.Len(t, links, 1)
@@ -540,6 +541,7 @@ func TestResyncHistoryBound(t *testing.T) {
 	w.net.Partition(denmark, wonderland)
 	for i := range 20 {
 		w.say(alice, rabbithole, fmt.Sprint("a", i), fmt.Sprint("alice ", i))
+		require.NoError(t, w.net.Advance(time.Second)) // within the message rate
 	}
 	links := w.svcs[wonderland].Links(stanza.MustParse(rabbithole))
 	require.Len(t, links, 1)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/fmuc/fmuctest"
+	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -105,8 +106,11 @@ func TestConstrainedLinkThroughput(t *testing.T) {
 	}
 	shape := fmuctest.LinkShape{Delay: delay, BytesPerSecond: rate}
 
-	// FMUC.
+	// FMUC. Alice offers more than an occupant's default message rate
+	// (muc.Limits.MessageInterval): the measurement is of the link.
+	unlimited := muc.Limits{MessageBurst: muc.Unlimited}
 	w := newWorld(t)
+	w.limits = unlimited
 	w.net.Record = false
 	pair(w, fmuc.MasterMaster)
 	w.create(alice, rabbithole, "Alice")
@@ -120,6 +124,7 @@ func TestConstrainedLinkThroughput(t *testing.T) {
 
 	// Plain MUC.
 	p := newWorld(t)
+	p.limits = unlimited
 	p.net.Record = false
 	p.service(wonderland, nil)
 	server := &clientServer{inbox: map[stanza.JID][]stanza.Stanza{}}

@@ -115,6 +115,11 @@ func (r *Room) roomInfoForms(tx *request) []stanza.Element {
 		stanza.Field{Var: fChangeSubject, Type: fieldBoolean, Label: "Subject can be modified", Values: []string{boolValue(c.ChangeSubject)}},
 		text(fRoomName, "Natural-Language Room Name", r.Name()),
 	)
+	if c.MaxUsers > 0 {
+		// §6.4 allows any muc#roomconfig field: the occupant limit, next
+		// to muc#roominfo_occupants, tells a client whether it fits.
+		fields = append(fields, text(fMaxUsers, "Maximum Number of Occupants", strconv.Itoa(c.MaxUsers)))
+	}
 	form := stanza.Form{Type: stanza.FormResult, Fields: fields}
 	return []stanza.Element{form.Element()}
 }

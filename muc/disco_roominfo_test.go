@@ -75,3 +75,15 @@ func TestServiceFeatures(t *testing.T) {
 	_, err = NewService(ServiceOptions{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "" }, IQTimeout: -1})
 	require.ErrorIs(t, err, ErrConfig)
 }
+
+// TestRoomInfoMaxUsers: the occupant limit is in disco#info (§6.4: any
+// muc#roomconfig field), next to the occupant count.
+func TestRoomInfoMaxUsers(t *testing.T) {
+	h := newHarness(t, func(o *ServiceOptions) { o.Locking = LockNever })
+	h.join("a@x/1", "r@muc.example/a")
+	h.configure("r@muc.example", "a@x/1", "muc#roomconfig_maxusers", "10")
+	lines := h.do(`<iq from='b@y/1' to='r@muc.example' id='i' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`)
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], `<field var='muc#roomconfig_maxusers' type='text-single' label='Maximum Number of Occupants'><value>10</value></field>`)
+	require.Contains(t, lines[0], `<field var='muc#roominfo_occupants'`)
+}

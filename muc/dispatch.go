@@ -100,6 +100,24 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 			r.fail(tx, cond, "this nickname is not allowed")
 			return
 		}
+		if !tx.toOrigin {
+			changing := ""
+			if o == nil || o.Nick != nick {
+				changing = nick
+			}
+			if cond, text := r.refuseSize(p.Children, changing); cond != "" {
+				r.fail(tx, cond, text)
+				return
+			}
+			// Limits.PresenceInterval: entering is not limited; a nick
+			// change over the rate is refused, anything else dropped.
+			if o != nil && !r.presenceAllowed(tx, o) {
+				if o.Nick != nick {
+					r.presenceRefused(tx)
+				}
+				return
+			}
+		}
 		switch {
 		case o == nil:
 			r.enter(tx, p)
@@ -118,6 +136,13 @@ func (r *Room) onPresence(tx *request, p *stanza.Presence) {
 		// relayed as for any exit: it is not in the room any more as far
 		// as its client is concerned.
 		if o := r.sender(tx); o != nil {
+			if cond, _ := r.refuseSize(p.Children, ""); cond != "" && !tx.toOrigin {
+				// An exit is never refused: one whose status is beyond
+				// the Limits leaves without it.
+				c := *p
+				c.Children = nil
+				p = &c
+			}
 			r.exit(tx, o, p)
 		}
 	case stanza.PresenceError:
@@ -136,6 +161,15 @@ func (r *Room) onMessage(tx *request, m *stanza.Message) {
 	if m.Type == stanza.MessageError {
 		r.onMessageError(tx, m)
 		return
+	}
+	if !tx.toOrigin {
+		if o := r.sender(tx); o != nil && !r.messageAllowed(tx, o) {
+			return
+		}
+		if cond, text := r.refuseSize(m.Children, ""); cond != "" {
+			r.fail(tx, cond, text)
+			return
+		}
 	}
 	if m.To.Resource() != "" {
 		r.privateMessage(tx, m)

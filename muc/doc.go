@@ -47,6 +47,32 @@
 //	MaxPendingIQs         1,024    IQs forwarded to occupants, a room  resource-constraint
 //	MaxPendingIQsPerSender   32    the same per requester bare JID     resource-constraint
 //
+// Limits also keep one user from exhausting a service (the abuse limits of a
+// public server, after ejabberd's mod_muc and Prosody's mod_muc_limits):
+//
+//	MaxRooms             10,000    rooms of a Service                  resource-constraint (wait)
+//	MaxRoomsPerCreator       10    rooms one bare JID created          policy-violation
+//	MaxUserRooms            100    rooms one bare JID is in            resource-constraint (wait)
+//	MaxUserSessions           5    sessions of one bare JID in a room  policy-violation
+//	                               (§7.2.8)
+//	MessageInterval/Burst  1s/10   each occupant's message rate        policy-violation (wait)
+//	PresenceInterval/Burst 2s/10   each occupant's presence rate       dropped; nick changes
+//	                                                                   policy-violation (wait)
+//	MaxRoomLocal            128    bytes of a new room's localpart     not-acceptable
+//	MaxNick                  64    characters of a nick                not-acceptable
+//	MaxStatus             1,000    characters of a <status/>           not-acceptable
+//	MaxBody              10,000    characters of a <body/>             not-acceptable
+//	MaxStanza            64 KiB    payload of a relayed stanza         policy-violation
+//	MaxBroadcastPresence  1,000    occupants above which status        (moderators only)
+//	                               changes and visitors' entries and
+//	                               exits reach moderators only
+//
+// Who may create rooms is ServiceOptions.Creators (anyone, users of
+// CreateDomains, or Admins; not-allowed). The counts are kept as sessions
+// enter and leave and rooms are created and destroyed, never by scanning;
+// the rates are token buckets in each occupant, timed by the now of each
+// call.
+//
 // XEP-0045 has no paging for its affiliation lists, so their size is bounded
 // instead. Every stanza in an Output encodes within MaxOutputSize (288 KiB)
 // when the input was decoded with the default stanza.Limits: relayed stanzas

@@ -80,6 +80,10 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 			if other.Nick != nick && len(extra) == 0 {
 				extra = []stanza.StatusCode{stanza.StatusNickAssigned}
 			}
+			if typ, cond, text := r.refuseSession(tx.from); cond != "" {
+				r.failType(tx, typ, cond, text)
+				return
+			}
 			r.joinSession(tx, other, p, &req, extra...)
 			return
 		}
@@ -96,6 +100,10 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	if owner, ok := r.nickOwner(nick); ok && owner != bare {
 		// §7.2.8: the nick is registered by another user.
 		r.fail(tx, stanza.Conflict, "")
+		return
+	}
+	if typ, cond, text := r.refuseSession(tx.from); cond != "" {
+		r.failType(tx, typ, cond, text)
 		return
 	}
 	if r.config.MaxUsers > 0 && len(r.occupants) >= r.config.MaxUsers {
@@ -127,7 +135,8 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 		r.occupants = append(r.occupants, o)
 		r.indexNick(o)
 		r.byJID[tx.from] = o
-		r.broadcastPresence(tx, o, p.ID)
+		r.joined(tx.from)
+		r.arrival(tx, o, p.ID)
 		tx.out.event(OccupantJoined{RoomJID: r.jid, Nick: nick, JID: tx.from, Via: tx.via, Role: o.Role, Affiliation: o.Affiliation})
 		return
 	}
@@ -137,7 +146,8 @@ func (r *Room) enter(tx *request, p *stanza.Presence) {
 	r.occupants = append(r.occupants, o)
 	r.indexNick(o)
 	r.byJID[tx.from] = o
-	r.broadcastPresence(tx, o, p.ID)
+	r.joined(tx.from)
+	r.arrival(tx, o, p.ID)
 	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(creating), extra...)...)
 	r.sendHistory(tx, o, req.History)
 	r.sendSubject(tx, o)
@@ -180,7 +190,7 @@ func (r *Room) resync(tx *request, o *Occupant, p *stanza.Presence, extra ...sta
 	s := o.narrow(tx.from)
 	r.rosterTo(tx, s)
 	if changed {
-		r.broadcastPresence(tx, o, p.ID)
+		r.broadcastInforming(tx, o, p.ID)
 	}
 	r.selfPresence(tx, s, "", p.ID, item{aff: o.Affiliation, role: o.Role}, append(r.joinCodes(false), extra...)...)
 	r.sendHistory(tx, s, req.History)

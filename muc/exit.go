@@ -46,5 +46,6 @@ func (r *Room) maybeVanish(tx *request) {
 // been told already.
 func (r *Room) destroy(tx *request, reason string, alt stanza.JID) {
 	r.destroyed = true
+	r.uncount()
 	tx.out.event(RoomDestroyed{RoomJID: r.jid, Reason: reason, Alternate: alt})
 }

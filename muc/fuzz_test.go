@@ -236,6 +236,7 @@ func checkInvariants(t *testing.T, s *Service, before map[occKey]bool, in stanza
 			}
 		}
 	}
+	requireCounts(t, s)
 	requireSized(t, out)
 	for _, st := range out.Stanzas {
 		to := st.Head().To
@@ -271,6 +272,13 @@ func checkInvariants(t *testing.T, s *Service, before map[occKey]bool, in stanza
 	}
 }
 
+// tightLimits are Limits a few fuzz steps reach: two rooms, one room per
+// creator, one room per user, two sessions per user in a room, bursts of
+// three, short names and texts, crowded above two occupants.
+var tightLimits = Limits{MaxRooms: 2, MaxRoomsPerCreator: 1, MaxUserRooms: 1, MaxUserSessions: 2,
+	MessageInterval: 5 * time.Second, MessageBurst: 3, PresenceInterval: 5 * time.Second, PresenceBurst: 3,
+	MaxNick: 4, MaxStatus: 8, MaxBody: 16, MaxStanza: 300, MaxBroadcastPresence: 2}
+
 func FuzzRoom(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 13, 0, 0, 0, 1, 1, 4, 1, 0, 7, 0, 1})
 	f.Add([]byte{0, 0, 0, 13, 0, 0, 0, 4, 1, 0, 5, 2, 8, 0, 3, 3, 4, 1})
@@ -278,8 +286,14 @@ func FuzzRoom(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 13, 0, 0, 0, 1, 1, 0, 2, 1, 4, 2, 0, 2, 1, 2, 0, 2, 3, 3, 1, 1, 3, 2, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var a, b bytes.Buffer
-		fuzzRun(t, data, fuzzStanza, &a)
-		fuzzRun(t, data, fuzzStanza, &b)
+		var mod []func(*ServiceOptions)
+		if len(data) > 0 && data[len(data)-1]&1 != 0 {
+			// Limits small enough for the steps to reach (the invariants
+			// check that no count exceeds them).
+			mod = append(mod, func(o *ServiceOptions) { o.Limits = tightLimits })
+		}
+		fuzzRun(t, data, fuzzStanza, &a, mod...)
+		fuzzRun(t, data, fuzzStanza, &b, mod...)
 		if !bytes.Equal(a.Bytes(), b.Bytes()) {
 			t.Fatalf("not deterministic:\n%s\n---\n%s", a.Bytes(), b.Bytes())
 		}

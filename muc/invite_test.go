@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -51,6 +52,7 @@ func TestInviteBounced(t *testing.T) {
 	h.expect(`<message from='gone@x' to='r@muc.example' id='rinv' type='error'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`,
 		`=> node2.example () for r1@far/1 <message from='r@muc.example' to='node2.example' id='rinv' type='error'>`+userXOpen+`<invite to='gone@x'/></x><error type='cancel' by='r@muc.example'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`)
 	for i := 0; i <= maxRememberedInvites; i++ {
+		h.now = h.now.Add(time.Second) // within Limits.MessageInterval
 		h.do(`<message from='b@x/1' to='r@muc.example' id='n` + strconv.Itoa(i) + `'>` + userXOpen + `<invite to='i` + strconv.Itoa(i) + `@x'/></x></message>`)
 	}
 	require.Len(t, h.room(roomJID).invited, maxRememberedInvites)

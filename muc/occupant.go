@@ -43,6 +43,8 @@ type Occupant struct {
 	askedVoice bool
 	// others are the sessions besides JID, oldest first.
 	others []session
+	// messages and presences are the occupant's rates (limits_rate.go).
+	messages, presences bucket
 }
 
 // Sessions returns the real full JIDs of all the occupant's sessions

@@ -159,4 +159,6 @@ func (r *Room) evacuate(tx *request, d *stanza.Destroy) {
 	r.occupants = r.occupants[:0]
 	clear(r.byNick)
 	clear(r.byJID)
+	r.sessions = 0
+	r.partAll()
 }

@@ -26,7 +26,7 @@ func (r *Room) updatePresence(tx *request, o *Occupant, p *stanza.Presence) {
 	}
 	// §7.7: the new presence goes to every occupant, the sender included
 	// (its copy with 110).
-	r.broadcastPresence(tx, o, p.ID)
+	r.broadcastInforming(tx, o, p.ID)
 	r.selfPresence(tx, o, "", p.ID, item{aff: o.Affiliation, role: o.Role})
 }
 
@@ -48,6 +48,11 @@ func unavailableView(status []stanza.Element, it item, full bool, codes ...stanz
 func (r *Room) leaveOthers(tx *request, o *Occupant, status []stanza.Element, it item, codes ...stanza.StatusCode) {
 	if r.config.HidePresence.Has(o.Role) && len(codes) == 0 {
 		return
+	}
+	if len(codes) == 0 && o.Role == stanza.RoleVisitor && r.crowded() {
+		// A visitor leaving a crowded room (limits_crowd.go).
+		tx.moderatorsOnly = true
+		defer func() { tx.moderatorsOnly = false }()
 	}
 	it.jid = o.JID
 	var views [2][]stanza.Element
@@ -95,8 +100,10 @@ func (r *Room) removeOccupant(o *Occupant) {
 	}
 	r.unindexNick(o)
 	delete(r.byJID, o.JID)
+	r.parted(o.JID)
 	for _, x := range o.others {
 		delete(r.byJID, x.jid)
+		r.parted(x.jid)
 	}
 	r.sessions -= len(o.others)
 }

@@ -35,6 +35,10 @@ type Options struct {
 	// ConfigExtension, when set, adds the embedder's fields to the
 	// configuration form.
 	ConfigExtension ConfigExtension
+
+	// tally is the Service's counts across its rooms; nil for a room
+	// made with NewRoom.
+	tally *tally
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -109,6 +113,11 @@ type Room struct {
 	byNick    map[string]*Occupant     // nickKey(Nick) -> occupant
 	byJID     map[stanza.JID]*Occupant // real full JID (every session) -> occupant
 	sessions  int                      // further sessions of all occupants (Occupant.others)
+	perUser   map[stanza.JID]int       // bare JID -> its sessions in the room (joined, parted)
+	// counted: the room is in its Service's tally, created by creator
+	// (zero when restored).
+	counted bool
+	creator stanza.JID
 
 	history []HistoryEntry
 	subject Subject
@@ -142,13 +151,14 @@ func NewRoom(jid stanza.JID, cfg Config, opts Options) (*Room, error) {
 		return nil, fmt.Errorf("%w: HistoryLength %d above the service maximum %d", ErrConfig, cfg.HistoryLength, o.MaxHistory)
 	}
 	return &Room{
-		jid:    jid,
-		opts:   o,
-		config: cfg,
-		affs:   map[stanza.JID]stanza.Affiliation{},
-		nicks:  map[stanza.JID]string{},
-		byNick: map[string]*Occupant{},
-		byJID:  map[stanza.JID]*Occupant{},
+		jid:     jid,
+		opts:    o,
+		config:  cfg,
+		affs:    map[stanza.JID]stanza.Affiliation{},
+		nicks:   map[stanza.JID]string{},
+		byNick:  map[string]*Occupant{},
+		byJID:   map[stanza.JID]*Occupant{},
+		perUser: map[stanza.JID]int{},
 	}, nil
 }
 
@@ -177,6 +187,7 @@ func (r *Room) Occupants() []Occupant {
 	for i, o := range r.occupants {
 		out[i] = *o
 		out[i].view = [2][]stanza.Element{}
+		out[i].messages, out[i].presences = bucket{}, bucket{}
 		out[i].others = append([]session(nil), o.others...)
 	}
 	return out
@@ -192,6 +203,7 @@ func (r *Room) Occupant(nick string) (Occupant, bool) {
 	}
 	c := *o
 	c.view = [2][]stanza.Element{}
+	c.messages, c.presences = bucket{}, bucket{}
 	c.others = append([]session(nil), o.others...)
 	return c, true
 }

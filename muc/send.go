@@ -26,7 +26,11 @@ type request struct {
 	// remote occupants are left to their node, which derives them from
 	// the broadcast it gets.
 	entry bool
-	out   *Output
+	// moderatorsOnly restricts broadcasts to local moderators (and the
+	// federation links): presence that only informs, in a crowded room
+	// (broadcastInforming).
+	moderatorsOnly bool
+	out            *Output
 }
 
 // sender returns the occupant that sent the stanza, if any. A stanza that
@@ -125,6 +129,9 @@ func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk bui
 			continue
 		}
 		if o.Via.IsZero() {
+			if tx.moderatorsOnly && o.Role != stanza.RoleModerator {
+				continue
+			}
 			see := r.canSee(o)
 			tx.out.Stanzas = append(tx.out.Stanzas, mk(o.JID, see))
 			for _, x := range o.others {

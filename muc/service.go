@@ -20,9 +20,27 @@ type ServiceOptions struct {
 	// RoomDefaults is the configuration new rooms start with; nil means
 	// DefaultConfig().
 	RoomDefaults *Config
-	// CanCreate decides whether creator (a real full JID) may create room
-	// (XEP-0045 §10.1.1); via is the federated node the request came
-	// through, zero for a local user. Nil lets anyone.
+	// Creators says who may create rooms (XEP-0045 §10.1.1: the service
+	// MAY restrict creation): anyone (the zero value), users of
+	// CreateDomains, or Admins only. Admins may always create rooms. A
+	// refusal is not-allowed with a text naming who may. It applies to
+	// the users who send to the service themselves (Handle: local users
+	// and users of other servers over s2s); for users reached through a
+	// federated node (HandleRemote) the federation layer decides, with
+	// CanCreate (fmuc refuses them unless fmuc.Options.RemoteCreate). The
+	// Limits on rooms apply to both.
+	Creators Creators
+	// CreateDomains are the domains whose users may create rooms with
+	// CreateDomains (a local user's domain, or a remote user's).
+	CreateDomains []string
+	// Admins are the service's administrators (bare JIDs): they may
+	// create rooms whatever Creators says and are exempt from
+	// Limits.MaxRoomsPerCreator.
+	Admins []stanza.JID
+	// CanCreate, when set, further decides whether creator (a real full
+	// JID) may create room once Creators allows it; via is the federated
+	// node the request came through, zero for a local user. Its refusal
+	// is not-allowed without a text.
 	CanCreate func(room, creator, via stanza.JID) bool
 	// MaxHistory and MaxExtraOccupants are passed to rooms (see Options).
 	MaxHistory        int
@@ -76,10 +94,14 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Locking > LockNever {
 		return nil, fmt.Errorf("%w: unknown Locking %d", ErrConfig, opts.Locking)
 	}
+	if err := opts.validateCreators(); err != nil {
+		return nil, err
+	}
 	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits, ConfigExtension: opts.ConfigExtension}.withDefaults()
 	if err != nil {
 		return nil, err
 	}
+	ro.tally = newTally()
 	def := DefaultConfig()
 	if opts.RoomDefaults != nil {
 		def = *opts.RoomDefaults
@@ -130,7 +152,9 @@ func (s *Service) Handle(now time.Time, in stanza.Stanza) (Output, error) {
 
 // HandleRemote is Handle for a stanza that arrived through the federated
 // node via on behalf of a remote user (see Room.HandleRemote). A remote
-// user may create a room, like a local one.
+// user may create a room when CanCreate allows it (fmuc's refuses unless
+// fmuc.Options.RemoteCreate; ServiceOptions.Creators is for the users who
+// send to the service themselves), within the same Limits.
 func (s *Service) HandleRemote(now time.Time, via stanza.JID, in stanza.Stanza) (Output, error) {
 	if via.IsZero() {
 		return Output{}, fmt.Errorf("%w: HandleRemote without a node", ErrConfig)
@@ -174,6 +198,7 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 		delete(s.rooms, jid)
 	case !ok && len(r.occupants) == 0:
 		// Created for a join that failed: it never existed.
+		r.uncount()
 		delete(s.rooms, jid)
 		kept := out.Events[:0]
 		for _, e := range out.Events {
@@ -203,8 +228,8 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			probe.notInRoom(tx, p) // §7.2.18
 			return false
 		}
-		if s.opts.CanCreate != nil && !s.opts.CanCreate(jid, tx.from, tx.via) {
-			probe.fail(tx, stanza.NotAllowed, "") // §10.1.1
+		if typ, cond, text := s.refuseCreate(jid, tx.from, tx.via); cond != "" {
+			probe.failType(tx, typ, cond, text)
 			return false
 		}
 		r, err := NewRoom(jid, s.defaults, s.roomOpts)
@@ -219,6 +244,7 @@ func (s *Service) create(tx *request, jid stanza.JID) bool {
 			r.lockDeadline = tx.now.Add(s.opts.LockTimeout)
 		}
 		s.rooms[jid] = r
+		s.roomOpts.tally.count(r, tx.from.Bare())
 		tx.out.event(RoomCreated{RoomJID: jid, Owner: tx.from.Bare(), Locked: r.locked})
 		return true
 	case isPresence:
@@ -319,7 +345,11 @@ func (s *Service) Restore(st State) (*Room, error) {
 	if err != nil {
 		return nil, err
 	}
+	if old, ok := s.rooms[r.jid]; ok {
+		old.uncount()
+	}
 	s.rooms[r.jid] = r
+	s.roomOpts.tally.count(r, stanza.JID{})
 	return r, nil
 }
 

@@ -82,6 +82,7 @@ func (o *Occupant) makeCurrent(j stanza.JID) bool {
 func (r *Room) joinSession(tx *request, o *Occupant, p *stanza.Presence, req *stanza.MUC, extra ...stanza.StatusCode) {
 	o.others = append(o.others, session{jid: tx.from, presence: clientPresence(p.Children)})
 	r.byJID[tx.from] = o
+	r.joined(tx.from)
 	r.sessions++
 	s := o.narrow(tx.from)
 	r.rosterTo(tx, s)
@@ -98,6 +99,7 @@ func (r *Room) joinSession(tx *request, o *Occupant, p *stanza.Presence, req *st
 func (r *Room) leaveSession(tx *request, o *Occupant, j stanza.JID, id string, status []stanza.Element, codes ...stanza.StatusCode) {
 	r.leaveSelf(tx, o.narrow(j), id, status, item{aff: o.Affiliation, role: stanza.RoleNone}, nil, codes...)
 	delete(r.byJID, j)
+	r.parted(j)
 	r.sessions--
 	ev := SessionLeft{RoomJID: r.jid, Nick: o.Nick, JID: j, At: tx.now}
 	if len(codes) > 0 {
@@ -119,7 +121,7 @@ func (r *Room) leaveSession(tx *request, o *Occupant, j stanza.JID, id string, s
 	o.JID, o.Presence = last.jid, last.presence
 	o.invalidate()
 	if !sameElements(before[0], r.view(o, false)) || !sameElements(before[1], r.view(o, true)) {
-		r.broadcastPresence(tx, o, "")
+		r.broadcastInforming(tx, o, "")
 	}
 }
 

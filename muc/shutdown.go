@@ -46,6 +46,7 @@ func (r *Room) Shutdown(now time.Time) Output {
 	clear(r.byNick)
 	clear(r.byJID)
 	r.sessions = 0
+	r.partAll()
 	if r.locked {
 		r.destroy(tx, "", stanza.JID{})
 		return out

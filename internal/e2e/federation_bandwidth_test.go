@@ -9,8 +9,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/xmppfmuc/fmuc/examples/node/mucnode"
 	"github.com/xmppfmuc/fmuc/internal/servers"
 	"github.com/xmppfmuc/fmuc/internal/xmppclient"
+	"github.com/xmppfmuc/fmuc/muc"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
@@ -43,8 +45,11 @@ func TestFederationBandwidth(t *testing.T) {
 	f := newFederation(t)
 	ws := f.prosody(wonderlandLit, roomsW, accounts(wonderlandUsers))
 	ds := f.prosody(denmarkLit, talkD, accounts(nil, servers.Accounts("user", maxN, password)...))
-	w := f.add(ws, federate("", nil, talkD))
-	d := f.add(ds, federate(roomsW, nil))
+	// The measurement sends as fast as the rooms answer: without the
+	// occupants' message and presence rates (muc.Limits).
+	noRates := func(c *mucnode.Config) { c.Abuse.MessageBurst, c.Abuse.PresenceBurst = muc.Unlimited, muc.Unlimited }
+	w := f.add(ws, federate("", nil, talkD), noRates)
+	d := f.add(ds, federate(roomsW, nil), noRates)
 	alice := w.client("alice")
 	remote := make([]*client, maxN)
 	for i := range remote {

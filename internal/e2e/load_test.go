@@ -81,8 +81,11 @@ func TestLoad(t *testing.T) {
 	// The node runs with its default outbound queue: in a 1,000-occupant
 	// join storm Prosody reads the component stream slower than the node
 	// writes it, and the transport's back-pressure (not drops) absorbs it.
+	// The senders' rate may be above one occupant's message rate: the
+	// load measurement runs without it, and without the crowded-room
+	// limit, so that both services relay the same presence.
 	cmd := exec.Command(bin, "-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain,
-		"-log-level", "warn")
+		"-log-level", "warn", "-message-burst", "-1", "-max-broadcast-presence", "-1")
 	cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+srv.ComponentSecret)
 	nodeLogFile, err := os.CreateTemp("", "fmuc-load-node-*.log")
 	require.NoError(t, err)

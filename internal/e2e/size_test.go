@@ -8,13 +8,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xmppfmuc/fmuc/examples/node/mucnode"
 	"github.com/xmppfmuc/fmuc/internal/servers"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
 // TestLargeStanzas: a participant sends a 100 KB subject, a 100 KB
 // message and a 300 KB message through Prosody (its c2s limit raised to
-// 1 MiB so that all reach the node) to a node with its default limits. The
+// 1 MiB so that all reach the node) to a node with its default stream
+// limits (the rooms' body limit raised to 300,000 characters). The
 // subject is refused by the room's subject limit (not-acceptable), the
 // 100 KB message reaches the other occupant, the 300 KB one is refused by
 // the stanza limit (policy-violation); the node keeps its one stream to
@@ -24,7 +26,7 @@ func TestLargeStanzas(t *testing.T) {
 		Accounts:    testAccounts(),
 		ExtraGlobal: "c2s_stanza_size_limit = 1024*1024",
 	})
-	h := attach(t, srv)
+	h := attach(t, srv, func(c *mucnode.Config) { c.Abuse.MaxBody = 300_000 })
 	alice, bob := h.client("alice"), h.client("bob")
 	room := h.room("large")
 	createInstant(t, alice, room, "Alice")

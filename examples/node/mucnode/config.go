@@ -102,6 +102,9 @@ type Config struct {
 	// ends the component's stream when exceeded. Default
 	// transport.DefaultMaxOutboundSize (500 KiB).
 	MaxOutboundSize int64 `json:"max_outbound_size,omitempty"`
+	// Abuse is who may create rooms and the limits that keep one user
+	// from exhausting the node.
+	Abuse Abuse `json:"abuse"`
 }
 
 // RelayMargin is the room the node keeps between MaxStanzaSize and
@@ -379,6 +382,13 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.RoomConfig(); err != nil {
 		return err
+	}
+	o := muc.ServiceOptions{Domain: d, NewID: func() string { return "" }}
+	if err := c.abuseOptions(&o); err != nil {
+		return err
+	}
+	if _, err := muc.NewService(o); err != nil {
+		return fmt.Errorf("%w: abuse: %w", ErrConfig, err)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err

@@ -57,6 +57,7 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		fedCreate   = fs.Bool("federation-remote-create", false, "let a peer's federation join create a room that does not exist here")
 		statsEvery  = fs.Duration("stats-interval", 0, "log the federation figures at this `interval` (default off)")
 	)
+	abuse := abuseFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: node [flags]\n\nServes XEP-0045 chat rooms, federated with XEP-0289, as an XEP-0114 external component.\nThe secret comes from -secret-file, the config file or $%s.\n\nFlags:\n", SecretEnv)
 		fs.PrintDefaults()
@@ -149,6 +150,9 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.StatsInterval = Duration(*statsEvery)
 		case "config":
 		default:
+			if abuse(&c, f.Name) {
+				return
+			}
 			ferr = fmt.Errorf("%w: unhandled flag %s", ErrConfig, strconv.Quote(f.Name))
 		}
 	})

@@ -96,16 +96,20 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	mopts := muc.ServiceOptions{
+		OccupantIDKey: key,
+		Name:          cfg.Name,
+		RoomDefaults:  &rc,
+		Locking:       cfg.locking(),
+		LockTimeout:   cfg.lockTimeout(),
+	}
+	if err := cfg.abuseOptions(&mopts); err != nil {
+		return nil, err
+	}
 	m, err := NewFederatedMachine(fmuc.Options{
-		Domain: domain,
-		NewID:  NewIDs(),
-		MUC: muc.ServiceOptions{
-			OccupantIDKey: key,
-			Name:          cfg.Name,
-			RoomDefaults:  &rc,
-			Locking:       cfg.locking(),
-			LockTimeout:   cfg.lockTimeout(),
-		},
+		Domain:       domain,
+		NewID:        NewIDs(),
+		MUC:          mopts,
 		Federation:   fed.federationFunc(),
 		Inbound:      fmuc.Policy{Allow: fed.allow},
 		RemoteCreate: cfg.Federation.RemoteCreate,

@@ -14,16 +14,16 @@ import (
 	"github.com/xmppfmuc/fmuc/transport"
 )
 
-// TestDefaultSizeLimits runs the node with its default configuration and
-// sends groupchat messages around every inbound limit: each is reflected
-// or answered with policy-violation, the stream stays up, and only an
-// element beyond the read budget (no server sends one) makes the node
-// reconnect.
+// TestDefaultSizeLimits runs the node with its default stream limits (the
+// rooms' body limit, -max-body, raised above them) and sends groupchat
+// messages around every inbound limit: each is reflected or answered
+// with policy-violation, the stream stays up, and only an element beyond
+// the read budget (no server sends one) makes the node reconnect.
 func TestDefaultSizeLimits(t *testing.T) {
 	srv := listen(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cfg, err := ParseArgs([]string{"-server", srv.Addr(), "-domain", domain}, env(map[string]string{SecretEnv: secret}), io.Discard)
+	cfg, err := ParseArgs([]string{"-server", srv.Addr(), "-domain", domain, "-max-body", "2000000"}, env(map[string]string{SecretEnv: secret}), io.Discard)
 	require.NoError(t, err)
 	n, err := New(cfg, nil)
 	require.NoError(t, err)
