@@ -168,6 +168,20 @@ type Options struct {
 	// room here; beyond, a presented user gets resource-constraint.
 	// Default DefaultMaxRemoteOccupants.
 	MaxRemoteOccupants int
+	// PeerInterval and PeerBurst bound what one peer room may send to a
+	// room here (issue 19: a federated node is exposed to every user of
+	// every peer): a token bucket of PeerBurst stanzas, one more every
+	// PeerInterval, spent by the stanzas from the peer's occupant JIDs
+	// (groupchat, presence, private messages, IQs; not the link's own
+	// control stanzas, nor a server's bounces). What is over the rate is
+	// dropped, counted in Link.RateDropped and reported by a
+	// PeerRateExceeded event when the dropping starts. The muc's
+	// per-occupant rates (muc.Limits) apply to remote occupants as well;
+	// this bounds a peer as a whole. Defaults DefaultPeerInterval and
+	// DefaultPeerBurst (the burst takes a resync of a full LinkLog); a
+	// negative PeerInterval switches the bound off.
+	PeerInterval time.Duration
+	PeerBurst    int
 	// OnEvents, when set, receives the events of each call made through
 	// the transport-facing methods (Handle, Tick, ConnectionChanged)
 	// before their stanzas are returned, so that an embedder persists
@@ -192,6 +206,9 @@ const (
 	DefaultLinkLogBytes       = 8 << 20
 	DefaultMaxLinks           = 64
 	DefaultMaxRemoteOccupants = 1_000
+	// DefaultPeerInterval is 100 stanzas a second from one peer room.
+	DefaultPeerInterval = 10 * time.Millisecond
+	DefaultPeerBurst    = 10_000
 )
 
 // SameName returns a Federation function that federates every room with
@@ -239,8 +256,12 @@ func (o Options) withDefaults() (Options, error) {
 	if o.LinkLog == 0 {
 		o.LinkLog = DefaultLinkLog
 	}
-	if o.MaxLinks < 0 || o.MaxRemoteOccupants < 0 || o.PresenceCoalesce < 0 {
-		return o, fmt.Errorf("%w: negative MaxLinks, MaxRemoteOccupants or PresenceCoalesce", ErrConfig)
+	if o.MaxLinks < 0 || o.MaxRemoteOccupants < 0 || o.PresenceCoalesce < 0 || o.PeerBurst < 0 {
+		return o, fmt.Errorf("%w: negative MaxLinks, MaxRemoteOccupants, PresenceCoalesce or PeerBurst", ErrConfig)
+	}
+	def(&o.PeerInterval, DefaultPeerInterval)
+	if o.PeerBurst == 0 {
+		o.PeerBurst = DefaultPeerBurst
 	}
 	if o.MaxLinks == 0 {
 		o.MaxLinks = DefaultMaxLinks

@@ -72,6 +72,19 @@ type PeerRefusedUser struct {
 	Condition stanza.Condition
 }
 
+// PeerRateExceeded: a peer room sent more than its rate
+// (Options.PeerInterval, PeerBurst) and what is over it is being dropped;
+// reported when the dropping starts, with the count so far
+// (Link.RateDropped).
+type PeerRateExceeded struct {
+	RoomJID stanza.JID
+	Peer    stanza.JID
+	Dropped uint64
+}
+
+// Room implements Event.
+func (e PeerRateExceeded) Room() stanza.JID { return e.RoomJID }
+
 // Room implements Event.
 func (e LinkChanged) Room() stanza.JID { return e.RoomJID }
 

@@ -75,6 +75,9 @@ type Link struct {
 	Sent, Received uint64
 	Logged         int
 	Dropped        uint64
+	// RateDropped counts the stanzas from the peer dropped for being over
+	// its rate (Options.PeerInterval, PeerBurst).
+	RateDropped uint64
 }
 
 // link is the mutable state behind a Link.
@@ -97,6 +100,10 @@ type link struct {
 	// heard is when the peer last sent anything; ping is the id of an
 	// unanswered ping and pingBy its deadline.
 	heard time.Time
+	// full is when the peer's token bucket is full again (PeerInterval,
+	// PeerBurst); limited: the last stanza from the peer was over it.
+	full    time.Time
+	limited bool
 	// entered: the answer to the rejoin in progress has shown the
 	// rejoining user back (an entry sequence).
 	entered bool
@@ -118,6 +125,22 @@ type link struct {
 	// pending are presence updates waiting for Options.PresenceCoalesce,
 	// in the order their users first waited.
 	pending []coalesced
+}
+
+// allow spends one token of the peer's bucket and reports whether there
+// was one: at most burst stanzas at once, one more every interval.
+func (l *link) allow(now time.Time, interval time.Duration, burst int) bool {
+	if interval < 0 {
+		return true
+	}
+	if l.full.Before(now) {
+		l.full = now
+	}
+	if l.full.Sub(now) > interval*time.Duration(burst-1) {
+		return false
+	}
+	l.full = l.full.Add(interval)
+	return true
 }
 
 // snapshot returns the public view of l.

@@ -93,6 +93,19 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 			l.recv++
 		}
 	}
+	if counted(in) && h.Type != "error" {
+		// Counted first, so that the session's counts stay aligned.
+		opts := &n.svc.opts
+		if !l.allow(now, opts.PeerInterval, opts.PeerBurst) {
+			l.RateDropped++
+			if !l.limited {
+				l.limited = true
+				out.event(PeerRateExceeded{RoomJID: n.room, Peer: l.Peer, Dropped: l.RateDropped})
+			}
+			return
+		}
+		l.limited = false
+	}
 	if m, ok := in.(*stanza.Message); ok && h.From.Resource() == "" && m.Type == stanza.MessageGroupchat {
 		// A subject set by nobody in particular comes from the room.
 		if _, isSubject := m.Subject(); isSubject && !hasChild(m, "", "body") {

@@ -557,3 +557,44 @@ func TestResyncHistoryBound(t *testing.T) {
 		assert.Equal(t, want, got[fmt.Sprint("alice ", i)], "alice %d", i)
 	}
 }
+
+// TestPeerRate: a peer room that sends more than Options.PeerBurst at once
+// has the rest dropped, counted in Link.RateDropped and reported once by a
+// PeerRateExceeded event; the bucket refills one stanza per PeerInterval.
+func TestPeerRate(t *testing.T) {
+	w := newWorld(t)
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark)}}
+		o.PeerInterval = time.Second
+		o.PeerBurst = 3
+	})
+	e := w.service(denmark, nil)
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.create(alice, rabbithole, "Alice")
+	w.join(hamlet, elsinore, "Hamlet")
+	require.NoError(t, w.net.Advance(10*time.Second)) // the bucket is full
+	w.forget()
+	for i := range 8 {
+		w.say(hamlet, elsinore, fmt.Sprint("h", i), fmt.Sprint("hamlet ", i))
+	}
+	got := bodies(w, alice)
+	for i := range 8 {
+		assert.Equal(t, map[bool]int{true: 1, false: 0}[i < 3], got[fmt.Sprint("hamlet ", i)], "hamlet %d", i)
+	}
+	links := w.svcs[wonderland].Links(stanza.MustParse(rabbithole))
+	require.Len(t, links, 1)
+	assert.Equal(t, uint64(5), links[0].RateDropped)
+	var exceeded []fmuc.PeerRateExceeded
+	for _, ev := range w.events(wonderland) {
+		if x, ok := ev.(fmuc.PeerRateExceeded); ok {
+			exceeded = append(exceeded, x)
+		}
+	}
+	require.Len(t, exceeded, 1)
+	assert.Equal(t, fmuc.PeerRateExceeded{RoomJID: stanza.MustParse(rabbithole), Peer: stanza.MustParse(elsinore), Dropped: 1}, exceeded[0])
+	assert.Equal(t, fmuc.LinkFederated, links[0].State, "the link stays up")
+
+	require.NoError(t, w.net.Advance(2*time.Second))
+	w.say(hamlet, elsinore, "later", "hamlet later")
+	assert.Equal(t, 1, bodies(w, alice)["hamlet later"])
+}

@@ -156,6 +156,12 @@ type FederationConfig struct {
 	// RemoteCreate lets a peer's federation join create a room that does
 	// not exist here yet.
 	RemoteCreate bool `json:"remote_create,omitempty"`
+	// PeerInterval and PeerBurst bound what one peer room may send
+	// (fmuc.Options.PeerInterval, PeerBurst): a burst, then one stanza
+	// per interval; zero for the defaults (10,000, then 100 a second), a
+	// negative interval for no bound.
+	PeerInterval Duration `json:"peer_interval,omitempty"`
+	PeerBurst    int      `json:"peer_burst,omitempty"`
 }
 
 // maxFederationRooms bounds FederationConfig.Rooms and Allow.

@@ -196,7 +196,8 @@ func TestFederationArgs(t *testing.T) {
 	})
 	t.Run("flags", func(t *testing.T) {
 		c, s := parse(t, append(base, "-federate-rooms", "elsinore=rabbithole@rooms.wonderland.lit, moat=pond@rooms.wonderland.lit",
-			"-federation-allow", "talk.norway.lit,,rooms.wonderland.lit", "-federation-history", "0", "-federation-remote-create", "-stats-interval", "30s")...)
+			"-federation-allow", "talk.norway.lit,,rooms.wonderland.lit", "-federation-history", "0", "-federation-remote-create", "-stats-interval", "30s",
+			"-federation-peer-interval", "50ms", "-federation-peer-burst", "500")...)
 		f := s.federationFunc()
 		require.NotNil(t, f)
 		assert.Equal(t, stanza.MustParse("pond@rooms.wonderland.lit"), f(stanza.MustParse("moat@talk.denmark.lit")).Upstream)
@@ -206,6 +207,8 @@ func TestFederationArgs(t *testing.T) {
 		assert.Zero(t, *f(stanza.MustParse("moat@talk.denmark.lit")).History, "-federation-history 0: none")
 		assert.Len(t, s.allow, 2)
 		assert.True(t, c.Federation.RemoteCreate)
+		assert.Equal(t, Duration(50*time.Millisecond), c.Federation.PeerInterval)
+		assert.Equal(t, 500, c.Federation.PeerBurst)
 		assert.Equal(t, Duration(30*time.Second), c.StatsInterval)
 	})
 	t.Run("flags override file", func(t *testing.T) {

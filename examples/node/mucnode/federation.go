@@ -218,6 +218,8 @@ func (m *FederatedMachine) logEvent(ev fmuc.Event) {
 		m.log.Warn("federation refused", room, "peer", e.Peer.String(), "reason", e.Reason)
 	case fmuc.SpoofRefused:
 		m.log.Warn("spoofed stanza refused", room, "peer", e.Peer.String(), "jid", e.JID.String(), "reason", e.Reason)
+	case fmuc.PeerRateExceeded:
+		m.log.Warn("peer over its rate: dropping", room, "peer", e.Peer.String(), "dropped", e.Dropped)
 	case fmuc.PeerRefusedUser:
 		m.log.Warn("peer refused user", room, "peer", e.Peer.String(), "jid", e.JID.String(), "condition", string(e.Condition))
 	case muc.Event:

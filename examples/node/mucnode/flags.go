@@ -55,6 +55,8 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		fedAllow    = fs.String("federation-allow", "", "peers that may join rooms here: `domain-or-room,...` (default none)")
 		fedHistory  = fs.Int("federation-history", 0, "messages of history a room asks its upstream for when federating (default the upstream's)")
 		fedCreate   = fs.Bool("federation-remote-create", false, "let a peer's federation join create a room that does not exist here")
+		fedPeerInt  = fs.Duration("federation-peer-interval", 0, "one more stanza a peer room may send per this `duration`, after its burst; negative for no bound (default 10ms: 100 a second)")
+		fedPeerBur  = fs.Int("federation-peer-burst", 0, "stanzas a peer room may send at once (default 10000)")
 		statsEvery  = fs.Duration("stats-interval", 0, "log the federation figures at this `interval` (default off)")
 	)
 	abuse := abuseFlags(fs)
@@ -146,6 +148,10 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.Federation.History = fedHistory
 		case "federation-remote-create":
 			c.Federation.RemoteCreate = *fedCreate
+		case "federation-peer-interval":
+			c.Federation.PeerInterval = Duration(*fedPeerInt)
+		case "federation-peer-burst":
+			c.Federation.PeerBurst = *fedPeerBur
 		case "stats-interval":
 			c.StatsInterval = Duration(*statsEvery)
 		case "config":

@@ -113,6 +113,8 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		Federation:   fed.federationFunc(),
 		Inbound:      fmuc.Policy{Allow: fed.allow},
 		RemoteCreate: cfg.Federation.RemoteCreate,
+		PeerInterval: time.Duration(cfg.Federation.PeerInterval),
+		PeerBurst:    cfg.Federation.PeerBurst,
 		Logger:       log,
 	}, log)
 	if err != nil {
