@@ -12,7 +12,7 @@ import (
 // occupants u0..u(n-1) (u0 owns it) and the given number of history
 // messages.
 func bigRoom(b *testing.B, n, history int) *harness {
-	h := newHarness(b, func(o *ServiceOptions) {
+	h := newHarness(b, noMessageRate, func(o *ServiceOptions) {
 		c := DefaultConfig()
 		c.HistoryLength = 50
 		o.RoomDefaults = &c
@@ -29,6 +29,10 @@ func bigRoom(b *testing.B, n, history int) *harness {
 	}
 	return h
 }
+
+// noMessageRate switches the occupant message rate off: the benchmarks
+// send one user's message over and over at one instant.
+func noMessageRate(o *ServiceOptions) { o.Limits.MessageBurst = Unlimited }
 
 // BenchmarkGroupchatFanout measures one groupchat message reflected to
 // 1,000 local occupants; see the ns/recipient and allocs/recipient
@@ -192,7 +196,7 @@ func BenchmarkGroupchatFanoutSessions(b *testing.B) {
 // per message, so the per-recipient cost should not change.
 func BenchmarkGroupchatFanoutOccupantIDs(b *testing.B) {
 	const n = 1000
-	h := newHarness(b, withKey)
+	h := newHarness(b, withKey, noMessageRate)
 	h.instant(roomJID, "u0@x/r", "u0")
 	for i := 1; i < n; i++ {
 		s := strconv.Itoa(i)
