@@ -500,10 +500,7 @@ func TestLinkLogBound(t *testing.T) {
 	w.join(hamlet, elsinore, "Hamlet")
 	w.forget()
 	w.net.Partition(denmark, wonderland)
-	for i := range 20 {
-		w.say(hamlet, elsinore, fmt.Sprint("h", i), fmt.Sprint("hamlet ", i))
-		require.NoError(t, w.net.Advance(time.Second)) // within the message rate
-	}
+	sayEachSecond(w, hamlet, elsinore, "hamlet", 20)
 	links := w.svcs[denmark].Links(stanza.MustParse(elsinore))
 	require.Len(t, links, 1)
 	assert.Equal(t, fmuc.LinkLost, links[0].State)
@@ -511,13 +508,29 @@ func TestLinkLogBound(t *testing.T) {
 	assert.Equal(t, uint64(15), links[0].Dropped)
 	w.net.Heal(denmark, wonderland)
 	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
-	got := bodies(w, alice)
-	for i := range 20 {
+	gotNewest(t, bodies(w, alice), "hamlet", 20, 5)
+}
+
+// sayEachSecond has user say n messages in room, "<who> 0" on, a second
+// apart (within the occupant message rate).
+func sayEachSecond(w *world, user, room, who string, n int) {
+	w.t.Helper()
+	for i := range n {
+		w.say(user, room, fmt.Sprint(who, i), fmt.Sprint(who, " ", i))
+		require.NoError(w.t, w.net.Advance(time.Second))
+	}
+}
+
+// gotNewest checks that of the n messages of who, got (bodies) has the
+// newest once each and none of the others.
+func gotNewest(t *testing.T, got map[string]int, who string, n, newest int) {
+	t.Helper()
+	for i := range n {
 		want := 0
-		if i >= 15 {
+		if i >= n-newest {
 			want = 1
 		}
-		assert.Equal(t, want, got[fmt.Sprint("hamlet ", i)], "hamlet %d", i)
+		assert.Equal(t, want, got[fmt.Sprint(who, " ", i)], "%s %d", who, i)
 	}
 }
 
@@ -539,23 +552,13 @@ func TestResyncHistoryBound(t *testing.T) {
 	w.join(hamlet, elsinore, "Hamlet")
 	w.forget()
 	w.net.Partition(denmark, wonderland)
-	for i := range 20 {
-		w.say(alice, rabbithole, fmt.Sprint("a", i), fmt.Sprint("alice ", i))
-		require.NoError(t, w.net.Advance(time.Second)) // within the message rate
-	}
+	sayEachSecond(w, alice, rabbithole, "alice", 20)
 	links := w.svcs[wonderland].Links(stanza.MustParse(rabbithole))
 	require.Len(t, links, 1)
 	assert.Equal(t, uint64(15), links[0].Dropped)
 	w.net.Heal(denmark, wonderland)
 	require.NoError(t, w.net.Advance(fmuc.DefaultRetryMax))
-	got := bodies(w, hamlet)
-	for i := range 20 {
-		want := 0
-		if i >= 17 {
-			want = 1
-		}
-		assert.Equal(t, want, got[fmt.Sprint("alice ", i)], "alice %d", i)
-	}
+	gotNewest(t, bodies(w, hamlet), "alice", 20, 3)
 }
 
 // TestPeerRate: a peer room that sends more than Options.PeerBurst at once
