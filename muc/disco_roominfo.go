@@ -32,6 +32,9 @@ func (r *Room) extraFeatures() []string {
 	if len(r.opts.OccupantIDKey) > 0 {
 		f = append(f, nsOccupantID)
 	}
+	if r.opts.Archive.MaxMessages > 0 {
+		f = append(f, nsMAM) // XEP-0313 §6.1
+	}
 	return append(f, r.opts.Features...)
 }
 

@@ -35,6 +35,9 @@ type Options struct {
 	// ConfigExtension, when set, adds the embedder's fields to the
 	// configuration form.
 	ConfigExtension ConfigExtension
+	// Archive bounds the room's XEP-0313 archive; the zero value keeps
+	// none.
+	Archive Archive
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -55,6 +58,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if n := len(o.OccupantIDKey); n > 0 && n < 16 {
 		return o, fmt.Errorf("%w: OccupantIDKey shorter than 16 bytes", ErrConfig)
+	}
+	if err := o.Archive.validate(); err != nil {
+		return o, err
 	}
 	lim, err := o.Limits.withDefaults()
 	o.Limits = lim
@@ -108,6 +114,7 @@ type Room struct {
 	sessions  int                      // further sessions of all occupants (Occupant.others)
 
 	history []HistoryEntry
+	archive archive // XEP-0313 (Options.Archive)
 	subject Subject
 
 	lockDeadline time.Time // see ServiceOptions.LockTimeout

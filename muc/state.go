@@ -22,6 +22,9 @@ type State struct {
 	Subject Subject
 	// History is the discussion history, oldest first.
 	History []HistoryEntry
+	// Archive is the XEP-0313 archive, oldest first (empty when the room
+	// keeps none, see Options.Archive).
+	Archive []ArchiveEntry
 	// PendingRegistrations are the registrations awaiting approval by an
 	// admin (XEP-0045 §7.10, §9.9), sorted by JID.
 	PendingRegistrations []PendingRegistration
@@ -73,7 +76,7 @@ func (r *Room) State() State {
 		}
 	}
 	sortJIDs(js)
-	st := State{JID: r.jid, Config: r.config, Locked: r.locked, Subject: r.subject, History: r.History()}
+	st := State{JID: r.jid, Config: r.config, Locked: r.locked, Subject: r.subject, History: r.History(), Archive: r.Archive()}
 	for _, j := range js {
 		st.Affiliations = append(st.Affiliations, AffiliationEntry{JID: j, Affiliation: r.Affiliation(j), Nick: r.nicks[j]})
 	}
@@ -132,6 +135,9 @@ func Restore(st State, opts Options) (*Room, error) {
 		r.history = append(r.history, e)
 	}
 	if err := r.restoreRemembered(st); err != nil {
+		return nil, err
+	}
+	if err := r.restoreArchive(st.Archive); err != nil {
 		return nil, err
 	}
 	return r, nil
