@@ -82,7 +82,7 @@ func TestLoad(t *testing.T) {
 	// join storm Prosody reads the component stream slower than the node
 	// writes it, and the transport's back-pressure (not drops) absorbs it.
 	cmd := exec.Command(bin, "-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain,
-		"-log-level", "warn")
+		"-log-level", "warn", "-data-dir", "")
 	cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+srv.ComponentSecret)
 	nodeLogFile, err := os.CreateTemp("", "fmuc-load-node-*.log")
 	require.NoError(t, err)

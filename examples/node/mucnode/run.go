@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )
@@ -65,6 +66,7 @@ type Node struct {
 	log     *slog.Logger
 	machine *Machine
 	comp    *transport.Component
+	store   *mucstore.Bolt // nil: in memory
 }
 
 // New builds the service and the component. cfg must be valid (see
@@ -88,7 +90,35 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	var (
+		st   *mucstore.Bolt
+		snap mucstore.Snapshot
+	)
+	if dir := cfg.dataDir(); dir == "" {
+		log.Info("no data directory: rooms are kept in memory only and lost when the node stops")
+	} else {
+		if st, snap, err = openStore(dir, log); err != nil {
+			return nil, err
+		}
+		if cfg.OccupantIDKeyFile == "" {
+			if key, err = storedKey(st, snap); err != nil {
+				_ = st.Close()
+				return nil, err
+			}
+		}
+	}
+	n, err := newNode(cfg, log, domain, key, rc, st, snap)
+	if err != nil && st != nil {
+		_ = st.Close()
+	}
+	return n, err
+}
+
+// newNode builds the service (restoring the rooms of snap), the machine
+// and the component.
+func newNode(cfg Config, log *slog.Logger, domain stanza.JID, key []byte, rc muc.Config, st *mucstore.Bolt, snap mucstore.Snapshot) (*Node, error) {
 	svc, err := muc.NewService(muc.ServiceOptions{
+		Archive:       cfg.archive(),
 		OccupantIDKey: key,
 		Domain:        domain,
 		Name:          cfg.Name,
@@ -101,6 +131,12 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	m := NewMachine(svc, log)
+	if st != nil {
+		if err := mucstore.Restore(svc, snap); err != nil {
+			return nil, fmt.Errorf("restoring rooms from %s: %w", st.Path(), err)
+		}
+		m = NewPersistentMachine(svc, st, log)
+	}
 	comp, err := transport.New(transport.Config{
 		Address:            cfg.Server,
 		Domain:             cfg.Domain,
@@ -119,7 +155,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Node{cfg: cfg, log: log, machine: m, comp: comp}, nil
+	return &Node{cfg: cfg, log: log, machine: m, comp: comp, store: st}, nil
 }
 
 // Stats returns the component's counters; safe from any goroutine.
@@ -130,6 +166,11 @@ func (n *Node) Stats() transport.Stats { return n.comp.Stats() }
 func (n *Node) Run(ctx context.Context) error {
 	n.log.Info("starting", "server", n.cfg.Server, "domain", n.cfg.Domain)
 	err := n.comp.Run(ctx)
+	if n.store != nil {
+		if cerr := n.store.Close(); cerr != nil {
+			n.log.Error("closing the store", "err", cerr)
+		}
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		st := n.comp.Stats()
 		n.log.Info("stopped", "in", st.In, "out", st.Out, "dropped", st.Dropped, "reconnects", st.Reconnects)
