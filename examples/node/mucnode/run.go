@@ -158,6 +158,10 @@ func newNode(cfg Config, log *slog.Logger, domain stanza.JID, key []byte, rc muc
 	return &Node{cfg: cfg, log: log, machine: m, comp: comp, store: st}, nil
 }
 
+// Service returns the node's MUC service, for inspection before Run or
+// after it returned (the Machine drives it from Run's goroutine).
+func (n *Node) Service() *muc.Service { return n.machine.Service() }
+
 // Stats returns the component's counters; safe from any goroutine.
 func (n *Node) Stats() transport.Stats { return n.comp.Stats() }
 
