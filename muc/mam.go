@@ -330,7 +330,17 @@ func (r *Room) mamMatcher(mq mamQuery) func(*ArchiveEntry) bool {
 		switch {
 		case w.Bare() == r.jid && w.Resource() != "":
 			k := nickKey(w.Resource())
-			fs = append(fs, func(e *ArchiveEntry) bool { return nickKey(e.Nick) == k })
+			seen := map[string]bool{} // nick -> matches, so nickKey runs once per nick
+			fs = append(fs, func(e *ArchiveEntry) bool {
+				m, ok := seen[e.Nick]
+				if !ok {
+					m = nickKey(e.Nick) == k
+					if len(seen) < 4096 {
+						seen[e.Nick] = m
+					}
+				}
+				return m
+			})
 		case w.Bare() == r.jid:
 			// The room itself: every message.
 		case w.IsBare():

@@ -1,6 +1,7 @@
 package muc
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,4 +176,54 @@ func FuzzMAMQuery(f *testing.F) {
 			t.Fatalf("%d results", n-1)
 		}
 	})
+}
+
+// BenchmarkMAMQuery measures queries on a room with a large archive
+// (FMUC_BENCH_ARCHIVE messages, default 1,000,000; the entries share one
+// payload so that the archive fits in memory): Converse.js's last page,
+// a page after a stanza id in the middle, a time range in the middle, and
+// a 'with' filter (a scan of the whole archive).
+func BenchmarkMAMQuery(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("FMUC_BENCH_ARCHIVE"); s != "" {
+		var err error
+		n, err = strconv.Atoi(s)
+		require.NoError(b, err)
+	}
+	h := newHarness(b, withArchive(n, 0))
+	h.instant(roomJID, "a@x/1", "A")
+	st := h.room(roomJID).State()
+	payload := []stanza.Element{stanza.MustElement(struct {
+		XMLName struct{} `xml:"body"`
+		Text    string   `xml:",chardata"`
+	}{Text: "a message of ordinary length, about sixty characters long."})}
+	st.Archive = make([]ArchiveEntry, n)
+	from := stanza.MustParse("b@x/1")
+	for i := range st.Archive {
+		st.Archive[i] = ArchiveEntry{StanzaID: "s" + strconv.Itoa(i), ID: "m" + strconv.Itoa(i), Nick: "B", JID: from, Stamp: t0.Add(time.Duration(i) * time.Second), Payload: payload}
+	}
+	start := time.Now()
+	r, err := h.svc.Restore(st)
+	require.NoError(b, err)
+	b.Logf("restored a %d-message archive in %v", n, time.Since(start))
+	st = State{}
+	h.now = t0.Add(time.Duration(n) * time.Second)
+	mid := strconv.Itoa(n / 2)
+	cases := []struct{ name, q string }{
+		{"last-page-50", mamIQ("a@x/1", "q", "<max>50</max><before/>")},
+		{"after-id-mid-50", mamIQ("a@x/1", "q", "<max>50</max><after>s"+mid+"</after>")},
+		{"time-range-mid-50", mamIQ("a@x/1", "q", "<max>50</max>", "start", stanza.FormatTime(t0.Add(time.Duration(n/2)*time.Second)), "end", stanza.FormatTime(t0.Add(time.Duration(n/2+3600)*time.Second)))},
+		{"with-nick-scan-50", mamIQ("a@x/1", "q", "<max>50</max><before/>", "with", roomJID+"/B")},
+	}
+	for _, c := range cases {
+		in := decode(b, c.q)
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				out, err := r.Handle(h.now, in)
+				if err != nil || len(out.Stanzas) != 51 {
+					b.Fatalf("%v, %d stanzas", err, len(out.Stanzas))
+				}
+			}
+		})
+	}
 }
