@@ -163,6 +163,7 @@ func (r *Room) restoreArchive(entries []ArchiveEntry) error {
 	}
 	r.archive.entries = make([]ArchiveEntry, 0, len(entries))
 	r.archive.byID = make(map[string]int, len(entries))
+	nicks := map[string]bool{} // nicks already checked
 	for i, e := range entries {
 		if e.StanzaID == "" {
 			return fmt.Errorf("%w: archive entry without a stanza id", ErrState)
@@ -173,8 +174,11 @@ func (r *Room) restoreArchive(entries []ArchiveEntry) error {
 		if i > 0 && e.Stamp.Before(entries[i-1].Stamp) {
 			return fmt.Errorf("%w: archive entry %q out of order", ErrState, e.StanzaID)
 		}
-		if _, err := r.addr(e.Nick); err != nil {
-			return fmt.Errorf("%w: archive entry from %q: %w", ErrState, e.Nick, err)
+		if !nicks[e.Nick] {
+			if _, err := r.addr(e.Nick); err != nil {
+				return fmt.Errorf("%w: archive entry from %q: %w", ErrState, e.Nick, err)
+			}
+			nicks[e.Nick] = len(nicks) < 4096
 		}
 		e.Payload = slices.Clone(e.Payload)
 		r.archive.byID[e.StanzaID] = len(r.archive.entries)

@@ -1,6 +1,7 @@
 package mucstore
 
 import (
+	"encoding/xml"
 	"os"
 	"strconv"
 	"testing"
@@ -105,3 +106,58 @@ func BenchmarkWritePerMessage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLoadArchive measures the start of a node whose room has a large
+// archive: Load and Restore of one room with FMUC_BENCH_ARCHIVE messages
+// (default 200,000) in the file.
+func BenchmarkLoadArchive(b *testing.B) {
+	n := 200_000
+	if s := os.Getenv("FMUC_BENCH_ARCHIVE"); s != "" {
+		var err error
+		n, err = strconv.Atoi(s)
+		require.NoError(b, err)
+	}
+	s, err := Open(b.TempDir())
+	require.NoError(b, err)
+	defer s.Close()
+	mk := func() *muc.Service {
+		cfg := muc.DefaultConfig()
+		cfg.Persistent = true
+		svc, err := muc.NewService(muc.ServiceOptions{Domain: stanza.MustParse("muc.example"), NewID: func() string { return "x" }, RoomDefaults: &cfg, Archive: muc.Archive{MaxMessages: n}})
+		require.NoError(b, err)
+		return svc
+	}
+	room := stanza.MustParse("big@muc.example")
+	owner := stanza.MustParse("owner@example.org")
+	cfg := muc.DefaultConfig()
+	cfg.Persistent = true
+	batch := Batch{Rooms: []muc.State{{JID: room, Config: cfg, Affiliations: []muc.AffiliationEntry{{JID: owner, Affiliation: stanza.AffiliationOwner}}}}}
+	for i := range n {
+		sid := "s" + strconv.Itoa(i)
+		batch.Archive = append(batch.Archive, ArchiveAppend{Room: room, Entry: muc.ArchiveEntry{StanzaID: sid, ID: "m" + strconv.Itoa(i), Nick: "Owner", JID: owner, Stamp: t0.Add(time.Duration(i) * time.Second),
+			Payload: []stanza.Element{
+				{Name: xmlName("", "body"), XML: []byte("<body>a message of ordinary length, about sixty characters long.</body>")},
+				stanza.StanzaID{ID: sid, By: room}.Element(),
+			}}})
+		if len(batch.Archive) == 20_000 {
+			require.NoError(b, s.Apply(&batch))
+			batch = Batch{}
+		}
+	}
+	require.NoError(b, s.Apply(&batch))
+	fi, err := os.Stat(s.Path())
+	require.NoError(b, err)
+	for b.Loop() {
+		snap, err := s.Load()
+		require.NoError(b, err)
+		svc := mk()
+		require.NoError(b, Restore(svc, snap))
+		if got := len(svc.Rooms()[0].Archive()); got != n {
+			b.Fatal(got)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/message")
+	b.ReportMetric(float64(fi.Size())/float64(n), "file-bytes/message")
+}
+
+func xmlName(space, local string) xml.Name { return xml.Name{Space: space, Local: local} }

@@ -158,13 +158,15 @@ type roomRecord struct {
 
 // entryRecord is a history or archive entry in the file.
 type entryRecord struct {
-	StanzaID string     `json:"sid,omitempty"`
-	ID       string     `json:"id,omitempty"`
-	Nick     string     `json:"nick"`
-	JID      stanza.JID `json:"jid"`
-	Stamp    time.Time  `json:"at"`
-	Origin   stanza.JID `json:"origin,omitzero"`
-	Payload  []element  `json:"payload"`
+	StanzaID string `json:"sid,omitempty"`
+	ID       string `json:"id,omitempty"`
+	Nick     string `json:"nick"`
+	// JID and Origin are JIDs as text, parsed through jids.parse (one
+	// PRECIS pass per distinct JID, not per entry).
+	JID     string    `json:"jid,omitempty"`
+	Stamp   time.Time `json:"at"`
+	Origin  string    `json:"origin,omitempty"`
+	Payload []element `json:"payload"`
 }
 
 // element is a stanza.Element in the file: its name and its XML as text.
@@ -210,7 +212,7 @@ func (s *Bolt) Apply(b *Batch) error {
 		}
 		for _, st := range b.Rooms {
 			st.History, st.Archive = nil, nil
-			v, err := json.Marshal(roomRecord{State: st})
+			v, err := marshal(roomRecord{State: st})
 			if err != nil {
 				return fmt.Errorf("mucstore: encoding room %s: %w", st.JID.String(), err)
 			}
@@ -230,7 +232,7 @@ func (s *Bolt) Apply(b *Batch) error {
 			if err != nil {
 				return err
 			}
-			if err := appendEntry(lb, entryRecord{ID: e.ID, Nick: e.Nick, JID: e.JID, Stamp: e.Stamp, Origin: e.Origin, Payload: elementsOut(e.Payload)}); err != nil {
+			if err := appendEntry(lb, entryRecord{ID: e.ID, Nick: e.Nick, JID: jidText(e.JID), Stamp: e.Stamp, Origin: jidText(e.Origin), Payload: elementsOut(e.Payload)}); err != nil {
 				return err
 			}
 			if err := trimTo(lb, h.Keep); err != nil {
@@ -246,7 +248,7 @@ func (s *Bolt) Apply(b *Batch) error {
 			if err := dropOldest(lb, a.Expired); err != nil {
 				return err
 			}
-			if err := appendEntry(lb, entryRecord{StanzaID: e.StanzaID, ID: e.ID, Nick: e.Nick, JID: e.JID, Stamp: e.Stamp, Payload: elementsOut(e.Payload)}); err != nil {
+			if err := appendEntry(lb, entryRecord{StanzaID: e.StanzaID, ID: e.ID, Nick: e.Nick, JID: jidText(e.JID), Stamp: e.Stamp, Payload: elementsOut(e.Payload)}); err != nil {
 				return err
 			}
 		}
@@ -271,11 +273,25 @@ func appendEntry(lb *bolt.Bucket, e entryRecord) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(e)
+	v, err := marshal(e)
 	if err != nil {
 		return err
 	}
+	// Keys only grow: fill pages instead of splitting them in half.
+	lb.FillPercent = 0.95
 	return lb.Put(binary.BigEndian.AppendUint64(nil, seq), v)
+}
+
+// marshal encodes v as JSON without HTML escaping (payloads are XML: the
+// default would write each < and > as six bytes).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // dropOldest deletes the n first entries of lb.
@@ -316,6 +332,7 @@ func (s *Bolt) Load() (snap Snapshot, err error) {
 			return err
 		}
 		hist, arch := tx.Bucket(bucketHistory), tx.Bucket(bucketArchive)
+		jids := jidCache{}
 		return tx.Bucket(bucketRooms).ForEach(func(k, v []byte) error {
 			var rec roomRecord
 			if err := json.Unmarshal(v, &rec); err != nil {
@@ -325,12 +342,26 @@ func (s *Bolt) Load() (snap Snapshot, err error) {
 			if st.JID.String() != string(k) {
 				return fmt.Errorf("%w: %s: room record %q names %q", ErrFormat, s.path, k, st.JID.String())
 			}
-			err := loadEntries(hist.Bucket(k), func(e entryRecord) {
-				st.History = append(st.History, muc.HistoryEntry{ID: e.ID, Nick: e.Nick, JID: e.JID, Stamp: e.Stamp, Origin: e.Origin, Payload: elementsIn(e.Payload)})
+			err := loadEntries(hist.Bucket(k), func(e entryRecord) error {
+				j, err := jids.parse(e.JID)
+				if err != nil {
+					return err
+				}
+				origin, err := jids.parse(e.Origin)
+				if err != nil {
+					return err
+				}
+				st.History = append(st.History, muc.HistoryEntry{ID: e.ID, Nick: e.Nick, JID: j, Stamp: e.Stamp, Origin: origin, Payload: elementsIn(e.Payload)})
+				return nil
 			})
 			if err == nil {
-				err = loadEntries(arch.Bucket(k), func(e entryRecord) {
-					st.Archive = append(st.Archive, muc.ArchiveEntry{StanzaID: e.StanzaID, ID: e.ID, Nick: e.Nick, JID: e.JID, Stamp: e.Stamp, Payload: elementsIn(e.Payload)})
+				err = loadEntries(arch.Bucket(k), func(e entryRecord) error {
+					j, err := jids.parse(e.JID)
+					if err != nil {
+						return err
+					}
+					st.Archive = append(st.Archive, muc.ArchiveEntry{StanzaID: e.StanzaID, ID: e.ID, Nick: e.Nick, JID: j, Stamp: e.Stamp, Payload: elementsIn(e.Payload)})
+					return nil
 				})
 			}
 			if err != nil {
@@ -346,7 +377,7 @@ func (s *Bolt) Load() (snap Snapshot, err error) {
 	return snap, err
 }
 
-func loadEntries(lb *bolt.Bucket, f func(entryRecord)) error {
+func loadEntries(lb *bolt.Bucket, f func(entryRecord) error) error {
 	if lb == nil {
 		return nil
 	}
@@ -355,7 +386,34 @@ func loadEntries(lb *bolt.Bucket, f func(entryRecord)) error {
 		if err := json.Unmarshal(v, &e); err != nil {
 			return err
 		}
-		f(e)
-		return nil
+		return f(e)
 	})
+}
+
+// jidText is a JID as stored: "" for the zero JID.
+func jidText(j stanza.JID) string {
+	if j.IsZero() {
+		return ""
+	}
+	return j.String()
+}
+
+// jidCache parses stored JIDs once each.
+type jidCache map[string]stanza.JID
+
+func (c jidCache) parse(s string) (stanza.JID, error) {
+	if s == "" {
+		return stanza.JID{}, nil
+	}
+	if j, ok := c[s]; ok {
+		return j, nil
+	}
+	j, err := stanza.Parse(s)
+	if err != nil {
+		return j, err
+	}
+	if len(c) < 1<<16 {
+		c[s] = j
+	}
+	return j, nil
 }
