@@ -40,10 +40,11 @@
 // # Records
 //
 // Service-wide records (Snapshot.Meta, Batch.Meta) hold what is not a
-// room's: the XEP-0421 occupant-id key ("occupant-id-key", so that ids stay
-// stable across restarts) and the state of fmuc.Service ("fmuc", its State
-// as JSON, written after calls whose events changed it: federation
-// settings, each upstream link's session, position and log).
+// room's: the XEP-0421 occupant-id key (MetaOccupantIDKey, so that ids stay
+// stable across restarts) and the state of fmuc.Service (MetaFMUC, its
+// State as JSON, written in the batch of each call whose events changed
+// it: federation settings, each upstream link's session, position and
+// log).
 //
 // # The bbolt file
 //

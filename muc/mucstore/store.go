@@ -19,6 +19,19 @@ var (
 	ErrClosed = errors.New("mucstore: store closed")
 )
 
+// Names of the service-wide records (Snapshot.Meta, Batch.Meta) this
+// module's embedders use.
+const (
+	// MetaOccupantIDKey is the XEP-0421 occupant-id key, drawn once so
+	// that occupant ids stay the same across restarts.
+	MetaOccupantIDKey = "occupant-id-key"
+	// MetaFMUC is fmuc.Service.State as JSON (each room's federation
+	// settings, each upstream link's session, position and log), written
+	// after calls whose fmuc events changed it and given to
+	// fmuc.Service.Restore after the rooms are restored.
+	MetaFMUC = "fmuc"
+)
+
 // Store persists rooms and service-wide records. Implementations must make
 // Apply atomic (all of the batch or nothing) and durable when it returns
 // nil; the muc package's rooms are rebuilt from Load with muc.Restore (or

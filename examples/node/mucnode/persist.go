@@ -10,10 +10,6 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// metaOccupantIDKey is the store record of the XEP-0421 key drawn on the
-// first start when no key file is configured.
-const metaOccupantIDKey = "occupant-id-key"
-
 // storeRetry is how long the node waits before trying again to write a
 // batch the store refused.
 const storeRetry = time.Second
@@ -88,11 +84,11 @@ func openStore(dir string, log *slog.Logger) (*mucstore.Bolt, mucstore.Snapshot,
 // storedKey returns the occupant-id key of the snapshot, or draws one and
 // writes it.
 func storedKey(st mucstore.Store, snap mucstore.Snapshot) ([]byte, error) {
-	if k := snap.Meta[metaOccupantIDKey]; len(k) >= 16 {
+	if k := snap.Meta[mucstore.MetaOccupantIDKey]; len(k) >= 16 {
 		return k, nil
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	err := st.Apply(&mucstore.Batch{Meta: map[string][]byte{metaOccupantIDKey: key}})
+	err := st.Apply(&mucstore.Batch{Meta: map[string][]byte{mucstore.MetaOccupantIDKey: key}})
 	return key, err
 }
