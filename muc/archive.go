@@ -127,7 +127,7 @@ func (a *archive) drop(n int) int {
 
 // archiveMessage adds a reflected groupchat message to the archive, when
 // the room keeps one (XEP-0313 §7.1.2: messages with a body, once each,
-// the same ones the history keeps).
+// the same ones the history keeps, and subject changes).
 func (r *Room) archiveMessage(tx *request, o *Occupant, id, sid string, payload []stanza.Element) {
 	lim := r.opts.Archive
 	if lim.MaxMessages <= 0 || sid == "" {

@@ -96,9 +96,9 @@
 // for who may see it (non-anonymous rooms; moderators, admins and owners
 // otherwise), and never a muc#user <x/> the author sent (§7.1.2, §9.2).
 // Outcasts may not read the archive, nor non-members a members-only room
-// (§7.1.2). The archive is part of State; MessageArchived events carry
-// each new entry and how many old ones expired. Subject changes are not
-// archived.
+// (§7.1.2). Subject changes are archived too (§7.1.2 SHOULD). The archive
+// is part of State; MessageArchived events carry each new entry and how
+// many old ones expired.
 //
 // # XEP-0045 coverage
 //

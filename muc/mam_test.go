@@ -115,6 +115,9 @@ func TestMAMRetention(t *testing.T) {
 	h.do(`<message from='b@x/1' to='r@muc.example' type='groupchat'><body>x</body></message>`)
 	require.Equal(t, 3, eventsOf[MessageArchived](h.out)[0].Expired)
 	require.Len(t, h.room(roomJID).Archive(), 1)
+	// Subject changes are (§7.1.2 SHOULD).
+	h.do(`<message from='a@x/1' to='r@muc.example' type='groupchat'><subject>new</subject></message>`)
+	require.Len(t, eventsOf[MessageArchived](h.out), 1)
 	// Bodyless and no-store messages are not archived (§7.1.2).
 	h.do(`<message from='b@x/1' to='r@muc.example' type='groupchat'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>`)
 	require.Empty(t, eventsOf[MessageArchived](h.out))

@@ -168,7 +168,9 @@ func TestRestartKeepsRoomsAndArchive(t *testing.T) {
 	// Catching up from outside the room, as Converse.js does before or
 	// right after entering: in pages of 20, backwards.
 	arch := loadArchive(t, carol, room, 20)
-	require.Len(t, arch, n)
+	require.Len(t, arch, n+1, "the subject change and the messages")
+	assert.Equal(t, "s1", arch[0].ID, "the subject change is archived (XEP-0313 §7.1.2)")
+	arch = arch[1:]
 	for i, a := range arch {
 		assert.Equal(t, fmt.Sprintf("cup %d", i), a.Body)
 		assert.Equal(t, fmt.Sprintf("m%d", i), a.ID)

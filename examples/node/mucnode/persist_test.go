@@ -62,7 +62,7 @@ func TestRestartKeepsRooms(t *testing.T) {
 	want := n1.machine.Service().State()
 	require.Len(t, want, 1)
 	require.Len(t, want[0].History, 20)
-	require.Len(t, want[0].Archive, 25)
+	require.Len(t, want[0].Archive, 26, "25 messages and the subject change")
 	require.Equal(t, "Earl Grey", want[0].Subject.Text)
 	require.NotEmpty(t, want[0].SubjectOccupantID)
 
