@@ -24,6 +24,11 @@ const mamPage = 100
 // mamMaxIDs bounds the 'ids' field of a query.
 const mamMaxIDs = mamPage
 
+// mamPageBytes bounds the results of one answer in bytes: a page of large
+// messages is cut short (and says so in its RSM <set/>) rather than
+// flooding the requester's connection.
+const mamPageBytes = 1 << 20
+
 // mamQuery is a decoded XEP-0313 query (§4.1).
 type mamQuery struct {
 	queryID        string
@@ -287,10 +292,30 @@ func (r *Room) mamQuery(tx *request, q *stanza.IQ, mq mamQuery, seesJIDs bool) {
 		}
 		return lo + k
 	}
-	msgs := newSlab[stanza.Message](last - first)
+	results := make([]stanza.Element, 0, last-first)
+	size := 0
 	for k := first; k < last; k++ {
+		el := r.mamResult(mq.queryID, &es[at(k)], seesJIDs)
+		results = append(results, el)
+		size += len(el.XML)
+	}
+	// Within mamPageBytes: drop results from the far end of the page
+	// (the oldest when paging backwards), keeping at least one.
+	for size > mamPageBytes && len(results) > 1 {
+		if backward {
+			size -= len(results[0].XML)
+			results = results[1:]
+			first++
+		} else {
+			size -= len(results[len(results)-1].XML)
+			results = results[:len(results)-1]
+			last--
+		}
+	}
+	msgs := newSlab[stanza.Message](len(results))
+	for _, el := range results {
 		m := msgs.next()
-		*m = stanza.Message{Header: stanza.Header{From: r.jid, To: tx.from, ID: r.opts.NewID()}, Children: []stanza.Element{r.mamResult(mq.queryID, &es[at(k)], seesJIDs)}}
+		*m = stanza.Message{Header: stanza.Header{From: r.jid, To: tx.from, ID: r.opts.NewID()}, Children: []stanza.Element{el}}
 		r.reply(tx, m)
 	}
 	// §4.2: complete when the page reaches the end of the results in the

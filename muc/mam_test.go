@@ -123,6 +123,28 @@ func TestMAMRetention(t *testing.T) {
 	require.Empty(t, eventsOf[MessageArchived](h.out))
 }
 
+// A page of large messages is cut to mamPageBytes, from the far end, and
+// its RSM <set/> says where it stopped.
+func TestMAMPageBytes(t *testing.T) {
+	h := setup2(t, withArchive(50, 0))
+	big := strings.Repeat("x", 100<<10)
+	for i := 0; i < 20; i++ {
+		h.do(`<message from='b@x/1' to='r@muc.example' id='m` + strconv.Itoa(i) + `' type='groupchat'><body>` + big + `</body></message>`)
+	}
+	got := h.do(mamIQ("a@x/1", "q", "<max>20</max><before/>"))
+	n := len(got) - 1
+	require.Less(t, n, 20)
+	require.Greater(t, n, 1)
+	fin := got[n]
+	require.Contains(t, fin, "<count>20</count>")
+	require.Contains(t, fin, "<first index='"+strconv.Itoa(20-n)+"'>")
+	require.NotContains(t, fin, "complete=")
+	require.Contains(t, got[n-1], "id='m19'", "the newest kept when paging backwards")
+	got = h.do(mamIQ("a@x/1", "q2", "<max>20</max>"))
+	require.Contains(t, got[0], "id='m0'", "the oldest kept when paging forwards")
+	require.NotContains(t, got[len(got)-1], "complete=")
+}
+
 func TestMAMStateRoundTrip(t *testing.T) {
 	h := setup2(t, withArchive(10, 0))
 	for i := 0; i < 3; i++ {
@@ -177,6 +199,11 @@ func FuzzMAMQuery(f *testing.F) {
 		}
 		if n-1 > mamPage {
 			t.Fatalf("%d results", n-1)
+		}
+		for _, s := range out.Stanzas {
+			if len(stanza.Encode(s)) > MaxOutputSize {
+				t.Fatalf("stanza above MaxOutputSize")
+			}
 		}
 	})
 }
