@@ -92,7 +92,8 @@
 // start and end (inclusive), with (an occupant JID for anyone, a real JID
 // only for who may see real JIDs), ids, after-id and before-id, XEP-0059
 // paging (max up to 100, after, before, an empty before for the last page,
-// index). Results carry a muc#user item with the author's real JID only
+// index; a page of large messages is cut at 1 MiB, its <set/> saying
+// where). Results carry a muc#user item with the author's real JID only
 // for who may see it (non-anonymous rooms; moderators, admins and owners
 // otherwise), and never a muc#user <x/> the author sent (§7.1.2, §9.2).
 // Outcasts may not read the archive, nor non-members a members-only room
