@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"time"
 
@@ -367,6 +368,10 @@ func (s *Bolt) Load() (snap Snapshot, err error) {
 			if err != nil {
 				return fmt.Errorf("%w: %s: room %q: %w", ErrFormat, s.path, k, err)
 			}
+			// History merged from a federated node (muc.Room.MergeHistory)
+			// is appended here as it came but kept in time order by the
+			// room.
+			slices.SortStableFunc(st.History, func(a, b muc.HistoryEntry) int { return a.Stamp.Compare(b.Stamp) })
 			snap.Rooms = append(snap.Rooms, st)
 			return nil
 		})
