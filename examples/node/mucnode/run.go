@@ -70,7 +70,11 @@ type Node struct {
 }
 
 // New builds the service and the component. cfg must be valid (see
-// ParseArgs, Config.Validate); log may be nil.
+// ParseArgs, Config.Validate); log may be nil. With a data directory it
+// opens the store there and restores its rooms: a directory another node
+// holds is an error wrapping mucstore.ErrLocked, a file that is not a
+// store of this format one wrapping mucstore.ErrFormat. Run closes the
+// store when it returns.
 func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -166,7 +170,8 @@ func (n *Node) Service() *muc.Service { return n.machine.Service() }
 func (n *Node) Stats() transport.Stats { return n.comp.Stats() }
 
 // Run serves until ctx is done (then it shuts the rooms down, closes the
-// stream and returns nil) or the server refuses the handshake.
+// stream and the store, and returns nil) or the server refuses the
+// handshake.
 func (n *Node) Run(ctx context.Context) error {
 	n.log.Info("starting", "server", n.cfg.Server, "domain", n.cfg.Domain)
 	err := n.comp.Run(ctx)
