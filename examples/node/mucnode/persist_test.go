@@ -3,6 +3,8 @@ package mucnode
 import (
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,4 +147,13 @@ func TestDataDirFlag(t *testing.T) {
 	assert.Equal(t, muc.Archive{MaxAge: 24 * time.Hour}, c.archive())
 	_, err = ParseArgs(append(base, "-archive-max", "-1"), env(nil), nil)
 	assert.ErrorIs(t, err, ErrConfig)
+}
+
+func TestForeignDataFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, mucstore.FileName), []byte(strings.Repeat("not a database ", 1000)), 0o600))
+	_, err := New(storeConfig(dir), nil)
+	require.ErrorIs(t, err, mucstore.ErrFormat)
+	assert.Contains(t, err.Error(), filepath.Join(dir, mucstore.FileName))
+	assert.Equal(t, ExitFailure, ExitCode(err))
 }
