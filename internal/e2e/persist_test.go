@@ -177,6 +177,31 @@ func TestRestartKeepsRoomsAndArchive(t *testing.T) {
 		assert.Equal(t, a.UID, a.StanzaID, "result id is the live stanza-id")
 		assert.Equal(t, "alice@"+domain+"/e2e", a.RealJID, "non-anonymous room: real JIDs shown")
 	}
+	// Reconnecting with messages cached, Converse.js asks for what came
+	// after the newest one it has (RSM <after/>).
+	qid := "after"
+	send(t, carol, fmt.Sprintf(`<iq type='set' id='%s' to='%s'><query xmlns='urn:xmpp:mam:2' queryid='%s'><set xmlns='http://jabber.org/protocol/rsm'><max>50</max><after>%s</after></set></query></iq>`, qid, room, qid, arch[29].UID))
+	var newer []string
+	for {
+		st := expect(t, carol, "MAM after", func(s stanza.Stanza) bool {
+			var r mamResult
+			ok, _ := stanza.Find(s, "urn:xmpp:mam:2", "result", &r)
+			return s.Head().ID == qid || ok && r.QueryID == qid
+		})
+		if st.Kind() == stanza.KindIQ {
+			requireResult(t, st)
+			var fin mamFin
+			_, err := stanza.Find(st, "urn:xmpp:mam:2", "fin", &fin)
+			require.NoError(t, err)
+			assert.True(t, fin.Complete)
+			break
+		}
+		var r mamResult
+		_, _ = stanza.Find(st, "urn:xmpp:mam:2", "result", &r)
+		newer = append(newer, r.Forwarded.Message.Body)
+	}
+	require.Len(t, newer, n-30)
+	assert.Equal(t, "cup 30", newer[0])
 	// Entering gets the history and the subject that were stored.
 	r := mustJoin(t, carol, room, "Carol", "")
 	var bodies []string
