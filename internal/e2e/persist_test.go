@@ -350,3 +350,85 @@ func TestCrashKeepsAcknowledged(t *testing.T) {
 	}
 	t.Logf("archive after restart: %d messages", len(arch))
 }
+
+// TestFullDiskRefusesChanges runs the node binary with a file size limit
+// (ulimit -f: writes past it fail, as on a full disk) and sends messages
+// until the store cannot take them: the node logs the failure, stops
+// reflecting and answers with a wait-type resource-constraint error; after
+// a restart without the limit, every message it reflected is archived.
+func TestFullDiskRefusesChanges(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh for ulimit")
+	}
+	srv := startProsody(t)
+	bin := filepath.Join(t.TempDir(), "node")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/xmppfmuc/fmuc/examples/node").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	dir := t.TempDir()
+	var logs logBuffer
+	var stops []func() // SIGKILL each node started, before a restart
+	start := func(limitKB int) {
+		args := fmt.Sprintf("exec %s -server %s -domain %s -data-dir %s -instant-rooms -room-persistent -backoff-max 1s", bin, srv.ComponentAddr(), srv.ComponentDomain, dir)
+		if limitKB > 0 {
+			// ulimit -f counts 512-byte blocks in POSIX sh.
+			args = fmt.Sprintf("ulimit -f %d && %s", limitKB*2, args)
+		}
+		cmd := exec.Command("sh", "-c", args)
+		cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+srv.ComponentSecret)
+		cmd.Stderr = &logs
+		require.NoError(t, cmd.Start())
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			<-done
+		})
+		stops = append(stops, func() { _ = cmd.Process.Kill(); <-done })
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("node log:\n%s", logs.String())
+		}
+	})
+	start(256)
+	h := &harness{t: t, srv: srv, logs: &logs, service: stanza.MustParse(srv.ComponentDomain)}
+	alice := h.client("alice")
+	room := h.room("full")
+	mustJoin(t, alice, room, "Alice", "")
+	body := strings.Repeat("all work and no play makes jack a dull boy ", 5)
+	reflected := map[string]bool{}
+	refused := false
+	for i := 0; i < 5000 && !refused; i++ {
+		id := fmt.Sprintf("f%d", i)
+		send(t, alice, fmt.Sprintf(`<message to='%s' id='%s' type='groupchat'><body>%s</body></message>`, room, id, body))
+		cx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		st, err := alice.Expect(cx, func(s stanza.Stanza) bool { return s.Head().ID == id })
+		cancel()
+		switch {
+		case err != nil:
+			// Held back: not stored, so not reflected.
+		case st.Head().Type == stanza.MessageError:
+			e, _ := stanza.ErrorOf(st)
+			require.Equal(t, stanza.ResourceConstraint, e.Condition, "%s", stanza.Encode(st))
+			require.Equal(t, stanza.ErrorWait, e.Type)
+			refused = true
+		default:
+			reflected[id] = true
+		}
+	}
+	require.True(t, refused, "the store never filled up")
+	assert.Contains(t, logs.String(), "store write failed")
+	t.Logf("%d messages reflected before the store was full", len(reflected))
+
+	stops[0]()
+	start(0)
+	h.waitServing(alice)
+	mustJoin(t, alice, room, "Alice", "<history maxstanzas='0'/>")
+	stored := map[string]bool{}
+	for _, a := range loadArchive(t, alice, room, 100) {
+		stored[a.ID] = true
+	}
+	for id := range reflected {
+		assert.True(t, stored[id], "reflected message %s lost", id)
+	}
+}
