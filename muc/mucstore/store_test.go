@@ -204,3 +204,32 @@ func TestMeta(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string][]byte{"occupant-id-key": []byte("k")}, snap.Meta)
 }
+
+// TestRecordDestroyAndTrim: a destroyed room leaves the store with its
+// history and archive; a shorter history length trims the stored history.
+func TestRecordDestroyAndTrim(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	n := &node{t: t, svc: newService(t), store: s, now: t0}
+	traffic(n)
+	n.do(`<iq from='a@x/1' to='r@muc.example' id='h' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'><field var='muc#maxhistoryfetch'><value>1</value></field></x></query></iq>`)
+	snap, err := s.Load()
+	require.NoError(t, err)
+	require.Len(t, snap.Rooms, 1)
+	require.Len(t, snap.Rooms[0].History, 1)
+	require.Equal(t, n.svc.State(), snap.Rooms)
+
+	// Destruction (XEP-0045 §10.9) removes the room, history and archive.
+	out := n.do(`<iq from='a@x/1' to='r@muc.example' id='d' type='set'><query xmlns='http://jabber.org/protocol/muc#owner'><destroy/></query></iq>`)
+	require.NotEmpty(t, out.Events)
+	snap, err = s.Load()
+	require.NoError(t, err)
+	require.Empty(t, snap.Rooms)
+	require.NoError(t, s.db.View(func(tx *bolt.Tx) error {
+		require.Nil(t, tx.Bucket(bucketHistory).Bucket([]byte("r@muc.example")))
+		require.Nil(t, tx.Bucket(bucketArchive).Bucket([]byte("r@muc.example")))
+		return nil
+	}))
+}
