@@ -31,7 +31,7 @@ func (a Archive) validate() error {
 // message as the room reflected it.
 type ArchiveEntry struct {
 	// StanzaID is the XEP-0359 stanza id the room gave the message (by the
-	// room JID), which is also its archive UID (XEP-0313 §4.1.2, §5.1).
+	// room JID), which is also its archive UID (XEP-0313 §3.5, §6.2).
 	StanzaID string
 	// ID is the message id as reflected.
 	ID string
@@ -43,13 +43,13 @@ type ArchiveEntry struct {
 	// non-decreasing Stamp order.
 	Stamp time.Time
 	// Payload are the message's children as reflected, without any
-	// muc#user <x/> (XEP-0313 §7.1.2: the archive strips them, so that
+	// muc#user <x/> (XEP-0313 §6.1.2, §8.4: the archive strips them, so that
 	// none can be spoofed into results).
 	Payload []stanza.Element
 }
 
 // MessageArchived: a groupchat message went into the room's archive
-// (XEP-0313 §7.1.2); Expired is how many of the oldest entries fell out of
+// (XEP-0313 §6.1.2); Expired is how many of the oldest entries fell out of
 // it at the same time (retention by count or age, see Archive).
 type MessageArchived struct {
 	RoomJID stanza.JID
@@ -93,7 +93,7 @@ func (a *archive) add(e ArchiveEntry, maxN int, maxAge time.Duration) int {
 		e.Stamp = a.entries[n-1].Stamp
 	}
 	if _, dup := a.byID[e.StanzaID]; dup {
-		// XEP-0313 §5.1: UIDs are unique; a repeated id (an embedder's
+		// XEP-0313 §6.2: UIDs are unique; a repeated id (an embedder's
 		// NewID gone wrong) replaces nothing and is not archived.
 		return 0
 	}
@@ -126,7 +126,7 @@ func (a *archive) drop(n int) int {
 }
 
 // archiveMessage adds a reflected groupchat message to the archive, when
-// the room keeps one (XEP-0313 §7.1.2: messages with a body, once each,
+// the room keeps one (XEP-0313 §6.1.2: messages with a body, once each,
 // the same ones the history keeps, and subject changes).
 func (r *Room) archiveMessage(tx *request, o *Occupant, id, sid string, payload []stanza.Element) {
 	lim := r.opts.Archive

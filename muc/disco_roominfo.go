@@ -33,7 +33,9 @@ func (r *Room) extraFeatures() []string {
 		f = append(f, nsOccupantID)
 	}
 	if r.opts.Archive.MaxMessages > 0 {
-		f = append(f, nsMAM) // XEP-0313 §6.1
+		// XEP-0313 §7: the archive, and #extended: before-id, after-id,
+		// ids, flipped pages and metadata are supported.
+		f = append(f, nsMAM, nsMAM+"#extended")
 	}
 	return append(f, r.opts.Features...)
 }

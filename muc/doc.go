@@ -88,16 +88,17 @@
 // stanza id its reflection carried, bounded by Archive.MaxMessages and
 // Archive.MaxAge (the retention: the oldest go first; older than MaxAge are
 // hidden from queries and dropped at the next message). It answers
-// XEP-0313 queries to the room's bare JID (§6.1.1): the form (§4.1.1),
+// XEP-0313 queries to the room's bare JID (§3.3.2): the form (§4.1.5),
 // start and end (inclusive), with (an occupant JID for anyone, a real JID
 // only for who may see real JIDs), ids, after-id and before-id, XEP-0059
 // paging (max up to 100, after, before, an empty before for the last page,
 // index; a page of large messages is cut at 1 MiB, its <set/> saying
-// where). Results carry a muc#user item with the author's real JID only
+// where), and the #extended features: flipped pages (§4.3.4) and the
+// archive's metadata (§5). Results carry a muc#user item with the author's real JID only
 // for who may see it (non-anonymous rooms; moderators, admins and owners
-// otherwise), and never a muc#user <x/> the author sent (§7.1.2, §9.2).
+// otherwise), and never a muc#user <x/> the author sent (§6.1.2, §8.4).
 // Outcasts may not read the archive, nor non-members a members-only room
-// (§7.1.2). Subject changes are archived too (§7.1.2 SHOULD). The archive
+// (§6.1.2). Subject changes are archived too (§6.1.2 SHOULD). The archive
 // is part of State; MessageArchived events carry each new entry and how
 // many old ones expired.
 //

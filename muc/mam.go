@@ -18,7 +18,7 @@ const (
 )
 
 // mamPage is the default and largest number of results in one answer
-// (XEP-0313 §4.1.4: the server MAY cap what the client asks for).
+// (XEP-0313 §4.3.1: the server MAY cap what the client asks for).
 const mamPage = 100
 
 // mamMaxIDs bounds the 'ids' field of a query.
@@ -39,13 +39,14 @@ type mamQuery struct {
 	ids            []string
 	set            *rsmSet
 	hasWith, hasID bool
+	flip           bool // §4.3.4 (extended): results in reverse order
 }
 
 var errMAMQuery = errors.New("bad MAM query")
 
 // decodeMAMQuery decodes the <query xmlns='urn:xmpp:mam:2'/> of an IQ set:
-// the data form fields of §4.1.1 (with, start, end, before-id, after-id,
-// ids) and the XEP-0059 <set/>. Unknown fields are refused (§4.1.1: the
+// the data form fields of §4.1 (with, start, end, before-id, after-id,
+// ids) and the XEP-0059 <set/>. Unknown fields are refused (§4.1.5: the
 // client only uses fields the server advertised).
 func decodeMAMQuery(p stanza.Element) (mamQuery, error) {
 	var raw struct {
@@ -53,6 +54,7 @@ func decodeMAMQuery(p stanza.Element) (mamQuery, error) {
 		QueryID string       `xml:"queryid,attr"`
 		Form    *stanza.Form `xml:"jabber:x:data x"`
 		Set     *rsmSet      `xml:"http://jabber.org/protocol/rsm set"`
+		Flip    *struct{}    `xml:"flip-page"`
 	}
 	var q mamQuery
 	if err := p.Decode(&raw); err != nil {
@@ -61,7 +63,7 @@ func decodeMAMQuery(p stanza.Element) (mamQuery, error) {
 	if len(raw.QueryID) > 256 {
 		return q, errMAMQuery
 	}
-	q.queryID, q.set = raw.QueryID, raw.Set
+	q.queryID, q.set, q.flip = raw.QueryID, raw.Set, raw.Flip != nil
 	if raw.Form == nil {
 		return q, nil
 	}
@@ -127,7 +129,7 @@ func decodeMAMQuery(p stanza.Element) (mamQuery, error) {
 	return q, nil
 }
 
-// mamForm is the answer to a form request (XEP-0313 §4.1.1).
+// mamForm is the answer to a form request (XEP-0313 §4.1.5).
 const mamForm = "<query xmlns='" + nsMAM + "'><x xmlns='jabber:x:data' type='form'>" +
 	"<field type='hidden' var='FORM_TYPE'><value>" + nsMAM + "</value></field>" +
 	"<field type='jid-single' var='with'/><field type='text-single' var='start'/>" +
@@ -136,7 +138,7 @@ const mamForm = "<query xmlns='" + nsMAM + "'><x xmlns='jabber:x:data' type='for
 	"<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:string'><open/></validate>" +
 	"</field></x></query>"
 
-// mam answers an XEP-0313 request to the room's archive (§4, §6.1.1
+// mam answers an XEP-0313 request to the room's archive (§4, §3.3.2
 // MUC archives on the room's bare JID).
 func (r *Room) mam(tx *request, q *stanza.IQ, p stanza.Element) {
 	if r.opts.Archive.MaxMessages <= 0 {
@@ -148,18 +150,23 @@ func (r *Room) mam(tx *request, q *stanza.IQ, p stanza.Element) {
 		r.fail(tx, stanza.ItemNotFound, "") // XEP-0045 §7.2.10
 		return
 	}
-	if !p.Is(nsMAM, "query") {
+	metadata := p.Is(nsMAM, "metadata")
+	if !p.Is(nsMAM, "query") && !(metadata && q.Type == stanza.IQGet) {
 		r.fail(tx, stanza.BadRequest, "")
 		return
 	}
-	// XEP-0313 §7.1.2: only who may enter the room may read its archive:
+	// XEP-0313 §6.1.2: only who may enter the room may read its archive:
 	// never outcasts, and in a members-only room members and above.
 	aff := r.Affiliation(tx.from)
 	if aff == stanza.AffiliationOutcast || r.config.MembersOnly && aff == stanza.AffiliationNone {
 		r.fail(tx, stanza.Forbidden, "")
 		return
 	}
-	if q.Type == stanza.IQGet {
+	switch {
+	case metadata:
+		r.reply(tx, r.result(q, r.mamMetadata(tx.now)))
+		return
+	case q.Type == stanza.IQGet:
 		r.reply(tx, r.result(q, stanza.Element{Name: xml.Name{Space: nsMAM, Local: "query"}, XML: []byte(mamForm)}))
 		return
 	}
@@ -178,8 +185,35 @@ func (r *Room) mam(tx *request, q *stanza.IQ, p stanza.Element) {
 	r.mamQuery(tx, q, mq, seesJIDs)
 }
 
+// mamMetadata is the answer to a metadata request (XEP-0313 §5): the
+// first and last messages a query can return, or nothing when there are
+// none.
+func (r *Room) mamMetadata(now time.Time) stanza.Element {
+	es := r.archive.entries
+	lo := 0
+	if age := r.opts.Archive.MaxAge; age > 0 {
+		cut := now.Add(-age)
+		lo = sort.Search(len(es), func(i int) bool { return !es[i].Stamp.Before(cut) })
+	}
+	b := []byte("<metadata xmlns='" + nsMAM + "'>")
+	if lo < len(es) {
+		for _, x := range []struct {
+			name string
+			e    *ArchiveEntry
+		}{{"start", &es[lo]}, {"end", &es[len(es)-1]}} {
+			b = append(b, '<')
+			b = append(b, x.name...)
+			b = attr(b, "id", x.e.StanzaID)
+			b = attr(b, "timestamp", stanza.FormatTime(x.e.Stamp))
+			b = append(b, "/>"...)
+		}
+	}
+	b = append(b, "</metadata>"...)
+	return stanza.Element{Name: xml.Name{Space: nsMAM, Local: "metadata"}, XML: b}
+}
+
 // seesArchivedJIDs reports whether the requester may see the real JIDs of
-// the archive's authors (XEP-0313 §7.1.2, XEP-0045 §7.2.3): in a
+// the archive's authors (XEP-0313 §6.1.2, XEP-0045 §7.2.3): in a
 // non-anonymous room everyone, otherwise moderators (an occupant with that
 // role, or an admin or owner, who would have it on entering).
 func (r *Room) seesArchivedJIDs(tx *request, aff stanza.Affiliation) bool {
@@ -193,7 +227,7 @@ func (r *Room) seesArchivedJIDs(tx *request, aff stanza.Affiliation) bool {
 // mamQuery runs a decoded query: the matching entries, in order, paged by
 // RSM (XEP-0059 §2.1 forward with <after/>, §2.3 backward with <before/>,
 // §2.5 the last page with an empty <before/>), each sent as a <result/>
-// message, then the IQ result with <fin/> (§4.2, §5).
+// message, then the IQ result with <fin/> (§4.2, §4.3).
 func (r *Room) mamQuery(tx *request, q *stanza.IQ, mq mamQuery, seesJIDs bool) {
 	a := &r.archive
 	es := a.entries
@@ -202,14 +236,14 @@ func (r *Room) mamQuery(tx *request, q *stanza.IQ, mq mamQuery, seesJIDs bool) {
 		cut := tx.now.Add(-age)
 		lo = sort.Search(len(es), func(i int) bool { return !es[i].Stamp.Before(cut) })
 	}
-	// §4.1.1 start and end are inclusive.
+	// §4.1.2 start and end are inclusive.
 	if !mq.start.IsZero() {
 		lo = max(lo, sort.Search(len(es), func(i int) bool { return !es[i].Stamp.Before(mq.start) }))
 	}
 	if !mq.end.IsZero() {
 		hi = min(hi, sort.Search(len(es), func(i int) bool { return es[i].Stamp.After(mq.end) }))
 	}
-	// §4.1.1: an id not in the archive is item-not-found.
+	// §4.1.3: an id not in the archive is item-not-found.
 	pos := func(sid string) (int, bool) {
 		i, ok := a.index(sid)
 		if !ok {
@@ -312,13 +346,17 @@ func (r *Room) mamQuery(tx *request, q *stanza.IQ, mq mamQuery, seesJIDs bool) {
 			last--
 		}
 	}
+	if mq.flip {
+		// §4.3.4: the same page, sent newest first.
+		slices.Reverse(results)
+	}
 	msgs := newSlab[stanza.Message](len(results))
 	for _, el := range results {
 		m := msgs.next()
 		*m = stanza.Message{Header: stanza.Header{From: r.jid, To: tx.from, ID: r.opts.NewID()}, Children: []stanza.Element{el}}
 		r.reply(tx, m)
 	}
-	// §4.2: complete when the page reaches the end of the results in the
+	// §4.3: complete when the page reaches the end of the results in the
 	// direction of paging.
 	complete := last == count
 	if backward {
@@ -388,7 +426,7 @@ func (r *Room) mamMatcher(mq mamQuery) func(*ArchiveEntry) bool {
 }
 
 // mamResult builds the <result/> of one archived message (XEP-0313 §4.2,
-// §7.1.2): the XEP-0297 forwarded groupchat message from the author's
+// §6.1.2): the XEP-0297 forwarded groupchat message from the author's
 // occupant JID with its XEP-0203 delay, and a muc#user item with the
 // author's real JID for who may see it.
 func (r *Room) mamResult(queryID string, e *ArchiveEntry, seesJIDs bool) stanza.Element {

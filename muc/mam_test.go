@@ -43,13 +43,13 @@ func TestMAMTranscript(t *testing.T) {
 		h.now = h.now.Add(time.Minute)
 	}
 	transcript(t, h, "mam",
-		// §6.1: the room advertises urn:xmpp:mam:2.
+		// §7: the room advertises urn:xmpp:mam:2.
 		local(`<iq from='c@x/1' to='r@muc.example' id='d' type='get'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`),
-		// §4.1.1: the form.
+		// §4.1.5: the form.
 		local(`<iq from='c@x/1' to='r@muc.example' id='f' type='get'><query xmlns='urn:xmpp:mam:2'/></iq>`),
 		// What Converse.js sends on entering: the last page, backwards.
 		// A non-occupant of an open semi-anonymous room sees no real JIDs;
-		// the spoofed muc#user <x/> is gone (§7.1.2).
+		// the spoofed muc#user <x/> is gone (§6.1.2).
 		local(mamIQ("c@x/1", "c1", "<max>2</max><before/>")),
 		// Then the page before it.
 		local(mamIQ("c@x/1", "c2", "<max>2</max><before>id5</before>")),
@@ -69,13 +69,16 @@ func TestMAMTranscript(t *testing.T) {
 		local(mamIQ("a@x/1", "b2", "", "bogus", "1")),
 		// Count only.
 		local(mamIQ("c@x/1", "n1", "<max>0</max>")),
+		// Extended (§4.3.4, §5): a flipped page, the archive's metadata.
+		local(strings.Replace(mamIQ("c@x/1", "p1", "<max>2</max><before/>"), "</query>", "<flip-page/></query>", 1)),
+		local(`<iq from='c@x/1' to='r@muc.example' id='md' type='get'><metadata xmlns='urn:xmpp:mam:2'/></iq>`),
 	)
 }
 
 func TestMAMAccess(t *testing.T) {
 	h := setup2(t, withArchive(10, 0))
 	h.do(`<message from='b@x/1' to='r@muc.example' id='m1' type='groupchat'><body>hi</body></message>`)
-	// §7.1.2: outcasts never read the archive.
+	// §6.1.2: outcasts never read the archive.
 	h.do(`<iq from='a@x/1' to='r@muc.example' id='ban' type='set'><query xmlns='http://jabber.org/protocol/muc#admin'><item jid='e@x' affiliation='outcast'/></query></iq>`)
 	got := h.do(mamIQ("e@x/1", "q", ""))
 	require.Len(t, got, 1)
@@ -115,10 +118,10 @@ func TestMAMRetention(t *testing.T) {
 	h.do(`<message from='b@x/1' to='r@muc.example' type='groupchat'><body>x</body></message>`)
 	require.Equal(t, 3, eventsOf[MessageArchived](h.out)[0].Expired)
 	require.Len(t, h.room(roomJID).Archive(), 1)
-	// Subject changes are (§7.1.2 SHOULD).
+	// Subject changes are (§6.1.2 SHOULD).
 	h.do(`<message from='a@x/1' to='r@muc.example' type='groupchat'><subject>new</subject></message>`)
 	require.Len(t, eventsOf[MessageArchived](h.out), 1)
-	// Bodyless and no-store messages are not archived (§7.1.2).
+	// Bodyless and no-store messages are not archived (§6.1.2).
 	h.do(`<message from='b@x/1' to='r@muc.example' type='groupchat'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>`)
 	require.Empty(t, eventsOf[MessageArchived](h.out))
 }

@@ -55,7 +55,7 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
 	})
 	tx.out.event(SubjectChanged{RoomJID: r.jid, Subject: r.subject})
-	// XEP-0313 §7.1.2: subject changes SHOULD be archived too.
+	// XEP-0313 §6.1.2: subject changes SHOULD be archived too.
 	r.archiveMessage(tx, o, id, sid, payload)
 }
 

@@ -169,7 +169,7 @@ func TestRestartKeepsRoomsAndArchive(t *testing.T) {
 	// right after entering: in pages of 20, backwards.
 	arch := loadArchive(t, carol, room, 20)
 	require.Len(t, arch, n+1, "the subject change and the messages")
-	assert.Equal(t, "s1", arch[0].ID, "the subject change is archived (XEP-0313 §7.1.2)")
+	assert.Equal(t, "s1", arch[0].ID, "the subject change is archived (XEP-0313 §6.1.2)")
 	arch = arch[1:]
 	for i, a := range arch {
 		assert.Equal(t, fmt.Sprintf("cup %d", i), a.Body)
