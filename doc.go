@@ -11,6 +11,10 @@
 //   - [github.com/xmppfmuc/fmuc/muc]: a transport-agnostic XEP-0045 room
 //     and service. Handle(now, stanza) returns the stanzas to send and
 //     typed events; no goroutines, clock reads or I/O.
+//   - [github.com/xmppfmuc/fmuc/muc/mucstore]: persistence of muc rooms
+//     (configuration, affiliations, subject, history, XEP-0313 archive)
+//     behind a Store interface, with an embedded go.etcd.io/bbolt default,
+//     and the durability contract: persist each call's events, then send.
 //   - [github.com/xmppfmuc/fmuc/transport]: the only package that does
 //     I/O. It connects any Handle/Tick/NextDeadline state machine to an
 //     XMPP server as an XEP-0114 external component.

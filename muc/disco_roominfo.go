@@ -32,6 +32,11 @@ func (r *Room) extraFeatures() []string {
 	if len(r.opts.OccupantIDKey) > 0 {
 		f = append(f, nsOccupantID)
 	}
+	if r.opts.Archive.MaxMessages > 0 {
+		// XEP-0313 §7: the archive, and #extended: before-id, after-id,
+		// ids, flipped pages and metadata are supported.
+		f = append(f, nsMAM, nsMAM+"#extended")
+	}
 	return append(f, r.opts.Features...)
 }
 

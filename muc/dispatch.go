@@ -222,6 +222,8 @@ func (r *Room) onIQ(tx *request, q *stanza.IQ) {
 		r.owner(tx, q, p)
 	case nsRegister:
 		r.register(tx, q, p)
+	case nsMAM:
+		r.mam(tx, q, p)
 	default:
 		// RFC 6120 §8.4: an IQ for a namespace nobody handles.
 		r.fail(tx, stanza.ServiceUnavailable, "")

@@ -20,7 +20,7 @@
 // sent stanzas directly: for them the Output carries one RemoteDelivery per
 // distinct node, never back to the node the input came from (see
 // Room.HandleRemote). Output.Events describe state changes an embedder
-// persists or logs (affiliations, configuration, subject, history, rooms
+// persists or logs (affiliations, configuration, subject, history, archive, rooms
 // created and destroyed, occupants joining and leaving).
 //
 // # Errors
@@ -105,6 +105,28 @@
 // profile refuses get jid-malformed on entry and not-acceptable on a nick
 // change. A further session whose nick is written otherwise joins the
 // occupant's nick with 210 (§7.2.2).
+//
+// # Archive (XEP-0313)
+//
+// With Options.Archive (ServiceOptions.Archive) set, a room keeps an
+// archive of its groupchat messages, the same ones its history keeps
+// (a body or a <store/> hint, no <no-store/>), each under the XEP-0359
+// stanza id its reflection carried, bounded by Archive.MaxMessages and
+// Archive.MaxAge (the retention: the oldest go first; older than MaxAge are
+// hidden from queries and dropped at the next message). It answers
+// XEP-0313 queries to the room's bare JID (§3.3.2): the form (§4.1.5),
+// start and end (inclusive), with (an occupant JID for anyone, a real JID
+// only for who may see real JIDs), ids, after-id and before-id, XEP-0059
+// paging (max up to 100, after, before, an empty before for the last page,
+// index; a page of large messages is cut at 1 MiB, its <set/> saying
+// where), and the #extended features: flipped pages (§4.3.4) and the
+// archive's metadata (§5). Results carry a muc#user item with the author's real JID only
+// for who may see it (non-anonymous rooms; moderators, admins and owners
+// otherwise), and never a muc#user <x/> the author sent (§6.1.2, §8.4).
+// Outcasts may not read the archive, nor non-members a members-only room
+// (§6.1.2). Subject changes are archived too (§6.1.2 SHOULD). The archive
+// is part of State; MessageArchived events carry each new entry and how
+// many old ones expired.
 //
 // # XEP-0045 coverage
 //

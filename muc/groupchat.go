@@ -29,7 +29,7 @@ func (r *Room) groupchat(tx *request, m *stanza.Message) {
 	if id == "" {
 		id = r.opts.NewID()
 	}
-	payload := r.reflectPayload(o, m.Children)
+	payload, sid := r.reflectPayloadID(o, m.Children)
 	lang := m.Lang
 	from := o.addr
 	msgs := newSlab[stanza.Message](r.fanout())
@@ -40,5 +40,6 @@ func (r *Room) groupchat(tx *request, m *stanza.Message) {
 	})
 	if storable(m) {
 		r.appendHistory(tx, o, id, payload)
+		r.archiveMessage(tx, o, id, sid, payload)
 	}
 }

@@ -39,6 +39,9 @@ type Options struct {
 	// tally is the Service's counts across its rooms; nil for a room
 	// made with NewRoom.
 	tally *tally
+	// Archive bounds the room's XEP-0313 archive; the zero value keeps
+	// none.
+	Archive Archive
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -59,6 +62,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if n := len(o.OccupantIDKey); n > 0 && n < 16 {
 		return o, fmt.Errorf("%w: OccupantIDKey shorter than 16 bytes", ErrConfig)
+	}
+	if err := o.Archive.validate(); err != nil {
+		return o, err
 	}
 	lim, err := o.Limits.withDefaults()
 	o.Limits = lim
@@ -120,6 +126,7 @@ type Room struct {
 	creator stanza.JID
 
 	history []HistoryEntry
+	archive archive // XEP-0313 (Options.Archive)
 	subject Subject
 
 	lockDeadline time.Time // see ServiceOptions.LockTimeout

@@ -66,6 +66,9 @@ type ServiceOptions struct {
 	Limits Limits
 	// ConfigExtension is passed to rooms (see Options).
 	ConfigExtension ConfigExtension
+	// Archive is passed to rooms (see Options): the bounds of each room's
+	// XEP-0313 archive.
+	Archive Archive
 }
 
 // Service is an XEP-0045 MUC service: one component domain holding many
@@ -97,7 +100,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if err := opts.validateCreators(); err != nil {
 		return nil, err
 	}
-	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits, ConfigExtension: opts.ConfigExtension}.withDefaults()
+	ro, err := Options{NewID: opts.NewID, MaxHistory: opts.MaxHistory, MaxExtraOccupants: opts.MaxExtraOccupants, OccupantIDKey: opts.OccupantIDKey, IQTimeout: opts.IQTimeout, Features: opts.Features, Limits: opts.Limits, ConfigExtension: opts.ConfigExtension, Archive: opts.Archive}.withDefaults()
 	if err != nil {
 		return nil, err
 	}

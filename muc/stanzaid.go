@@ -4,7 +4,7 @@ import (
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 
-// reflectPayload builds, once per message, the payload every copy of a
+// reflectPayloadID builds, once per message, the payload every copy of a
 // groupchat message (or subject change) from o carries (XEP-0045 §7.4,
 // §8.1):
 //   - the client's children, minus any XEP-0289 <fmuc/> (a client cannot
@@ -16,13 +16,8 @@ import (
 //     in groupchat the assigning entity is the room);
 //   - o's <occupant-id/> when the room adds them.
 //
-// The same payload goes into the history, so history replays carry both.
-func (r *Room) reflectPayload(o *Occupant, children []stanza.Element) []stanza.Element {
-	p, _ := r.reflectPayloadID(o, children)
-	return p
-}
-
-// reflectPayloadID is reflectPayload that also returns the stanza id.
+// The same payload goes into the history and the archive, so history
+// replays and archive results carry both. It also returns the stanza id.
 func (r *Room) reflectPayloadID(o *Occupant, children []stanza.Element) ([]stanza.Element, string) {
 	p := make([]stanza.Element, 0, len(children)+2)
 	for _, c := range children {

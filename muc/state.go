@@ -2,6 +2,7 @@ package muc
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/xmppfmuc/fmuc/stanza"
 )
@@ -15,6 +16,10 @@ type State struct {
 	Config Config
 	// Locked is true for a room awaiting its initial configuration.
 	Locked bool
+	// LockDeadline is when a locked room unlocks by itself
+	// (ServiceOptions.LockTimeout, XEP-0045 §10.1.1); zero: never. Tick
+	// unlocks a restored room whose deadline passed during the restart.
+	LockDeadline time.Time
 	// Affiliations are the users with an affiliation other than none, or
 	// with a registered nick, sorted by JID.
 	Affiliations []AffiliationEntry
@@ -22,6 +27,9 @@ type State struct {
 	Subject Subject
 	// History is the discussion history, oldest first.
 	History []HistoryEntry
+	// Archive is the XEP-0313 archive, oldest first (empty when the room
+	// keeps none, see Options.Archive).
+	Archive []ArchiveEntry
 	// PendingRegistrations are the registrations awaiting approval by an
 	// admin (XEP-0045 §7.10, §9.9), sorted by JID.
 	PendingRegistrations []PendingRegistration
@@ -73,7 +81,7 @@ func (r *Room) State() State {
 		}
 	}
 	sortJIDs(js)
-	st := State{JID: r.jid, Config: r.config, Locked: r.locked, Subject: r.subject, History: r.History()}
+	st := State{JID: r.jid, Config: r.config, Locked: r.locked, LockDeadline: r.lockDeadline, Subject: r.subject, History: r.History(), Archive: r.Archive()}
 	for _, j := range js {
 		st.Affiliations = append(st.Affiliations, AffiliationEntry{JID: j, Affiliation: r.Affiliation(j), Nick: r.nicks[j]})
 	}
@@ -89,6 +97,9 @@ func Restore(st State, opts Options) (*Room, error) {
 		return nil, err
 	}
 	r.locked = st.Locked
+	if st.Locked {
+		r.lockDeadline = st.LockDeadline
+	}
 	nicks := map[string]bool{} // by nickKey
 	for _, a := range st.Affiliations {
 		if a.JID.IsZero() || !a.JID.IsBare() {
@@ -132,6 +143,9 @@ func Restore(st State, opts Options) (*Room, error) {
 		r.history = append(r.history, e)
 	}
 	if err := r.restoreRemembered(st); err != nil {
+		return nil, err
+	}
+	if err := r.restoreArchive(st.Archive); err != nil {
 		return nil, err
 	}
 	return r, nil

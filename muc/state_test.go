@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/xmppfmuc/fmuc/stanza"
@@ -76,4 +77,21 @@ func TestStateExtrasBad(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, r.State().Invitations, maxRememberedInvites)
 	require.Equal(t, st.Invitations[3:], r.State().Invitations)
+}
+
+// A room still locked at a restart unlocks at its deadline all the same
+// (XEP-0045 §10.1.1 lock timeout, State.LockDeadline).
+func TestRestoreKeepsLockDeadline(t *testing.T) {
+	h := newHarness(t, func(o *ServiceOptions) { o.LockTimeout = time.Minute })
+	h.join("a@x/1", roomJID+"/A")
+	st := h.room(roomJID).State()
+	require.True(t, st.Locked)
+	require.Equal(t, t0.Add(time.Minute), st.LockDeadline)
+	h2 := newHarness(t, func(o *ServiceOptions) { o.LockTimeout = time.Minute })
+	r, err := h2.svc.Restore(st)
+	require.NoError(t, err)
+	require.Equal(t, t0.Add(time.Minute), h2.svc.NextDeadline())
+	out := h2.svc.Tick(t0.Add(2 * time.Minute))
+	require.Len(t, eventsOf[RoomUnlocked](out), 1)
+	require.False(t, r.Locked())
 }

@@ -64,6 +64,8 @@ func (r *Room) changeSubject(tx *request, o *Occupant, m *stanza.Message) {
 		return &stanza.Message{Header: stanza.Header{From: o.addr, To: to, ID: id, Type: stanza.MessageGroupchat}, Children: payload}
 	})
 	tx.out.event(SubjectChanged{RoomJID: r.jid, Subject: r.subject})
+	// XEP-0313 §6.1.2: subject changes SHOULD be archived too.
+	r.archiveMessage(tx, o, id, sid, payload)
 }
 
 // sendSubject sends o the current subject after the history (§7.2.15):

@@ -145,7 +145,7 @@ func TestWrongSecret(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	start := time.Now()
-	code := mucnode.Main(ctx, []string{"-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain},
+	code := mucnode.Main(ctx, []string{"-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain, "-data-dir", ""},
 		func(k string) string {
 			if k == mucnode.SecretEnv {
 				return "not-the-secret"
@@ -159,7 +159,7 @@ func TestWrongSecret(t *testing.T) {
 
 	// An unknown component name is refused as well, with its own code.
 	out = logBuffer{}
-	code = mucnode.Main(ctx, []string{"-server", srv.ComponentAddr(), "-domain", "unknown." + srv.Domain},
+	code = mucnode.Main(ctx, []string{"-server", srv.ComponentAddr(), "-domain", "unknown." + srv.Domain, "-data-dir", ""},
 		func(string) string { return srv.ComponentSecret }, &out)
 	assert.Contains(t, []int{mucnode.ExitRejected, mucnode.ExitRefused}, code, "%s", out.String())
 	t.Logf("unknown component name: exit %d", code)

@@ -66,6 +66,7 @@ func nodeConfig(srv *servers.Server, secret string) mucnode.Config {
 		Secret:     secret,
 		LogLevel:   "debug",
 		BackoffMax: mucnode.Duration(time.Second),
+		DataDir:    new(""), // in memory; the persistence tests give a directory
 	}
 }
 

@@ -85,7 +85,7 @@ func TestLoad(t *testing.T) {
 	// load measurement runs without it, and without the crowded-room
 	// limit, so that both services relay the same presence.
 	cmd := exec.Command(bin, "-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain,
-		"-log-level", "warn", "-message-burst", "-1", "-max-broadcast-presence", "-1")
+		"-log-level", "warn", "-message-burst", "-1", "-max-broadcast-presence", "-1", "-data-dir", "")
 	cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+srv.ComponentSecret)
 	nodeLogFile, err := os.CreateTemp("", "fmuc-load-node-*.log")
 	require.NoError(t, err)

@@ -31,6 +31,15 @@ const SecretEnv = "FMUC_SECRET"
 // its user leaves time to fill it in.
 const DefaultLockTimeout = 5 * time.Minute
 
+// DefaultDataDir is where the node keeps its store (package mucstore)
+// when Config.DataDir is nil: a directory in the working directory,
+// created on first start.
+const DefaultDataDir = "fmuc-data"
+
+// DefaultArchiveMax is how many messages each room's XEP-0313 archive
+// keeps when Config.ArchiveMax is nil.
+const DefaultArchiveMax = 10000
+
 // ErrConfig is wrapped by every configuration error.
 var ErrConfig = errors.New("mucnode: bad configuration")
 
@@ -71,6 +80,19 @@ type Config struct {
 	// per state, stanzas and bytes sent to each peer room, the
 	// component's counters) at this interval, e.g. "1m".
 	StatsInterval Duration `json:"stats_interval,omitempty"`
+	// DataDir is the directory of the node's store (rooms, their
+	// configuration, affiliations, subject, history and archive, the
+	// occupant-id key), created on first start; nil means DefaultDataDir,
+	// "" keeps everything in memory, lost when the node stops. Only one
+	// node may use a directory at a time (the store's file lock).
+	DataDir *string `json:"data_dir,omitempty"`
+	// ArchiveMax is how many messages each room's XEP-0313 archive keeps
+	// (the oldest go first); nil means DefaultArchiveMax, 0 keeps no
+	// archive (and rooms do not advertise urn:xmpp:mam:2).
+	ArchiveMax *int `json:"archive_max,omitempty"`
+	// ArchiveMaxAge drops archived messages older than this, e.g. "720h";
+	// 0 keeps them until ArchiveMax pushes them out.
+	ArchiveMaxAge Duration `json:"archive_max_age,omitempty"`
 	// LogLevel is debug, info, warn or error; default info.
 	LogLevel string `json:"log_level,omitempty"`
 	// LogFormat is text or json; default text.
@@ -415,6 +437,9 @@ func (c *Config) Validate() error {
 	if c.StatsInterval < 0 {
 		return fmt.Errorf("%w: negative stats_interval", ErrConfig)
 	}
+	if c.ArchiveMax != nil && *c.ArchiveMax < 0 || c.ArchiveMaxAge < 0 {
+		return fmt.Errorf("%w: negative archive_max or archive_max_age", ErrConfig)
+	}
 	if c.LockTimeout != nil && *c.LockTimeout < 0 || c.BackoffMax < 0 || c.Queue < 0 || c.QueueBytes < 0 || c.MaxStanzaSize < 0 || c.MaxOutboundSize < 0 {
 		return fmt.Errorf("%w: negative lock_timeout, backoff_max, queue, queue_bytes, max_stanza_size or max_outbound_size", ErrConfig)
 	}
@@ -431,6 +456,23 @@ func (c *Config) Validate() error {
 			ErrConfig, in, RelayMargin, out)
 	}
 	return nil
+}
+
+// dataDir returns the configured data directory or DefaultDataDir.
+func (c *Config) dataDir() string {
+	if c.DataDir != nil {
+		return *c.DataDir
+	}
+	return DefaultDataDir
+}
+
+// archive returns the bounds of the rooms' archives.
+func (c *Config) archive() muc.Archive {
+	n := DefaultArchiveMax
+	if c.ArchiveMax != nil {
+		n = *c.ArchiveMax
+	}
+	return muc.Archive{MaxMessages: n, MaxAge: time.Duration(c.ArchiveMaxAge)}
 }
 
 // maxStanzaSize returns the configured inbound stanza limit or its default.

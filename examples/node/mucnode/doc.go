@@ -13,6 +13,16 @@
 // command in examples/node only forwards os.Args, the environment and the
 // signals to Main.
 //
+// # Persistence
+//
+// With a data directory (Config.DataDir, -data-dir; DefaultDataDir when
+// unset, "" for memory only) the node opens a muc/mucstore store there,
+// restores its rooms at start and, through NewPersistentMachine, writes
+// the events of every call into it before returning the call's stanzas
+// to the transport: the durability contract of package mucstore. The
+// XEP-0421 occupant-id key is drawn at the first start and kept in the
+// store unless Config.OccupantIDKeyFile names one.
+//
 // # Exit codes
 //
 // Main returns (and the command exits with) one of ExitOK, ExitFailure,

@@ -2,7 +2,9 @@ package mucnode
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )
@@ -26,6 +29,10 @@ import (
 type FederatedMachine struct {
 	svc *fmuc.Service
 	log *slog.Logger
+
+	// store persists each call's changes before its stanzas go out; nil
+	// keeps everything in memory.
+	store *persister
 
 	mu    sync.Mutex
 	links map[linkKey]fmuc.LinkState
@@ -94,6 +101,16 @@ func (m *FederatedMachine) Service() *fmuc.Service { return m.svc }
 
 // Handle implements transport.Machine.
 func (m *FederatedMachine) Handle(now time.Time, in stanza.Stanza) []stanza.Stanza {
+	held, ok := m.retry(now)
+	if !ok {
+		// mucstore: no change is accepted that could not be written.
+		e := stanza.NewError(stanza.ResourceConstraint, "the service cannot store changes right now")
+		e.Type = stanza.ErrorWait
+		if r := stanza.ErrorReply(in, e); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
+			return []stanza.Stanza{r}
+		}
+		return nil
+	}
 	out, err := m.svc.Step(now, in)
 	if err != nil {
 		h := in.Head()
@@ -105,18 +122,60 @@ func (m *FederatedMachine) Handle(now time.Time, in stanza.Stanza) []stanza.Stan
 			cond = stanza.ItemNotFound
 		}
 		if r := stanza.ErrorReply(in, stanza.NewError(cond, "")); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
-			return []stanza.Stanza{r}
+			return append(held, r)
 		}
-		return nil
+		return held
 	}
-	return m.emit(out)
+	return append(held, m.emit(now, out, changes(in)...)...)
+}
+
+// retry retries a failed store write; it reports whether changes may be
+// made, with the stanzas released by a successful retry.
+func (m *FederatedMachine) retry(now time.Time) ([]stanza.Stanza, bool) {
+	if m.store == nil {
+		return nil, true
+	}
+	ok, held := m.store.retry(now)
+	m.count(held)
+	return held, ok
+}
+
+// restore loads the rooms and the federation state of snap into the
+// service and makes the machine persist to st from now on.
+func (m *FederatedMachine) restore(st *mucstore.Bolt, snap mucstore.Snapshot) error {
+	if err := mucstore.Restore(m.svc.MUC(), snap); err != nil {
+		return fmt.Errorf("restoring rooms from %s: %w", st.Path(), err)
+	}
+	if raw := snap.Meta[mucstore.MetaFMUC]; len(raw) > 0 {
+		var fs fmuc.State
+		if err := json.Unmarshal(raw, &fs); err != nil {
+			return fmt.Errorf("%w: %s: federation state: %w", mucstore.ErrFormat, st.Path(), err)
+		}
+		if err := m.svc.Restore(fs); err != nil {
+			return fmt.Errorf("restoring the federation state from %s: %w", st.Path(), err)
+		}
+	}
+	m.store = &persister{store: st, log: m.log}
+	return nil
 }
 
 // Tick implements transport.Machine.
-func (m *FederatedMachine) Tick(now time.Time) []stanza.Stanza { return m.emit(m.svc.StepTick(now)) }
+func (m *FederatedMachine) Tick(now time.Time) []stanza.Stanza {
+	held, ok := m.retry(now)
+	if !ok {
+		return nil
+	}
+	return append(held, m.emit(now, m.svc.StepTick(now))...)
+}
 
 // NextDeadline implements transport.Machine.
-func (m *FederatedMachine) NextDeadline() time.Time { return m.svc.NextDeadline() }
+func (m *FederatedMachine) NextDeadline() time.Time {
+	d := m.svc.NextDeadline()
+	if p := m.store; p != nil && p.failed && (d.IsZero() || p.retryAt.Before(d)) {
+		d = p.retryAt
+	}
+	return d
+}
 
 // ConnectionChanged implements transport.Machine: it logs the change and
 // tells the service.
@@ -127,27 +186,62 @@ func (m *FederatedMachine) ConnectionChanged(now time.Time, up bool) []stanza.St
 	} else {
 		m.log.Warn("not connected", "domain", d)
 	}
-	return m.emit(m.svc.StepConnection(now, up))
+	return m.emit(now, m.svc.StepConnection(now, up))
 }
 
 // Close implements transport.Closer: every local occupant gets status 332
 // (XEP-0045 §11.2) and every linked room one presence per room
 // (fmuc.Service.Close).
 func (m *FederatedMachine) Close(now time.Time) []stanza.Stanza {
+	held, _ := m.retry(now)
+	if m.store != nil {
+		// The federation state as it stands, logs included, for the
+		// restart.
+		if b, err := json.Marshal(m.svc.State()); err != nil {
+			m.log.Error("federation state not stored", "err", err)
+		} else {
+			m.store.persist(now, m.svc.MUC(), muc.Output{}, map[string][]byte{mucstore.MetaFMUC: b})
+		}
+	}
 	out := m.svc.Close(now)
 	m.log.Info("shutting down", "stanzas", len(out))
 	m.count(out)
-	return out
+	return append(held, out...)
 }
 
 // emit logs the events of out, counts its stanzas to peers and returns
 // them.
-func (m *FederatedMachine) emit(out fmuc.Output) []stanza.Stanza {
+func (m *FederatedMachine) emit(now time.Time, out fmuc.Output, touched ...stanza.JID) []stanza.Stanza {
+	var mout muc.Output
+	federation := false
 	for _, ev := range out.Events {
 		m.logEvent(ev)
+		switch e := ev.(type) {
+		case muc.Event:
+			mout.Events = append(mout.Events, e)
+		case fmuc.LinkChanged, fmuc.FederationConfigured:
+			federation = true
+		}
 	}
-	m.count(out.Stanzas)
-	return out.Stanzas
+	sts := out.Stanzas
+	if m.store != nil {
+		// The federation state (settings, the upstream links' sessions and
+		// logs) is written when a link or a room's federation changes,
+		// not with every message: a crash loses the log of what was sent
+		// since (see the README).
+		var meta map[string][]byte
+		if federation {
+			if b, err := json.Marshal(m.svc.State()); err != nil {
+				m.log.Error("federation state not stored", "err", err)
+			} else {
+				meta = map[string][]byte{mucstore.MetaFMUC: b}
+			}
+		}
+		mout.Stanzas = out.Stanzas
+		sts = m.store.persist(now, m.svc.MUC(), mout, meta, touched...)
+	}
+	m.count(sts)
+	return sts
 }
 
 // count adds the stanzas addressed to known peer rooms to their figures.

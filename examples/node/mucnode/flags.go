@@ -48,6 +48,9 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 		moderated   = fs.Bool("room-moderated", false, "new rooms are moderated")
 		maxUsers    = fs.Int("room-max-users", 0, "occupant limit of new rooms (0: none)")
 		history     = fs.Int("room-history", 20, "messages of history new rooms keep")
+		dataDir     = fs.String("data-dir", DefaultDataDir, "`directory` of the node's store, created on first start; '' keeps rooms in memory only")
+		archiveMax  = fs.Int("archive-max", DefaultArchiveMax, "messages each room's XEP-0313 archive keeps (0: no archive)")
+		archiveAge  = fs.Duration("archive-max-age", 0, "drop archived messages older than this `duration` (0: no age limit)")
 		anonymity   = fs.String("room-anonymity", "", "who sees real JIDs in new rooms: semi (moderators) or non (everyone) (default semi)")
 		fedWith     = fs.String("federate-with", "", "every room here joins the room of the same name on this service `domain` (XEP-0289)")
 		fedRooms    = fs.String("federate-rooms", "", "per-room upstreams, `room=upstream@service,...` (override -federate-with)")
@@ -154,6 +157,14 @@ func ParseArgs(args []string, getenv func(string) string, output io.Writer) (Con
 			c.Federation.PeerBurst = *fedPeerBur
 		case "stats-interval":
 			c.StatsInterval = Duration(*statsEvery)
+		case "data-dir":
+			d := *dataDir
+			c.DataDir = &d
+		case "archive-max":
+			n := *archiveMax
+			c.ArchiveMax = &n
+		case "archive-max-age":
+			c.ArchiveMaxAge = Duration(*archiveAge)
 		case "config":
 		default:
 			if abuse(&c, f.Name) {

@@ -6,19 +6,22 @@ import (
 	"time"
 
 	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )
 
 // Machine adapts a muc.Service to transport.Machine: it passes stanzas in,
+// persists the Output's events (with a store, see NewPersistentMachine),
 // returns the Output's stanzas and logs the Output's events. On shutdown
 // (transport.Closer) it tells every occupant that the service is going away.
 //
 // Like the Service, a Machine is not safe for concurrent use; the transport
 // drives it from one goroutine.
 type Machine struct {
-	svc *muc.Service
-	log *slog.Logger
+	svc   *muc.Service
+	log   *slog.Logger
+	store *persister // nil: in memory only
 }
 
 var (
@@ -34,11 +37,33 @@ func NewMachine(svc *muc.Service, log *slog.Logger) *Machine {
 	return &Machine{svc: svc, log: log}
 }
 
+// NewPersistentMachine wraps svc and writes the events of every call into
+// st before returning the call's stanzas (the contract of package
+// mucstore: one batch per Handle, Tick or Close, persisted, then sent).
+// While a write fails, the stanzas of that call are held back, the batch
+// is retried, and new stanzas are refused with a wait-type
+// resource-constraint error. log may be nil.
+func NewPersistentMachine(svc *muc.Service, st mucstore.Store, log *slog.Logger) *Machine {
+	m := NewMachine(svc, log)
+	m.store = &persister{store: st, log: m.log}
+	return m
+}
+
 // Service returns the wrapped service.
 func (m *Machine) Service() *muc.Service { return m.svc }
 
 // Handle implements transport.Machine.
 func (m *Machine) Handle(now time.Time, in stanza.Stanza) []stanza.Stanza {
+	held, ok := m.retry(now)
+	if !ok {
+		// mucstore: no change is accepted that could not be written.
+		e := stanza.NewError(stanza.ResourceConstraint, "the service cannot store changes right now")
+		e.Type = stanza.ErrorWait
+		if r := stanza.ErrorReply(in, e); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
+			return []stanza.Stanza{r}
+		}
+		return nil
+	}
 	out, err := m.svc.Handle(now, in)
 	if err != nil {
 		h := in.Head()
@@ -50,18 +75,59 @@ func (m *Machine) Handle(now time.Time, in stanza.Stanza) []stanza.Stanza {
 			cond = stanza.ItemNotFound
 		}
 		if r := stanza.ErrorReply(in, stanza.NewError(cond, "")); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
-			return []stanza.Stanza{r}
+			return append(held, r)
 		}
-		return nil
+		return held
 	}
-	return m.emit(out)
+	return append(held, m.emit(now, out, changes(in)...)...)
+}
+
+// changes returns the room an input may change without an event saying
+// so (pending registrations, remembered invitations): the room of an IQ
+// set or of a message that is not groupchat. Everything else that is
+// stored comes with an event (mucstore.Batch.Record).
+func changes(in stanza.Stanza) []stanza.JID {
+	switch s := in.(type) {
+	case *stanza.IQ:
+		if s.Type == stanza.IQSet {
+			return []stanza.JID{s.To.Bare()}
+		}
+	case *stanza.Message:
+		if s.Type != stanza.MessageGroupchat {
+			return []stanza.JID{s.To.Bare()}
+		}
+	}
+	return nil
+}
+
+// retry retries a failed store write; it reports whether changes may be
+// made, with the stanzas released by a successful retry.
+func (m *Machine) retry(now time.Time) ([]stanza.Stanza, bool) {
+	if m.store == nil {
+		return nil, true
+	}
+	ok, held := m.store.retry(now)
+	return held, ok
 }
 
 // Tick implements transport.Machine.
-func (m *Machine) Tick(now time.Time) []stanza.Stanza { return m.emit(m.svc.Tick(now)) }
+func (m *Machine) Tick(now time.Time) []stanza.Stanza {
+	held, ok := m.retry(now)
+	if !ok {
+		return nil
+	}
+	return append(held, m.emit(now, m.svc.Tick(now))...)
+}
 
-// NextDeadline implements transport.Machine.
-func (m *Machine) NextDeadline() time.Time { return m.svc.NextDeadline() }
+// NextDeadline implements transport.Machine: the service's timers, and
+// the retry of a failed store write.
+func (m *Machine) NextDeadline() time.Time {
+	d := m.svc.NextDeadline()
+	if p := m.store; p != nil && p.failed && (d.IsZero() || p.retryAt.Before(d)) {
+		d = p.retryAt
+	}
+	return d
+}
 
 // ConnectionChanged implements transport.Machine. A plain MUC service has
 // nothing to resynchronise: occupants whose presence was lost while the
@@ -79,19 +145,25 @@ func (m *Machine) ConnectionChanged(_ time.Time, up bool) []stanza.Stanza {
 // every local occupant is told that it is removed because the service is
 // being shut down (muc.Service.Shutdown).
 func (m *Machine) Close(now time.Time) []stanza.Stanza {
+	held, _ := m.retry(now)
 	out := m.svc.Shutdown(now)
 	m.log.Info("shutting down", "stanzas", len(out.Stanzas))
-	return m.emit(out)
+	return append(held, m.emit(now, out)...)
 }
 
-// emit logs the events of out and returns its stanzas. Remote deliveries
-// cannot happen without federation and are logged as dropped.
-func (m *Machine) emit(out muc.Output) []stanza.Stanza {
+// emit logs the events of out, persists them (one batch; touched are the
+// rooms the input was addressed to) and returns its stanzas, none when
+// the write failed. Remote deliveries cannot happen without federation
+// and are logged as dropped.
+func (m *Machine) emit(now time.Time, out muc.Output, touched ...stanza.JID) []stanza.Stanza {
 	for _, ev := range out.Events {
 		m.logEvent(ev)
 	}
 	if len(out.Remote) > 0 {
 		m.log.Warn("dropping deliveries for federated nodes (not federated)", "count", len(out.Remote))
+	}
+	if m.store != nil {
+		return m.store.persist(now, m.svc, out, nil, touched...)
 	}
 	return out.Stanzas
 }

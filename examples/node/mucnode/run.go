@@ -17,6 +17,7 @@ import (
 
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
+	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )
@@ -69,10 +70,15 @@ type Node struct {
 	log     *slog.Logger
 	machine *FederatedMachine
 	comp    *transport.Component
+	store   *mucstore.Bolt // nil: in memory
 }
 
 // New builds the service and the component. cfg must be valid (see
-// ParseArgs, Config.Validate); log may be nil.
+// ParseArgs, Config.Validate); log may be nil. With a data directory it
+// opens the store there and restores its rooms: a directory another node
+// holds is an error wrapping mucstore.ErrLocked, a file that is not a
+// store of this format one wrapping mucstore.ErrFormat. Run closes the
+// store when it returns.
 func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -96,7 +102,35 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	var (
+		st   *mucstore.Bolt
+		snap mucstore.Snapshot
+	)
+	if dir := cfg.dataDir(); dir == "" {
+		log.Info("no data directory: rooms are kept in memory only and lost when the node stops")
+	} else {
+		if st, snap, err = openStore(dir, log); err != nil {
+			return nil, err
+		}
+		if cfg.OccupantIDKeyFile == "" {
+			if key, err = storedKey(st, snap); err != nil {
+				_ = st.Close()
+				return nil, err
+			}
+		}
+	}
+	n, err := newNode(cfg, log, domain, key, rc, fed, st, snap)
+	if err != nil && st != nil {
+		_ = st.Close()
+	}
+	return n, err
+}
+
+// newNode builds the service (restoring the rooms and the federation
+// state of snap), the machine and the component.
+func newNode(cfg Config, log *slog.Logger, domain stanza.JID, key []byte, rc muc.Config, fed fmucSettings, st *mucstore.Bolt, snap mucstore.Snapshot) (*Node, error) {
 	mopts := muc.ServiceOptions{
+		Archive:       cfg.archive(),
 		OccupantIDKey: key,
 		Name:          cfg.Name,
 		RoomDefaults:  &rc,
@@ -120,6 +154,11 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if st != nil {
+		if err := m.restore(st, snap); err != nil {
+			return nil, err
+		}
+	}
 	comp, err := transport.New(transport.Config{
 		Address:            cfg.Server,
 		Domain:             cfg.Domain,
@@ -138,8 +177,12 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Node{cfg: cfg, log: log, machine: m, comp: comp}, nil
+	return &Node{cfg: cfg, log: log, machine: m, comp: comp, store: st}, nil
 }
+
+// Service returns the node's MUC service, for inspection before Run or
+// after it returned (the Machine drives it from Run's goroutine).
+func (n *Node) Service() *muc.Service { return n.machine.Service().MUC() }
 
 // Stats returns the component's counters; safe from any goroutine.
 func (n *Node) Stats() transport.Stats { return n.comp.Stats() }
@@ -173,7 +216,8 @@ func (n *Node) logFigures(every time.Duration, done <-chan struct{}) {
 }
 
 // Run serves until ctx is done (then it shuts the rooms down, closes the
-// stream and returns nil) or the server refuses the handshake.
+// stream and the store, and returns nil) or the server refuses the
+// handshake.
 func (n *Node) Run(ctx context.Context) error {
 	n.log.Info("starting", "server", n.cfg.Server, "domain", n.cfg.Domain)
 	if every := time.Duration(n.cfg.StatsInterval); every > 0 {
@@ -184,6 +228,11 @@ func (n *Node) Run(ctx context.Context) error {
 		defer func() { close(done); wg.Wait() }()
 	}
 	err := n.comp.Run(ctx)
+	if n.store != nil {
+		if cerr := n.store.Close(); cerr != nil {
+			n.log.Error("closing the store", "err", cerr)
+		}
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		st := n.comp.Stats()
 		n.log.Info("stopped", "in", st.In, "out", st.Out, "dropped", st.Dropped, "reconnects", st.Reconnects)

@@ -83,12 +83,13 @@ func mucUser(t *testing.T, st stanza.Stanza) *stanza.MUCUser {
 // status 332 before closing the stream, and exit 0.
 func TestMainServesAndShutsDown(t *testing.T) {
 	srv := listen(t)
+	dataDir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	logs := &syncBuffer{}
 	code := make(chan int, 1)
 	go func() {
-		code <- Main(ctx, []string{"-server", srv.Addr(), "-domain", domain, "-log-format", "json"},
+		code <- Main(ctx, []string{"-server", srv.Addr(), "-domain", domain, "-log-format", "json", "-data-dir", dataDir},
 			env(map[string]string{SecretEnv: secret}), logs)
 	}()
 	conn, err := srv.Accept(wait)
@@ -127,7 +128,7 @@ func TestMainServesAndShutsDown(t *testing.T) {
 func TestMainWrongSecret(t *testing.T) {
 	srv := listen(t)
 	logs := &syncBuffer{}
-	code := Main(context.Background(), []string{"-server", srv.Addr(), "-domain", domain},
+	code := Main(context.Background(), []string{"-server", srv.Addr(), "-domain", domain, "-data-dir", ""},
 		env(map[string]string{SecretEnv: "wrong"}), logs)
 	assert.Equal(t, ExitRefused, code)
 	assert.Contains(t, logs.String(), "not-authorized")
@@ -151,6 +152,7 @@ func TestBinary(t *testing.T) {
 	run := func(secret string, args ...string) *exec.Cmd {
 		cmd := exec.Command(bin, append([]string{"-server", srv.Addr(), "-domain", domain}, args...)...)
 		cmd.Env = append(os.Environ(), SecretEnv+"="+secret)
+		cmd.Dir = t.TempDir() // where the default data directory goes
 		return cmd
 	}
 

@@ -23,7 +23,7 @@ func TestDefaultSizeLimits(t *testing.T) {
 	srv := listen(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cfg, err := ParseArgs([]string{"-server", srv.Addr(), "-domain", domain, "-max-body", "2000000"}, env(map[string]string{SecretEnv: secret}), io.Discard)
+	cfg, err := ParseArgs([]string{"-server", srv.Addr(), "-domain", domain, "-max-body", "2000000", "-data-dir", ""}, env(map[string]string{SecretEnv: secret}), io.Discard)
 	require.NoError(t, err)
 	n, err := New(cfg, nil)
 	require.NoError(t, err)
