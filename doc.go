@@ -11,7 +11,7 @@
 //   - [github.com/xmppfmuc/fmuc/muc]: a transport-agnostic XEP-0045 room
 //     and service. Handle(now, stanza) returns the stanzas to send and
 //     typed events; no goroutines, clock reads or I/O.
-//   - [github.com/xmppfmuc/fmuc/muc/mucstore]: persistence of muc rooms
+//   - [github.com/xmppfmuc/fmuc/examples/node/mucstore]: persistence of muc rooms
 //     (configuration, affiliations, subject, history, XEP-0313 archive)
 //     behind a Store interface, with an embedded go.etcd.io/bbolt default,
 //     and the durability contract: persist each call's events, then send.

@@ -16,10 +16,11 @@
 // # Persistence
 //
 // With a data directory (Config.DataDir, -data-dir; DefaultDataDir when
-// unset, "" for memory only) the node opens a muc/mucstore store there,
-// restores its rooms at start and, through NewPersistentMachine, writes
-// the events of every call into it before returning the call's stanzas
-// to the transport: the durability contract of package mucstore. The
+// unset, "" for memory only) the node opens a mucstore store there,
+// restores its rooms (and the fmuc federation state) at start and, through
+// its FederatedMachine (NewPersistentMachine for a plain muc.Service),
+// writes the events of every call into it before returning the call's
+// stanzas to the transport: the durability contract of package mucstore. The
 // XEP-0421 occupant-id key is drawn at the first start and kept in the
 // store unless Config.OccupantIDKeyFile names one.
 //

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xmppfmuc/fmuc/examples/node/mucstore"
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
-	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )

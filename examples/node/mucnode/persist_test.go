@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xmppfmuc/fmuc/examples/node/mucstore"
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
-	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )

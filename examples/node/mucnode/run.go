@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/xmppfmuc/fmuc/examples/node/mucstore"
 	"github.com/xmppfmuc/fmuc/fmuc"
 	"github.com/xmppfmuc/fmuc/muc"
-	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 	"github.com/xmppfmuc/fmuc/transport"
 )

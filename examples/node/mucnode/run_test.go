@@ -208,7 +208,7 @@ func TestMainFederates(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	logs := &syncBuffer{}
-	cfg, err := ParseArgs([]string{"-server", srv.Addr(), "-domain", domain, "-federate-with", "rooms.wonderland.lit", "-stats-interval", "20ms"},
+	cfg, err := ParseArgs([]string{"-server", srv.Addr(), "-domain", domain, "-federate-with", "rooms.wonderland.lit", "-stats-interval", "20ms", "-data-dir", ""},
 		env(map[string]string{SecretEnv: secret}), io.Discard)
 	require.NoError(t, err)
 	log, err := NewLogger(&cfg, logs)

@@ -5,8 +5,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/xmppfmuc/fmuc/examples/node/mucstore"
 	"github.com/xmppfmuc/fmuc/muc"
-	"github.com/xmppfmuc/fmuc/muc/mucstore"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
 

@@ -38,7 +38,7 @@ var (
 	bucketRooms   = []byte("rooms")
 	bucketHistory = []byte("history")
 	bucketArchive = []byte("archive")
-	magic         = []byte("github.com/xmppfmuc/fmuc/muc/mucstore")
+	magic         = []byte("github.com/xmppfmuc/fmuc/examples/node/mucstore")
 )
 
 // Bolt is the embedded Store: one bbolt file in a directory.
