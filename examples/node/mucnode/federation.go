@@ -103,13 +103,7 @@ func (m *FederatedMachine) Service() *fmuc.Service { return m.svc }
 func (m *FederatedMachine) Handle(now time.Time, in stanza.Stanza) []stanza.Stanza {
 	held, ok := m.retry(now)
 	if !ok {
-		// mucstore: no change is accepted that could not be written.
-		e := stanza.NewError(stanza.ResourceConstraint, "the service cannot store changes right now")
-		e.Type = stanza.ErrorWait
-		if r := stanza.ErrorReply(in, e); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
-			return []stanza.Stanza{r}
-		}
-		return nil
+		return unstored(in)
 	}
 	out, err := m.svc.Step(now, in)
 	if err != nil {

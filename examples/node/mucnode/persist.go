@@ -54,6 +54,18 @@ func (p *persister) persist(now time.Time, svc *muc.Service, out muc.Output, met
 	return out.Stanzas
 }
 
+// unstored answers in while the store refuses writes (mucstore: no
+// change is accepted that could not be written): a wait-type
+// resource-constraint, nothing to an error or an unaddressed stanza.
+func unstored(in stanza.Stanza) []stanza.Stanza {
+	e := stanza.NewError(stanza.ResourceConstraint, "the service cannot store changes right now")
+	e.Type = stanza.ErrorWait
+	if r := stanza.ErrorReply(in, e); r != nil && !r.Head().From.IsZero() && !r.Head().To.IsZero() {
+		return []stanza.Stanza{r}
+	}
+	return nil
+}
+
 // retry retries a failed write. It reports whether the store is usable,
 // and returns the held stanzas when the retry succeeded.
 func (p *persister) retry(now time.Time) (bool, []stanza.Stanza) {
