@@ -415,18 +415,12 @@ func (n *Node) peerSubject(now time.Time, out *Output, l *link, m *stanza.Messag
 	if text == "" && joining {
 		sub.Nick, sub.JID = "", stanza.JID{}
 	}
-	// Concurrent changes on two nodes converge: the latest (by the time
-	// it was set, then the setter's JID, then the text) wins everywhere.
+	// Concurrent changes on two nodes converge: the newer (subjectNewer)
+	// wins everywhere.
 	var ours *muc.Subject
 	if r := n.mucRoom(); r != nil {
 		cur := r.Subject()
-		in, own := sub, cur
-		if in.Origin.IsZero() {
-			in.Origin = l.Peer
-		}
-		if own.Origin.IsZero() {
-			own.Origin = n.room
-		}
+		in, own := withOrigin(sub, l.Peer), withOrigin(cur, n.room)
 		switch {
 		case subjectNewer(in, own):
 			mo, err := r.AdoptSubject(now, l.Peer, sub)
@@ -507,15 +501,25 @@ func (n *Node) sendSubject(now time.Time, out *Output, l *link, s muc.Subject) {
 			from = f
 		}
 	}
-	origin := s.Origin
-	if origin.IsZero() {
-		origin = n.room
-	}
 	n.emit(now, out, l, &stanza.Message{
-		Header: stanza.Header{From: from, To: l.Peer, ID: n.svc.opts.NewID(), Type: stanza.MessageGroupchat},
-		Children: []stanza.Element{stanza.TextElement("subject", s.Text), stanza.Delay{From: origin, Stamp: s.Set}.Element(),
-			fmucFrom(s.JID)},
+		Header:   stanza.Header{From: from, To: l.Peer, ID: n.svc.opts.NewID(), Type: stanza.MessageGroupchat},
+		Children: []stanza.Element{stanza.TextElement("subject", s.Text), n.subjectDelay(s), fmucFrom(s.JID)},
 	})
+}
+
+// withOrigin returns s with room as its Origin when it has none (a
+// subject set in room).
+func withOrigin(s muc.Subject, room stanza.JID) muc.Subject {
+	if s.Origin.IsZero() {
+		s.Origin = room
+	}
+	return s
+}
+
+// subjectDelay is the XEP-0203 delay of this room's subject s: when it
+// was set, and in which room.
+func (n *Node) subjectDelay(s muc.Subject) stanza.Element {
+	return stanza.Delay{From: withOrigin(s, n.room).Origin, Stamp: s.Set}.Element()
 }
 
 // fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
@@ -629,9 +633,5 @@ func (n *Node) stampSubject(st stanza.Stanza) {
 	if s.Set.IsZero() {
 		return
 	}
-	origin := s.Origin
-	if origin.IsZero() {
-		origin = n.room
-	}
-	m.Children = append(m.Children[:len(m.Children):len(m.Children)], stanza.Delay{From: origin, Stamp: s.Set}.Element())
+	m.Children = append(m.Children[:len(m.Children):len(m.Children)], n.subjectDelay(s))
 }
