@@ -164,11 +164,7 @@ func (m *FederatedMachine) Tick(now time.Time) []stanza.Stanza {
 
 // NextDeadline implements transport.Machine.
 func (m *FederatedMachine) NextDeadline() time.Time {
-	d := m.svc.NextDeadline()
-	if p := m.store; p != nil && p.failed && (d.IsZero() || p.retryAt.Before(d)) {
-		d = p.retryAt
-	}
-	return d
+	return m.store.deadline(m.svc.NextDeadline())
 }
 
 // ConnectionChanged implements transport.Machine: it logs the change and
@@ -191,11 +187,7 @@ func (m *FederatedMachine) Close(now time.Time) []stanza.Stanza {
 	if m.store != nil {
 		// The federation state as it stands, logs included, for the
 		// restart.
-		if b, err := json.Marshal(m.svc.State()); err != nil {
-			m.log.Error("federation state not stored", "err", err)
-		} else {
-			m.store.persist(now, m.svc.MUC(), muc.Output{}, map[string][]byte{mucstore.MetaFMUC: b})
-		}
+		m.store.persist(now, m.svc.MUC(), muc.Output{}, m.federationMeta())
 	}
 	out := m.svc.Close(now)
 	m.log.Info("shutting down", "stanzas", len(out))
@@ -203,8 +195,20 @@ func (m *FederatedMachine) Close(now time.Time) []stanza.Stanza {
 	return append(held, out...)
 }
 
-// emit logs the events of out, counts its stanzas to peers and returns
-// them.
+// federationMeta is the service's fmuc.State as the MetaFMUC record; nil
+// (and logged) when it cannot be encoded.
+func (m *FederatedMachine) federationMeta() map[string][]byte {
+	b, err := json.Marshal(m.svc.State())
+	if err != nil {
+		m.log.Error("federation state not stored", "err", err)
+		return nil
+	}
+	return map[string][]byte{mucstore.MetaFMUC: b}
+}
+
+// emit logs the events of out, persists them (one batch; touched are the
+// rooms the input was addressed to), counts the stanzas to peers and
+// returns them, none when the write failed.
 func (m *FederatedMachine) emit(now time.Time, out fmuc.Output, touched ...stanza.JID) []stanza.Stanza {
 	var mout muc.Output
 	federation := false
@@ -225,11 +229,7 @@ func (m *FederatedMachine) emit(now time.Time, out fmuc.Output, touched ...stanz
 		// since (see the README).
 		var meta map[string][]byte
 		if federation {
-			if b, err := json.Marshal(m.svc.State()); err != nil {
-				m.log.Error("federation state not stored", "err", err)
-			} else {
-				meta = map[string][]byte{mucstore.MetaFMUC: b}
-			}
+			meta = m.federationMeta()
 		}
 		mout.Stanzas = out.Stanzas
 		sts = m.store.persist(now, m.svc.MUC(), mout, meta, touched...)

@@ -116,11 +116,7 @@ func (m *Machine) Tick(now time.Time) []stanza.Stanza {
 // NextDeadline implements transport.Machine: the service's timers, and
 // the retry of a failed store write.
 func (m *Machine) NextDeadline() time.Time {
-	d := m.svc.NextDeadline()
-	if p := m.store; p != nil && p.failed && (d.IsZero() || p.retryAt.Before(d)) {
-		d = p.retryAt
-	}
-	return d
+	return m.store.deadline(m.svc.NextDeadline())
 }
 
 // ConnectionChanged implements transport.Machine. A plain MUC service has

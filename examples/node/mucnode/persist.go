@@ -66,6 +66,15 @@ func unstored(in stanza.Stanza) []stanza.Stanza {
 	return nil
 }
 
+// deadline is d, the service's next timer, or the retry of a failed write
+// when that comes first; p may be nil (no store).
+func (p *persister) deadline(d time.Time) time.Time {
+	if p != nil && p.failed && (d.IsZero() || p.retryAt.Before(d)) {
+		return p.retryAt
+	}
+	return d
+}
+
 // retry retries a failed write. It reports whether the store is usable,
 // and returns the held stanzas when the retry succeeded.
 func (p *persister) retry(now time.Time) (bool, []stanza.Stanza) {
