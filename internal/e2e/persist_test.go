@@ -239,17 +239,8 @@ func TestCrashKeepsAcknowledged(t *testing.T) {
 	dir := t.TempDir()
 	var logs logBuffer
 	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "-server", srv.ComponentAddr(), "-domain", srv.ComponentDomain,
-			"-data-dir", dir, "-instant-rooms", "-room-persistent", "-backoff-max", "1s", "-message-burst", "-1")
-		cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+srv.ComponentSecret)
-		cmd.Stderr = &logs
-		require.NoError(t, cmd.Start())
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			<-done
-		})
+		cmd := exec.Command(bin, nodeProcessArgs(srv.ComponentAddr(), srv.ComponentDomain, dir)...)
+		startProcess(t, cmd, srv.ComponentSecret, &logs)
 		return cmd
 	}
 	t.Cleanup(func() {
@@ -369,21 +360,13 @@ func TestFullDiskRefusesChanges(t *testing.T) {
 	var logs logBuffer
 	var stops []func() // SIGKILL each node started, before a restart
 	start := func(limitKB int) {
-		args := fmt.Sprintf("exec %s -server %s -domain %s -data-dir %s -instant-rooms -room-persistent -backoff-max 1s -message-burst -1", bin, srv.ComponentAddr(), srv.ComponentDomain, dir)
+		args := "exec " + bin + " " + strings.Join(nodeProcessArgs(srv.ComponentAddr(), srv.ComponentDomain, dir), " ")
 		if limitKB > 0 {
 			// ulimit -f counts 512-byte blocks in POSIX sh.
 			args = fmt.Sprintf("ulimit -f %d && %s", limitKB*2, args)
 		}
 		cmd := exec.Command("sh", "-c", args)
-		cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+srv.ComponentSecret)
-		cmd.Stderr = &logs
-		require.NoError(t, cmd.Start())
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			<-done
-		})
+		done := startProcess(t, cmd, srv.ComponentSecret, &logs)
 		stops = append(stops, func() { _ = cmd.Process.Kill(); <-done })
 	}
 	t.Cleanup(func() {
@@ -432,4 +415,29 @@ func TestFullDiskRefusesChanges(t *testing.T) {
 	for id := range reflected {
 		assert.True(t, stored[id], "reflected message %s lost", id)
 	}
+}
+
+// nodeProcessArgs are the flags of a node binary the persistence tests
+// run: its data directory, persistent instant rooms, quick reconnection,
+// and no message rate (they send bursts).
+func nodeProcessArgs(server, domain, dir string) []string {
+	return []string{"-server", server, "-domain", domain, "-data-dir", dir,
+		"-instant-rooms", "-room-persistent", "-backoff-max", "1s", "-message-burst", "-1"}
+}
+
+// startProcess starts cmd with the component secret in its environment
+// and its stderr in logs, and kills it when the test ends; done closes
+// when it has exited.
+func startProcess(t *testing.T, cmd *exec.Cmd, secret string, logs *logBuffer) (done chan struct{}) {
+	t.Helper()
+	cmd.Env = append(os.Environ(), mucnode.SecretEnv+"="+secret)
+	cmd.Stderr = logs
+	require.NoError(t, cmd.Start())
+	done = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+	})
+	return done
 }
