@@ -91,6 +91,9 @@ func fuzzStep(op, who, arg byte) (xml string, origin int, groupchat bool) {
 		from := fuzzRooms[1+int(who)%2] + "/" + nick
 		switch int(op) % 4 {
 		case 0:
+			if arg&4 != 0 {
+				fm = "" // the compact form: the user is the nick's
+			}
 			return head("message", from, rabbithole, "groupchat") + "<body>spoof" + n + "</body>" + fm + "</message>", -1, false
 		case 1:
 			return head("presence", from, rabbithole, "") + fm + "</presence>", -1, false
@@ -170,7 +173,7 @@ func fuzzRun(t *testing.T, b []byte) []string {
 			for _, l := range w.net.Links() {
 				d := w.net.Traffic(l.From, l.To).Stanzas - before[l].Stanzas
 				if (d > 1 || d > 0 && l.To == fuzzDomains[origin]) && !fuzzRejoined(step) {
-					t.Fatalf("after %s: %d stanzas on %v", xml, d, l)
+					t.Fatalf("after %s: %d stanzas on %v\n%s", xml, d, l, strings.Join(step, "\n"))
 				}
 			}
 		}

@@ -122,6 +122,8 @@ type link struct {
 	// seen are the users the peer presented while the room rejoined it
 	// without a resync (a new session): the others are gone.
 	seen map[stanza.JID]bool
+	// compact: the peer takes the compact envelope (see compact.go).
+	compact bool
 	// pending are presence updates waiting for Options.PresenceCoalesce,
 	// in the order their users first waited.
 	pending []coalesced

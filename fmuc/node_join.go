@@ -81,6 +81,10 @@ func (n *Node) sendJoin(now time.Time, out *Output, l *link, p *stanza.Presence)
 	}
 	payload = append(payload, fmucFrom(p.From), mucX(n.fed.History, since),
 		stanza.MUCUser{Items: []stanza.Item{{Affiliation: aff, Role: role, JID: &p.From}}}.Element())
+	if l.State != LinkResyncing || l.session != "" {
+		// Not to a peer known not to speak this package's extensions.
+		payload = append(payload, compactElement)
+	}
 	out.Stanzas = append(out.Stanzas, &stanza.Presence{Header: stanza.Header{From: from, To: to, ID: p.ID}, Children: payload})
 	n.joiner = p.From
 	l.entered = false
@@ -251,7 +255,7 @@ func (n *Node) inbound(now time.Time, out *Output, pres *stanza.Presence, p peer
 		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
 	}
-	l := &link{Link: Link{Peer: peerRoom, State: LinkFederated, Since: now}, heard: now}
+	l := &link{Link: Link{Peer: peerRoom, State: LinkFederated, Since: now}, heard: now, compact: p.compact}
 	n.links[peerRoom] = l
 	in := n.asUser(pres, p.user, pres.To.Resource())
 	mo, err := n.svc.muc.HandleRemote(now, peerRoom, in)
@@ -310,19 +314,13 @@ func (n *Node) reachedThrough(l *link) int {
 // refuseUser answers a peer's presence about one of its users with e,
 // from that user's occupant JID here, with the fmuc payload naming the
 // user: its node learns that the user is not in this room.
-func (n *Node) refuseUser(now time.Time, out *Output, l *link, s *stanza.Presence, e *stanza.Error) {
+func (n *Node) refuseUser(now time.Time, out *Output, l *link, s *stanza.Presence, user stanza.JID, e *stanza.Error) {
 	from, err := n.room.WithResource(s.From.Resource())
 	if err != nil {
 		return
 	}
-	var fm []stanza.Element
-	for _, c := range s.Children {
-		if c.Is(stanza.NSFMUC, "fmuc") {
-			fm = append(fm, c)
-		}
-	}
-	fm = append(fm, e.Element())
-	n.emit(now, out, l, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer, ID: s.ID, Type: stanza.PresenceError}, Children: fm})
+	n.emit(now, out, l, &stanza.Presence{Header: stanza.Header{From: from, To: l.Peer, ID: s.ID, Type: stanza.PresenceError},
+		Children: []stanza.Element{fmucFrom(user), e.Element()}})
 }
 
 // path returns the rooms above this one, nearest first: its upstream and

@@ -129,6 +129,9 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
 	}
+	if p.user.IsZero() && p.fm == nil {
+		p.user = n.derivedUser(in)
+	}
 	if p.user.IsZero() {
 		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "no fmuc from on a stanza from " + h.From.String()})
 		return
@@ -199,7 +202,7 @@ func (n *Node) peerPresence(now time.Time, out *Output, l *link, s *stanza.Prese
 			return
 		}
 		if !in && n.reachedThrough(l) >= n.svc.opts.MaxRemoteOccupants {
-			n.refuseUser(now, out, l, s, &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.ResourceConstraint, By: n.room,
+			n.refuseUser(now, out, l, s, user, &stanza.Error{Type: stanza.ErrorWait, Condition: stanza.ResourceConstraint, By: n.room,
 				Text: "this room takes no more users from " + l.Peer.String()})
 			return
 		}
@@ -525,12 +528,21 @@ func (n *Node) subjectDelay(s muc.Subject) stanza.Element {
 // fromPeerRoom handles a stanza from a peer's bare room JID: <reject/>,
 // <left/>, the room's destruction or shutdown, a path update, a resync.
 func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanza, p peer) {
+	if forgotten(l, in, p) {
+		// The peer answers a compact message as a room answers a
+		// stranger: it no longer has the link (its <left/> was lost).
+		n.peerLeft(now, out, l, false, true)
+		return
+	}
 	pres, ok := in.(*stanza.Presence)
 	if !ok {
 		return
 	}
 	switch {
 	case p.resync != nil && l.Upstream:
+		if !p.resync.ask {
+			l.compact = p.compact
+		}
 		n.resynced(now, out, l, *p.resync)
 	case p.fm != nil && p.fm.Reject != nil:
 		if !l.Upstream || l.State == LinkFederated {
@@ -544,40 +556,7 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		}
 		n.refuse(out, &stanza.Error{Type: stanza.ErrorCancel, Condition: stanza.NotAllowed, Text: text})
 	case p.fm != nil && p.fm.Left != nil, pres.Type == stanza.PresenceUnavailable:
-		var codes []stanza.StatusCode
-		shutdown := hasStatus(pres, stanza.StatusShutdown)
-		if shutdown {
-			codes = []stanza.StatusCode{stanza.StatusShutdown}
-			if l.Upstream && l.State == LinkFederated {
-				// The peer's service stops and will be back: its users
-				// are gone, the link waits to rejoin.
-				n.lose(now, out, l, "the peer's service shut down")
-				if r := n.mucRoom(); r != nil {
-					mo, err := r.DropVia(now, l.Peer, codes...)
-					n.mucCall(now, out, mo, err)
-				}
-				return
-			}
-		}
-		n.set(out, l, LinkLeft, now, "")
-		upstream := l.Upstream
-		if upstream {
-			// Kept, so that a later first local user federates again.
-			l.Path = nil
-		} else {
-			delete(n.links, l.Peer)
-		}
-		n.syncLinks()
-		if r := n.mucRoom(); r != nil {
-			mo, err := r.DropVia(now, l.Peer, codes...)
-			n.mucCall(now, out, mo, err)
-		}
-		if upstream {
-			n.sendPaths(out)
-			if p.fm != nil && p.fm.Left != nil {
-				n.federateAgain(now, out, l)
-			}
-		}
+		n.peerLeft(now, out, l, hasStatus(pres, stanza.StatusShutdown), p.fm != nil && p.fm.Left != nil)
 	case p.hasPath && l.Upstream:
 		l.Path = p.path
 		n.sendPaths(out)
@@ -586,6 +565,54 @@ func (n *Node) fromPeerRoom(now time.Time, out *Output, l *link, in stanza.Stanz
 		l.Path = p.path
 		n.sendPaths(out)
 	}
+}
+
+// peerLeft ends the link l the peer left (XEP-0289 §4.4): with <left/>
+// (left), or an unavailable presence, or as a shutdown of its service,
+// after which the link waits to rejoin.
+func (n *Node) peerLeft(now time.Time, out *Output, l *link, shutdown, left bool) {
+	var codes []stanza.StatusCode
+	if shutdown {
+		codes = []stanza.StatusCode{stanza.StatusShutdown}
+		if l.Upstream && l.State == LinkFederated {
+			// The peer's service stops and will be back: its users
+			// are gone, the link waits to rejoin.
+			n.lose(now, out, l, "the peer's service shut down")
+			if r := n.mucRoom(); r != nil {
+				mo, err := r.DropVia(now, l.Peer, codes...)
+				n.mucCall(now, out, mo, err)
+			}
+			return
+		}
+	}
+	n.set(out, l, LinkLeft, now, "")
+	upstream := l.Upstream
+	if upstream {
+		// Kept, so that a later first local user federates again.
+		l.Path = nil
+	} else {
+		delete(n.links, l.Peer)
+	}
+	n.syncLinks()
+	if r := n.mucRoom(); r != nil {
+		mo, err := r.DropVia(now, l.Peer, codes...)
+		n.mucCall(now, out, mo, err)
+	}
+	if upstream {
+		n.sendPaths(out)
+		if left {
+			n.federateAgain(now, out, l)
+		}
+	}
+}
+
+// forgotten reports whether in, from the peer's bare JID, is its answer
+// to a compact message as to a stranger's: a not-acceptable error without
+// <fmuc/> (XEP-0045 §7.4), addressed to an occupant JID here. Errors about
+// a message the peer took carry <fmuc/> (encode).
+func forgotten(l *link, in stanza.Stanza, p peer) bool {
+	m, ok := in.(*stanza.Message)
+	return ok && l.compact && p.fm == nil && m.Type == stanza.MessageError && m.To.Resource() != "" && errorCondition(m) == stanza.NotAcceptable
 }
 
 // peerIQ handles an IQ from a peer: one forwarded to an occupant here, or

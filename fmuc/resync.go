@@ -110,6 +110,9 @@ func (n *Node) emitNow(now time.Time, out *Output, l *link, st stanza.Stanza) {
 		}
 	}
 	if l.State == LinkFederated || !counted(st) {
+		if l.compact {
+			st = compacted(st)
+		}
 		out.Stanzas = append(out.Stanzas, st)
 	}
 }
@@ -479,7 +482,7 @@ func (n *Node) askRejoin(now time.Time, out *Output, l *link) {
 // announced to the joining room after the entry sequence.
 func (n *Node) startJoinedSession(out *Output, l *link) {
 	l.startSession(n.svc.opts.NewID())
-	children := []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, 0)}
+	children := []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, 0), compactElement}
 	if path := n.path(); len(path) > 0 {
 		children = append(children, pathElement(path))
 	}
@@ -494,6 +497,7 @@ func (n *Node) startJoinedSession(out *Output, l *link) {
 // gets the occupants, history (since what it asks) and subject.
 func (n *Node) rejoined(now time.Time, out *Output, l *link, pres *stanza.Presence, p peer) {
 	if p.resync != nil && l.counting && p.resync.session == l.session {
+		l.compact = p.compact
 		if ok := n.tryReplay(now, out, l, p.resync.recv); ok {
 			return
 		}
@@ -515,7 +519,7 @@ func (n *Node) tryReplay(now time.Time, out *Output, l *link, recv uint64) bool 
 	if !n.replay(&replayed, l, recv) {
 		return false
 	}
-	children := []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, l.recv)}
+	children := []stanza.Element{fmucFrom(stanza.JID{}), resyncElement(l.session, l.recv), compactElement}
 	if path := n.path(); len(path) > 0 {
 		children = append(children, pathElement(path))
 	}

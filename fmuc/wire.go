@@ -25,6 +25,9 @@ import (
 //   - <resync session='...' recv='n'/>: the session of a link and how much
 //     of it a room received, so that a rejoin after a loss replays only
 //     what was missed (see startJoinedSession).
+//   - <compact/> on a federation join and on the presence naming a
+//     link's session: this room works out the user of a live groupchat
+//     message without <fmuc from/> from its nick (see compact.go).
 const NSExt = "https://github.com/xmppfmuc/fmuc/protocol/ext/0"
 
 // fmucFrom returns <fmuc xmlns='...' from='jid'/>; a zero jid gives the
@@ -130,6 +133,8 @@ type peer struct {
 	// seq is the number in the session of a replayed stanza (<seq/>);
 	// 0 for one sent live.
 	seq uint64
+	// compact: the peer takes the compact envelope (<compact/>).
+	compact bool
 }
 
 // readPeer decodes the federation payloads of in. A malformed <fmuc/> is
@@ -159,6 +164,8 @@ func readPeer(in stanza.Stanza) (peer, error) {
 			}
 		case "echo":
 			p.echo = true
+		case "compact":
+			p.compact = true
 		case "resync":
 			var v struct {
 				Session string `xml:"session,attr"`
