@@ -25,19 +25,27 @@ import (
 // stanza: replayed messages carry a delay, which history always does with
 // its 'from'. Presence keeps <fmuc/>, so that a peer that dropped the
 // link still recognises federation traffic and answers with <left/>.
+//
+// The same message's XEP-0359 <stanza-id/> of the room it was said in
+// (the federation-wide id, which the peer keeps) loses its 'by' when that
+// room is the sender's, the bare JID of the message's 'from'; the peer
+// puts it back (withStanzaIDsBy) before anything else reads the message.
+// Every peer's copy loses the XEP-0421 <occupant-id/> (encode): the room
+// that receives it replaces it with its own (XEP-0421 §5).
 
 // compactElement is <compact xmlns=NSExt/>.
 var compactElement = stanza.EmptyElement(NSExt, "compact")
 
 // compacted returns st as it goes to a peer that takes the compact
 // envelope: a live groupchat message from an occupant without its
-// <fmuc from/>, anything else as it is.
+// <fmuc from/> and with its sender room's <stanza-id/> without 'by';
+// anything else as it is.
 func compacted(st stanza.Stanza) stanza.Stanza {
 	m, ok := st.(*stanza.Message)
 	if !ok || m.Type != stanza.MessageGroupchat || m.From.Resource() == "" {
 		return st
 	}
-	at := -1
+	at, sid := -1, -1
 	for i, c := range m.Children {
 		switch {
 		case c.Is(stanza.NSFMUC, "fmuc"):
@@ -45,6 +53,8 @@ func compacted(st stanza.Stanza) stanza.Stanza {
 				return st
 			}
 			at = i
+		case c.Is(stanza.NSSID, "stanza-id") && sid < 0 && bytes.Contains(c.XML, sidBy(m.From.Bare())):
+			sid = i
 		case c.Name.Space == NSExt, c.Is("", "subject"), stanza.IsDelay(c):
 			// Echoes, private messages, replays, history and subjects
 			// keep their 'from'.
@@ -56,9 +66,47 @@ func compacted(st stanza.Stanza) stanza.Stanza {
 	}
 	c := *m
 	c.Children = make([]stanza.Element, 0, len(m.Children)-1)
-	c.Children = append(c.Children, m.Children[:at]...)
-	c.Children = append(c.Children, m.Children[at+1:]...)
+	for i, e := range m.Children {
+		switch i {
+		case at:
+			continue
+		case sid:
+			e.XML = bytes.Replace(e.XML, sidBy(m.From.Bare()), nil, 1)
+		}
+		c.Children = append(c.Children, e)
+	}
 	return &c
+}
+
+// sidBy is the by='room' of a <stanza-id/> this package writes.
+func sidBy(room stanza.JID) []byte {
+	return append(stanza.AppendEscaped([]byte(" by='"), room.String(), true), '\'')
+}
+
+// withStanzaIDsBy returns m with the 'by' of a compact <stanza-id/> put
+// back: the room the message comes from; m itself when none lacks it.
+func withStanzaIDsBy(m *stanza.Message) *stanza.Message {
+	var c *stanza.Message
+	for i, e := range m.Children {
+		if !e.Is(stanza.NSSID, "stanza-id") || bytes.Contains(e.XML, []byte(" by=")) {
+			continue
+		}
+		var raw struct {
+			ID string `xml:"id,attr"`
+			By string `xml:"by,attr"`
+		}
+		if e.Decode(&raw) != nil || raw.By != "" || raw.ID == "" {
+			continue
+		}
+		if c == nil {
+			c = stanza.Clone(m).(*stanza.Message)
+		}
+		c.Children[i] = stanza.StanzaID{ID: raw.ID, By: m.From.Bare()}.Element()
+	}
+	if c == nil {
+		return m
+	}
+	return c
 }
 
 // derivedUser returns the user a peer's live groupchat message without

@@ -41,12 +41,15 @@ func TestCompactEnvelope(t *testing.T) {
 	require.Len(t, link, 2, "one copy each way")
 	for _, l := range link {
 		assert.NotContains(t, l, "<fmuc", "a live message needs no fmuc from")
+		assert.NotContains(t, l, " by=", "the sender room's stanza-id needs no by")
+		assert.Contains(t, l, "<stanza-id xmlns='urn:xmpp:sid:0' id='")
 	}
 	assert.Equal(t, map[string]int{"Hi Alice": 1, "Hi Hamlet": 1}, bodies(w, hamlet))
 	got := w.got(alice)
 	require.Len(t, got, 2)
 	assert.Contains(t, got[0], "from='"+rabbithole+"/Hamlet'")
 	assert.Contains(t, got[0], "Hi Alice")
+	assert.Regexp(t, `<stanza-id xmlns='urn:xmpp:sid:0' id='denmark\d+' by='`+elsinore+`'/><stanza-id xmlns='urn:xmpp:sid:0' id='wonderland\d+' by='`+rabbithole+`'/>`, got[0], "the by put back, then the room's own")
 
 	// A nick nobody holds through the link: refused, as a message without
 	// any 'from' always was.
@@ -84,4 +87,33 @@ func TestCompactForgotten(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"federated>left", "left>joining", "joining>federated"}, changes)
+}
+
+// TestOccupantIDNotRelayed: a room with XEP-0421 occupant ids keeps its
+// own off the link (the peer replaces it, XEP-0421 §5) and gives the
+// peer's users ids of its own.
+func TestOccupantIDNotRelayed(t *testing.T) {
+	w := newWorld(t)
+	w.service(wonderland, func(o *fmuc.Options) {
+		o.Inbound = fmuc.Policy{Allow: []stanza.JID{stanza.MustParse(denmark)}}
+		o.MUC.OccupantIDKey = []byte("wonderland occupant id key")
+	})
+	e := w.service(denmark, func(o *fmuc.Options) { o.MUC.OccupantIDKey = []byte("denmark occupant id key") })
+	require.NoError(t, e.SetFederation(stanza.MustParse(elsinore), fmuc.Federation{Upstream: stanza.MustParse(rabbithole)}))
+	w.create(alice, rabbithole, "Alice")
+	w.join(hamlet, elsinore, "Hamlet")
+	w.forget()
+	w.say(alice, rabbithole, "m1", "with ids")
+	var link, seen string
+	for _, l := range w.net.Log() {
+		switch {
+		case strings.Contains(l, "to='"+elsinore+"'"):
+			link = l
+		case strings.Contains(l, "to='"+hamlet+"'"):
+			seen = l
+		}
+	}
+	require.NotEmpty(t, link)
+	assert.NotContains(t, link, "occupant-id")
+	assert.Contains(t, seen, "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='", "hamlet's room gives alice an id")
 }

@@ -94,6 +94,9 @@ func fuzzStep(op, who, arg byte) (xml string, origin int, groupchat bool) {
 			if arg&4 != 0 {
 				fm = "" // the compact form: the user is the nick's
 			}
+			if arg&8 != 0 {
+				fm += "<stanza-id xmlns='urn:xmpp:sid:0' id='s" + n + "'/>" // compact: by the sender room
+			}
 			return head("message", from, rabbithole, "groupchat") + "<body>spoof" + n + "</body>" + fm + "</message>", -1, false
 		case 1:
 			return head("presence", from, rabbithole, "") + fm + "</presence>", -1, false

@@ -75,6 +75,9 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "malformed fmuc payload: " + err.Error()})
 		return
 	}
+	if m, ok := in.(*stanza.Message); ok && m.Type == stanza.MessageGroupchat {
+		in = withStanzaIDsBy(m) // the compact envelope's
+	}
 	if pres, ok := in.(*stanza.Presence); ok && h.From.Resource() != "" && !l.Upstream && pres.Type == stanza.PresenceAvailable && hasChild(pres, stanza.NSMUC, "x") {
 		// A federation join from a linked room: it lost the link and
 		// rejoins (or never noticed it was lost and rejoins anyway).

@@ -240,7 +240,7 @@ func encode(d muc.RemoteDelivery) stanza.Stanza {
 	if about.IsZero() && mine {
 		about = d.For
 	}
-	payload := slices.Clip(originID(withoutFederation(out.Payload()), h.From.Bare()))
+	payload := slices.Clip(originID(withoutOccupantID(withoutFederation(out.Payload())), h.From.Bare()))
 	payload = append(payload, fmucFrom(about))
 	h.To = d.Via.Bare()
 	if mine {
@@ -253,6 +253,21 @@ func encode(d muc.RemoteDelivery) stanza.Stanza {
 	}
 	out.SetPayload(payload)
 	return out
+}
+
+// nsOccupantID is XEP-0421.
+const nsOccupantID = "urn:xmpp:occupant-id:0"
+
+// withoutOccupantID drops the XEP-0421 <occupant-id/>: the room a copy
+// goes to replaces it with its own (XEP-0421 §5), so it would only cost
+// the link its bytes.
+func withoutOccupantID(payload []stanza.Element) []stanza.Element {
+	for _, c := range payload {
+		if c.Is(nsOccupantID, "occupant-id") {
+			return stanza.Without(payload, nsOccupantID, "occupant-id")
+		}
+	}
+	return payload
 }
 
 // originID keeps one XEP-0359 stanza id on a message relayed to a peer:
