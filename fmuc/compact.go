@@ -2,6 +2,7 @@ package fmuc
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/xmppfmuc/fmuc/stanza"
 )
@@ -10,21 +11,24 @@ import (
 // <fmuc from='real JID'/> (§4.1, §4.3), about 75 bytes on each message,
 // which a constrained link pays for every line of chat. A live groupchat
 // message comes from room/nick, and the peer holds the occupant with that
-// nick already: its presence, which always keeps <fmuc from/>, crossed the
-// same link first (a coalesced one is sent before any other stanza about
-// its user), and a nick is never held by two occupants (collision.go).
+// nick already: its presence crossed the same link first (a coalesced one
+// is sent before any other stanza about its user), and a nick is never
+// held by two occupants (collision.go).
 //
 // A room that can work the user out says so with <compact xmlns=NSExt/>:
 // the joining room on its federation join, the joined room on the
 // presence that names the link's session. Only then does the other side
-// leave <fmuc from/> out of live groupchat messages; towards any other
-// peer (one that does not know this package) every stanza keeps it. A
+// leave <fmuc from/> out of live groupchat messages (and its 'from' out
+// of presence, below); towards any other peer (one that does not know
+// this package) every stanza keeps it. A
 // room accepts the compact messages from any linked peer, and what it
 // then checks (who holds the user, through which link) is checked as for
 // an explicit 'from'. What a link's log keeps for a resync is the full
 // stanza: replayed messages carry a delay, which history always does with
-// its 'from'. Presence keeps <fmuc/>, so that a peer that dropped the
-// link still recognises federation traffic and answers with <left/>.
+// its 'from'. A presence names its user in its muc#user item already: it
+// keeps a bare <fmuc/> (so that a peer that dropped the link still
+// recognises federation traffic and answers with <left/>), and the peer
+// takes the user from the item. A federation join keeps its 'from'.
 //
 // The same message's XEP-0359 <stanza-id/> of the room it was said in
 // (the federation-wide id, which the peer keeps) loses its 'by' when that
@@ -38,9 +42,13 @@ var compactElement = stanza.EmptyElement(NSExt, "compact")
 
 // compacted returns st as it goes to a peer that takes the compact
 // envelope: a live groupchat message from an occupant without its
-// <fmuc from/> and with its sender room's <stanza-id/> without 'by';
+// <fmuc from/> and with its sender room's <stanza-id/> without 'by'; a
+// presence whose muc#user item names its user with a bare <fmuc/>;
 // anything else as it is.
 func compacted(st stanza.Stanza) stanza.Stanza {
+	if p, ok := st.(*stanza.Presence); ok {
+		return compactedPresence(p)
+	}
 	m, ok := st.(*stanza.Message)
 	if !ok || m.Type != stanza.MessageGroupchat || m.From.Resource() == "" {
 		return st
@@ -78,6 +86,49 @@ func compacted(st stanza.Stanza) stanza.Stanza {
 	return &c
 }
 
+// compactedPresence returns p with a bare <fmuc/> for its <fmuc from/>
+// when its muc#user item carries the same JID; p itself otherwise. A
+// federation join, a presence error and one with this package's
+// extensions keep theirs.
+func compactedPresence(p *stanza.Presence) stanza.Stanza {
+	if p.From.Resource() == "" || p.Type != stanza.PresenceAvailable && p.Type != stanza.PresenceUnavailable {
+		return p
+	}
+	at := -1
+	for i, c := range p.Children {
+		switch {
+		case c.Is(stanza.NSFMUC, "fmuc"):
+			if at >= 0 || !bytes.Contains(c.XML, []byte(" from=")) || bytes.Contains(c.XML, []byte("</")) {
+				return p
+			}
+			at = i
+		case c.Name.Space == NSExt, c.Is(stanza.NSMUC, "x"):
+			return p
+		}
+	}
+	if at < 0 {
+		return p
+	}
+	user := aboutUser(p)
+	if user.IsZero() || itemJID(p) != user {
+		return p
+	}
+	c := *p
+	c.Children = slices.Clone(p.Children)
+	c.Children[at] = fmucFrom(stanza.JID{})
+	return &c
+}
+
+// itemJID returns the jid of the one muc#user item of p; zero when there
+// is none.
+func itemJID(p *stanza.Presence) stanza.JID {
+	var u stanza.MUCUser
+	if ok, err := stanza.Find(p, stanza.NSMUCUser, "x", &u); !ok || err != nil || len(u.Items) != 1 || u.Items[0].JID == nil {
+		return stanza.JID{}
+	}
+	return *u.Items[0].JID
+}
+
 // sidBy is the by='room' of a <stanza-id/> this package writes.
 func sidBy(room stanza.JID) []byte {
 	return append(stanza.AppendEscaped([]byte(" by='"), room.String(), true), '\'')
@@ -109,10 +160,23 @@ func withStanzaIDsBy(m *stanza.Message) *stanza.Message {
 	return c
 }
 
-// derivedUser returns the user a peer's live groupchat message without
-// <fmuc from/> is about: the occupant with its nick; zero when there is
-// none, or for any other stanza.
-func (n *Node) derivedUser(in stanza.Stanza) stanza.JID {
+// derivedUser returns the user a peer's stanza without an <fmuc from/>
+// is about: for a live groupchat message without <fmuc/>, the occupant
+// with its nick; for a presence with a bare <fmuc/>, the JID of its
+// muc#user item; zero when there is none, or for any other stanza.
+func (n *Node) derivedUser(in stanza.Stanza, p peer) stanza.JID {
+	if pres, ok := in.(*stanza.Presence); ok {
+		if p.fm == nil || p.fm.From != nil || p.fm.Reject != nil || p.fm.Left != nil || pres.From.Resource() == "" {
+			return stanza.JID{}
+		}
+		if pres.Type != stanza.PresenceAvailable && pres.Type != stanza.PresenceUnavailable {
+			return stanza.JID{}
+		}
+		return itemJID(pres)
+	}
+	if p.fm != nil {
+		return stanza.JID{}
+	}
 	m, ok := in.(*stanza.Message)
 	if !ok || m.Type != stanza.MessageGroupchat || m.From.Resource() == "" || hasDelay(m) || hasChild(m, "", "subject") {
 		return stanza.JID{}

@@ -13,8 +13,9 @@ import (
 
 // TestCompactEnvelope: between two rooms of this package a live groupchat
 // message crosses the link without <fmuc from/> (each side said
-// <compact/>), and the peer shows it from the right user; presence keeps
-// it; a compact message from a nick the peer does not hold is refused.
+// <compact/>), and the peer shows it from the right user; a presence
+// names its user in the item only; a compact message from a nick the peer
+// does not hold is refused.
 func TestCompactEnvelope(t *testing.T) {
 	w := newWorld(t)
 	federated(w, fmuc.MasterMaster)
@@ -26,7 +27,12 @@ func TestCompactEnvelope(t *testing.T) {
 			announce = l
 		}
 	}
-	assert.Contains(t, announce, "<fmuc xmlns='http://isode.com/protocol/fmuc' from='"+hatter+"'/>", "presence keeps its fmuc from")
+	assert.Contains(t, announce, "<item affiliation='none' jid='"+hatter+"' role='participant'/>")
+	assert.Contains(t, announce, "<fmuc xmlns='http://isode.com/protocol/fmuc'/>", "presence: a bare fmuc, the user in the item")
+	r, _ := w.svcs[denmark].MUC().Room(stanza.MustParse(elsinore))
+	o, in := r.Occupant("Hatter")
+	require.True(t, in)
+	assert.Equal(t, hatter, o.JID.String())
 
 	w.forget()
 	w.say(hamlet, elsinore, "m1", "Hi Alice")

@@ -99,6 +99,10 @@ func fuzzStep(op, who, arg byte) (xml string, origin int, groupchat bool) {
 			}
 			return head("message", from, rabbithole, "groupchat") + "<body>spoof" + n + "</body>" + fm + "</message>", -1, false
 		case 1:
+			if arg&4 != 0 {
+				// The compact form: the user is the item's.
+				fm = "<fmuc xmlns='http://isode.com/protocol/fmuc'/><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant' jid='" + target + "'/></x>"
+			}
 			return head("presence", from, rabbithole, "") + fm + "</presence>", -1, false
 		case 2:
 			return head("presence", from, rabbithole, "unavailable") + fm + "<x xmlns='http://jabber.org/protocol/muc#user'><status code='307'/></x></presence>", -1, false

@@ -132,8 +132,8 @@ func (n *Node) fromPeer(now time.Time, out *Output, l *link, in stanza.Stanza) {
 		_, mo, err := n.svc.muc.CreateInstant(n.room, stanza.JID{})
 		n.mucCall(now, out, mo, err)
 	}
-	if p.user.IsZero() && p.fm == nil {
-		p.user = n.derivedUser(in)
+	if p.user.IsZero() {
+		p.user = n.derivedUser(in, p)
 	}
 	if p.user.IsZero() {
 		out.event(SpoofRefused{RoomJID: n.room, Peer: l.Peer, Reason: "no fmuc from on a stanza from " + h.From.String()})

@@ -199,7 +199,8 @@ func TestKickAndBan(t *testing.T) {
 		}
 	}
 	require.Len(t, toDenmark, 1, "one copy to the node")
-	assert.Contains(t, toDenmark[0], "<fmuc xmlns='http://isode.com/protocol/fmuc' from='"+hamlet+"'/>", "the kicked user's identity")
+	assert.Contains(t, toDenmark[0], "<item affiliation='none' jid='"+hamlet+"' role='none'>", "the kicked user's identity")
+	assert.Contains(t, toDenmark[0], "<fmuc xmlns='http://isode.com/protocol/fmuc'/>", "in the item only: the compact envelope")
 	h := w.got(hamlet)
 	require.Len(t, h, 1)
 	assert.Contains(t, h[0], "<status code='110'/><status code='307'/>")
