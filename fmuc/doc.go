@@ -43,8 +43,9 @@
 // <seq/> (link sessions) and <compact/>: between two rooms of this package
 // a live groupchat message crosses the link without <fmuc from/> (the peer
 // has the user by the nick) and with its sender room's stanza id without
-// 'by', so that it costs what one plain MUC copy costs. Towards any other
-// peer every stanza keeps the XEP's form.
+// 'by', so that it costs what one plain MUC copy costs, and a presence
+// carries a bare <fmuc/> (its muc#user item names the user). Towards any
+// other peer every stanza keeps the XEP's form.
 //
 // # What each node does
 //
