@@ -610,12 +610,14 @@ func (n *Node) peerLeft(now time.Time, out *Output, l *link, shutdown, left bool
 }
 
 // forgotten reports whether in, from the peer's bare JID, is its answer
-// to a compact message as to a stranger's: a not-acceptable error without
-// <fmuc/> (XEP-0045 §7.4), addressed to an occupant JID here. Errors about
-// a message the peer took carry <fmuc/> (encode).
+// to a compact message as to a stranger's: an error without <fmuc/>
+// addressed to an occupant JID here (not-acceptable for a non-occupant,
+// XEP-0045 §7.4, or item-not-found when the room is gone). Errors about a
+// message the peer took carry <fmuc/> (encode); a server's bounce is a
+// loss (isLoss), handled before.
 func forgotten(l *link, in stanza.Stanza, p peer) bool {
 	m, ok := in.(*stanza.Message)
-	return ok && l.compact && p.fm == nil && m.Type == stanza.MessageError && m.To.Resource() != "" && errorCondition(m) == stanza.NotAcceptable
+	return ok && l.compact && p.fm == nil && m.Type == stanza.MessageError && m.To.Resource() != "" && errorCondition(m) != ""
 }
 
 // peerIQ handles an IQ from a peer: one forwarded to an occupant here, or
