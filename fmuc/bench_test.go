@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/xmppfmuc/fmuc/internal/perf"
+	"github.com/xmppfmuc/fmuc/stanza"
 )
 
 // BenchmarkFederatedGroupchat: one groupchat message through a federated
@@ -30,6 +31,26 @@ func BenchmarkFederatedGroupchat(b *testing.B) {
 				b.ReportMetric(1e9/per, "msgs/s")
 				b.ReportMetric(per/float64(local+links), "ns/delivery")
 			})
+		}
+	}
+}
+
+// BenchmarkFederatedGroupchatFromLink: one groupchat message from a
+// link's user (perf.LinkGroupchat) through a room with 100 local
+// occupants and 3 links, to the 100 and the 2 other links.
+func BenchmarkFederatedGroupchatFromLink(b *testing.B) {
+	s, _, err := perf.FederatedRoom(100, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := stanza.Decode([]byte(perf.LinkGroupchat))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := perf.GroupchatThrough(s, in, 102); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

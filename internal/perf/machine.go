@@ -121,6 +121,11 @@ func FederatedRoom(local, links int) (*fmuc.Service, stanza.Stanza, error) {
 	return s, msg, err
 }
 
+// LinkGroupchat is a groupchat message to a FederatedRoom from the user
+// its first link presents, with the stanza id its room gave it: what a
+// peer relays.
+const LinkGroupchat = `<message from='r@rooms.p0.lit/P0' to='r@rooms.a.lit' id='pm' type='groupchat'><body>` + GroupchatBody + `</body><stanza-id xmlns='urn:xmpp:sid:0' id='s1' by='r@rooms.p0.lit'/><fmuc xmlns='http://isode.com/protocol/fmuc' from='p0@p0.lit/1'/></message>`
+
 // GroupchatBody is the body of the measured groupchat messages.
 const GroupchatBody = "Hi everyone, tea is ready"
 
@@ -227,10 +232,12 @@ func Fanout(r *muc.Room, msg stanza.Stanza, want int) error {
 	return err
 }
 
+// machineSection is the section Machine adds.
+const machineSection = "state machine"
+
 // Machine adds the "state machine" section: groupchat through a
 // federated node and through a plain room, and a join into a big room.
 func Machine(r *Report, opts Options) error {
-	const section = "state machine"
 	cond := func(body int) string {
 		return fmt.Sprintf("one goroutine, GOMAXPROCS=%d, %d-byte body, %s", runtime.GOMAXPROCS(0), body, method(opts))
 	}
@@ -245,10 +252,24 @@ func Machine(r *Report, opts Options) error {
 			if err != nil {
 				return err
 			}
-			r.Add(section, fmt.Sprintf("fmuc groupchat, %d local, %d link(s)", local, links), cond(len(GroupchatBody)),
-				"%s msg/s, %.0f ns/stanza, %.0f allocs/msg = %.2f/stanza", thousands(1e9/res.Ns), res.Ns/float64(n), res.Allocs, res.Allocs/float64(n))
+			addGroupchat(r, fmt.Sprintf("fmuc groupchat, %d local, %d link(s)", local, links), cond(len(GroupchatBody)), res, n)
 		}
 	}
+	s, _, err := FederatedRoom(100, 3)
+	if err != nil {
+		return err
+	}
+	in, err := stanza.Decode([]byte(LinkGroupchat))
+	if err != nil {
+		return err
+	}
+	// The local occupants and the two other links.
+	res, err := Measure(opts, func() error { return GroupchatThrough(s, in, 102) }, nil)
+	if err != nil {
+		return err
+	}
+	addGroupchat(r, "fmuc groupchat from a link, 100 local, 3 links", cond(len(GroupchatBody))+", the origin's stanza-id", res, 102)
+
 	const big = 1000
 	_, room, err := MUCRoom(big, 0, nil)
 	if err != nil {
@@ -258,21 +279,28 @@ func Machine(r *Report, opts Options) error {
 	if err != nil {
 		return err
 	}
-	res, err := Measure(opts, func() error { return Fanout(room, msg, big) }, nil)
+	res, err = Measure(opts, func() error { return Fanout(room, msg, big) }, nil)
 	if err != nil {
 		return err
 	}
 	body, _ := msg.(*stanza.Message).Body()
-	r.Add(section, "muc groupchat fan-out, 1000 local", cond(len(body))+", origin-id",
-		"%s msg/s, %.0f ns/stanza, %.0f allocs/msg = %.2f/stanza", thousands(1e9/res.Ns), res.Ns/big, res.Allocs, res.Allocs/big)
+	addGroupchat(r, "muc groupchat fan-out, 1000 local", cond(len(body))+", origin-id", res, big)
 
 	j, err := MeasureJoin(opts, big)
 	if err != nil {
 		return err
 	}
-	r.Add(section, "join a room of 1000", fmt.Sprintf("one goroutine, GOMAXPROCS=%d, caps, 50 history messages replayed, %s", runtime.GOMAXPROCS(0), method(opts)),
+	r.Add(machineSection, "join a room of 1000", fmt.Sprintf("one goroutine, GOMAXPROCS=%d, caps, 50 history messages replayed, %s", runtime.GOMAXPROCS(0), method(opts)),
 		"%.0f µs, %.0f allocs, %s B out in %d stanzas", j.Ns/1e3, j.Allocs, thousands(float64(j.OutBytes)), j.OutStanzas)
 	return nil
+}
+
+// addGroupchat adds the figure of a message measured by res that gave n
+// stanzas: messages per second, and time and allocations per stanza (so
+// that a constant cost per message shows as about 0 per stanza).
+func addGroupchat(r *Report, name, cond string, res Result, n int) {
+	r.Add(machineSection, name, cond, "%s msg/s, %.0f ns/stanza, %.0f allocs/msg = %.2f/stanza",
+		thousands(1e9/res.Ns), res.Ns/float64(n), res.Allocs, res.Allocs/float64(n))
 }
 
 // JoinResult is MeasureJoin's figure: a Result and the size of the

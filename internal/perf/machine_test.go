@@ -12,14 +12,14 @@ import (
 func TestMachineQuick(t *testing.T) {
 	var r Report
 	require.NoError(t, Machine(&r, Options{Quick: true}))
-	require.Len(t, r.Figures, 8)
+	require.Len(t, r.Figures, 9)
 	for _, f := range r.Figures {
 		require.Equal(t, "state machine", f.Section)
 		require.NotEmpty(t, f.Value, f.Name)
 		require.NotEmpty(t, f.Conditions, f.Name)
 	}
 	require.Contains(t, r.Figures[0].Value, "msg/s")
-	require.Contains(t, r.Figures[7].Value, "stanzas")
+	require.Contains(t, r.Figures[8].Value, "stanzas")
 }
 
 // TestMeasure runs Measure both ways: the undo step is neither timed
