@@ -100,9 +100,10 @@ func FederatedRoom(local, links int) (*fmuc.Service, stanza.Stanza, error) {
 		Domain:  stanza.MustParse("rooms.a.lit"),
 		NewID:   func() string { ids++; return "b" + strconv.Itoa(ids) },
 		Inbound: fmuc.Policy{Func: func(_, _ stanza.JID) bool { return true }},
-		// The occupant message rate is off: the measurements send one
-		// user's message over and over at one instant.
-		MUC: muc.ServiceOptions{Locking: muc.LockNever, Limits: muc.Limits{MessageBurst: muc.Unlimited}},
+		// The occupant and peer message rates are off: the measurements
+		// send one user's message over and over at one instant.
+		MUC:          muc.ServiceOptions{Locking: muc.LockNever, Limits: muc.Limits{MessageBurst: muc.Unlimited}},
+		PeerInterval: -1,
 	})
 	if err != nil {
 		return nil, nil, err
