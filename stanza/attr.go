@@ -1,6 +1,9 @@
 package stanza
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // attr returns the value of the unprefixed attribute name on e's start
 // tag without encoding/xml. It reads the form this package writes
@@ -62,6 +65,12 @@ func (e Element) attr(name string) (value string, found, ok bool) {
 		}
 		value, found = v, true
 	}
+}
+
+// selfClosing reports whether e is one empty-element tag, <name .../>. It
+// may say false for one whose attribute values hold a raw '>'.
+func (e Element) selfClosing() bool {
+	return bytes.HasSuffix(e.XML, []byte("/>")) && bytes.IndexByte(e.XML, '>') == len(e.XML)-1
 }
 
 func isTagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -1,6 +1,7 @@
 package stanza
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,7 @@ func FuzzSIDAttrs(f *testing.F) {
 	f.Add([]byte(`<stanza-id xmlns='urn:xmpp:sid:0' id='a' by='r@muc.example'/>`))
 	f.Add([]byte(`<stanza-id xmlns="urn:xmpp:sid:0" id="a&amp;b" by='r'/>`))
 	f.Add([]byte(`<origin-id xmlns='urn:xmpp:sid:0' p:id='x' xmlns:p='u' id='b'/>`))
+	f.Add([]byte(`<fmuc xmlns='http://isode.com/protocol/fmuc' from='a@b.example/r'/>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cands := []Element{{XML: b}}
 		if e, err := ParseElement(b); err == nil {
@@ -60,5 +62,39 @@ func FuzzSIDAttrs(f *testing.F) {
 				t.Fatalf("%q: fast path %q %q %v, encoding/xml %q %q", c.XML, id, by, ok, wid, wby)
 			}
 		}
+		for _, c := range cands {
+			want, err := decodeFMUC(c)
+			if err != nil {
+				continue
+			}
+			if got, ok := readFMUC(c); ok && !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q: fast path %+v, encoding/xml %+v", c.XML, got, want)
+			}
+		}
 	})
+}
+
+func TestReadFMUC(t *testing.T) {
+	for _, x := range []string{
+		`<fmuc xmlns='http://isode.com/protocol/fmuc' from='a@b.example/r&apos;'/>`,
+		`<fmuc xmlns='http://isode.com/protocol/fmuc'/>`,
+		`<fmuc xmlns='http://isode.com/protocol/fmuc' from=''/>`,
+	} {
+		c, err := ParseElement([]byte(x))
+		require.NoError(t, err)
+		got, ok := readFMUC(c)
+		require.True(t, ok, x)
+		want, err := decodeFMUC(c)
+		require.NoError(t, err)
+		require.Equal(t, want, got, x)
+	}
+	for _, x := range []string{
+		`<fmuc xmlns='http://isode.com/protocol/fmuc'><left/></fmuc>`,
+		`<fmuc xmlns='http://isode.com/protocol/fmuc' from='@@'/>`,
+	} {
+		c, err := ParseElement([]byte(x))
+		require.NoError(t, err)
+		_, ok := readFMUC(c)
+		require.False(t, ok, x)
+	}
 }
