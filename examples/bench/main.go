@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	default:
 		return fmt.Errorf("-servers is auto, on or off, not %q", c.servers)
 	}
-	start := time.Now()
+	start, load := time.Now(), loadAverage()
 	var r perf.Report
 	for _, s := range sections {
 		if err := ctx.Err(); err != nil {
@@ -102,7 +102,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		}
 	}
 	w := bufio.NewWriter(out)
-	for _, l := range header(start) {
+	for _, l := range header(start, load) {
 		if c.markdown {
 			fmt.Fprintf(w, "- %s\n", l)
 		} else {
@@ -121,14 +121,25 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 }
 
 // header returns the lines that say when and on what the report was
-// measured.
-func header(start time.Time) []string {
+// measured, and how busy the machine was when it started and ended.
+func header(start time.Time, load string) []string {
 	return []string{
 		"date: " + start.UTC().Format(time.RFC3339),
 		"go: " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
 		"cpu: " + cpuModel(),
 		fmt.Sprintf("GOMAXPROCS: %d, NumCPU: %d", runtime.GOMAXPROCS(0), runtime.NumCPU()),
+		"load average (1, 5, 15 min) at start: " + load + ", at end: " + loadAverage(),
 	}
+}
+
+// loadAverage returns the three load averages of /proc/loadavg, or
+// "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // cpuModel returns the first "model name" of /proc/cpuinfo, or "unknown".
