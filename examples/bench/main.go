@@ -20,7 +20,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/xmppfmuc/fmuc/internal/perf"
@@ -90,7 +92,7 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	default:
 		return fmt.Errorf("-servers is auto, on or off, not %q", c.servers)
 	}
-	start, load := time.Now(), loadAverage()
+	start, load, busy := time.Now(), loadAverage(), machineBusy()
 	var r perf.Report
 	for _, s := range sections {
 		if err := ctx.Err(); err != nil {
@@ -102,7 +104,11 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 		}
 	}
 	w := bufio.NewWriter(out)
-	for _, l := range header(start, load) {
+	others := "unknown"
+	if b := machineBusy(); b >= 0 && busy >= 0 {
+		others = fmt.Sprintf("%.2f cores", max(0, (b-busy-selfCPU()).Seconds()/time.Since(start).Seconds()))
+	}
+	for _, l := range append(header(start, load), "CPU used by other processes during the run: "+others) {
 		if c.markdown {
 			fmt.Fprintf(w, "- %s\n", l)
 		} else {
@@ -130,6 +136,39 @@ func header(start time.Time, load string) []string {
 		fmt.Sprintf("GOMAXPROCS: %d, NumCPU: %d", runtime.GOMAXPROCS(0), runtime.NumCPU()),
 		"load average (1, 5, 15 min) at start: " + load + ", at end: " + loadAverage(),
 	}
+}
+
+// machineBusy returns the CPU time all processes of the machine have
+// used (the busy fields of /proc/stat's cpu line), -1 when unknown.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if err != nil || len(f) < 9 || f[0] != "cpu" {
+		return -1
+	}
+	var ticks int64
+	// user nice system idle iowait irq softirq steal: all but idle and iowait.
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		n, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return -1
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/stat, on Linux.
+const clockTicks = 100
+
+// selfCPU returns the CPU time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadAverage returns the three load averages of /proc/loadavg, or

@@ -15,7 +15,7 @@ func TestRunQuick(t *testing.T) {
 	var out strings.Builder
 	require.NoError(t, run(context.Background(), []string{"-quick", "-servers", "off"}, &out, io.Discard))
 	text := "\n" + out.String()
-	for _, h := range []string{"date: ", "go: go", "cpu: ", "GOMAXPROCS: ", "load average "} {
+	for _, h := range []string{"date: ", "go: go", "cpu: ", "GOMAXPROCS: ", "load average ", "CPU used by other processes"} {
 		require.Contains(t, text, "\n"+h, "header line %q", h)
 	}
 	figures := map[string]int{}
