@@ -30,6 +30,8 @@ type Node struct {
 	// releasing is the user whose held join is being let in: its
 	// broadcast must not go back upstream, which has it already.
 	releasing stanza.JID
+	// federated is syncLinks' buffer, kept between calls.
+	federated []stanza.JID
 }
 
 // JID returns the room's bare JID.
@@ -90,13 +92,15 @@ func (n *Node) syncLinks() {
 	if r == nil {
 		return
 	}
-	var fed []stanza.JID
-	for _, p := range n.peers() {
-		if n.links[p].State == LinkFederated {
+	fed := n.federated[:0]
+	for p, l := range n.links {
+		if l.State == LinkFederated {
 			fed = append(fed, p)
 		}
 	}
-	if !slices.Equal(fed, r.Links()) {
+	slices.SortFunc(fed, compareJID)
+	n.federated = fed
+	if !r.HasLinks(fed) {
 		r.SetLinks(fed)
 	}
 }
@@ -159,12 +163,24 @@ func (n *Node) mucCall(now time.Time, out *Output, mo muc.Output, err error) {
 // (XEP-0289 §4.4), and then sends it nothing more.
 func (n *Node) afterMUC(now time.Time, out *Output) {
 	r := n.mucRoom()
+	unneeded := func(p stanza.JID, l *link) bool {
+		return !l.Upstream && l.State == LinkFederated && (r == nil || !r.Reaches(p))
+	}
+	// Usually every link is needed: look before sorting the peers.
+	some := false
+	for p, l := range n.links {
+		if unneeded(p, l) {
+			some = true
+			break
+		}
+	}
+	if !some {
+		n.syncLinks()
+		return
+	}
 	for _, p := range n.peers() {
 		l := n.links[p]
-		if l.Upstream || l.State != LinkFederated {
-			continue
-		}
-		if r != nil && r.Reaches(p) {
+		if !unneeded(p, l) {
 			continue
 		}
 		out.Stanzas = append(out.Stanzas, &stanza.Presence{

@@ -275,7 +275,11 @@ func (s *Service) deliver(out Output) []stanza.Stanza {
 // delivery encoded for its peer room when the room is federated with it
 // (or kept for the resync of a lost link).
 func (s *Service) convert(now time.Time, out *Output, mo muc.Output) {
-	out.Stanzas = append(out.Stanzas, mo.Stanzas...)
+	if len(out.Stanzas) == 0 {
+		out.Stanzas = mo.Stanzas // mo is the caller's to give away
+	} else {
+		out.Stanzas = append(out.Stanzas, mo.Stanzas...)
+	}
 	for _, d := range mo.Remote {
 		room := d.Stanza.Head().From.Bare()
 		n, ok := s.nodes[room]

@@ -278,7 +278,13 @@ func withoutOccupantID(payload []stanza.Element) []stanza.Element {
 // It reads no XML: this room's ids are the ones it wrote, in the stanza
 // package's canonical form, so a byte comparison finds them.
 func originID(payload []stanza.Element, room stanza.JID) []stanza.Element {
-	mine := []byte(" by='" + string(stanza.AppendEscaped(nil, room.String(), true)) + "'")
+	// " by='room'", on the stack for the usual room JID.
+	var buf [128]byte
+	mine := append(buf[:0], " by='"...)
+	if room.Local() != "" {
+		mine = append(stanza.AppendEscaped(mine, room.Local(), true), '@')
+	}
+	mine = append(stanza.AppendEscaped(mine, room.Domain(), true), '\'')
 	own, other := -1, false
 	for i, c := range payload {
 		if !c.Is(stanza.NSSID, "stanza-id") {

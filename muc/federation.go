@@ -20,6 +20,10 @@ import (
 // through a node that is not in links still get broadcasts through it.
 func (r *Room) SetLinks(links []stanza.JID) { r.links = slices.Clone(links) }
 
+// HasLinks reports whether links are the nodes set with SetLinks, in the
+// same order; it copies nothing, unlike Links.
+func (r *Room) HasLinks(links []stanza.JID) bool { return slices.Equal(r.links, links) }
+
 // Links returns the nodes set with SetLinks.
 func (r *Room) Links() []stanza.JID { return slices.Clone(r.links) }
 

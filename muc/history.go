@@ -58,7 +58,7 @@ func (r *Room) appendHistory(tx *request, o *Occupant, id string, payload []stan
 	if limit <= 0 {
 		return
 	}
-	e := HistoryEntry{ID: id, Nick: o.Nick, JID: o.JID, Stamp: tx.now.UTC(), Payload: payload}
+	e := HistoryEntry{ID: id, Nick: o.Nick, JID: o.JID, Stamp: tx.now.UTC(), Payload: payload, from: o.addr}
 	r.prepare(&e)
 	dropped := 0
 	if len(r.history) >= limit {
@@ -73,7 +73,8 @@ func (r *Room) appendHistory(tx *request, o *Occupant, id string, payload []stan
 	tx.out.event(HistoryAppended{RoomJID: r.jid, Entry: pub, Dropped: dropped})
 }
 
-// prepare computes the cached delayed payload and size of e.
+// prepare computes the cached delayed payload, occupant JID (unless
+// set) and size of e.
 func (r *Room) prepare(e *HistoryEntry) {
 	// §7.2.13: history MUST carry an XEP-0203 delay from the room's JID.
 	origin := e.Origin
@@ -84,9 +85,13 @@ func (r *Room) prepare(e *HistoryEntry) {
 	e.delayed = make([]stanza.Element, 0, len(e.Payload)+1)
 	e.delayed = append(e.delayed, e.Payload...)
 	e.delayed = append(e.delayed, d)
-	e.from, _ = r.addr(e.Nick)
-	// §7.2.14: maxchars counts the characters of the complete stanzas.
-	e.size = utf8.RuneCount(stanza.Encode(&stanza.Message{Header: stanza.Header{From: e.from, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}))
+	if e.from.IsZero() {
+		e.from, _ = r.addr(e.Nick)
+	}
+	// §7.2.14: maxchars counts the characters of the complete stanzas,
+	// encoded on the stack when they are small.
+	var buf [1024]byte
+	e.size = utf8.RuneCount(stanza.Append(buf[:0], &stanza.Message{Header: stanza.Header{From: e.from, ID: e.ID, Type: stanza.MessageGroupchat}, Children: e.delayed}))
 }
 
 // trimHistory drops entries beyond the configured length.

@@ -123,7 +123,9 @@ func (r *Room) broadcast(tx *request, skip *Occupant, subject stanza.JID, mk bui
 		copy(s, tx.out.Stanzas)
 		tx.out.Stanzas = s
 	}
-	var vias []stanza.JID
+	// The nodes reached, on the stack for the usual few.
+	var viaBuf [4]stanza.JID
+	vias := viaBuf[:0]
 	for _, o := range r.occupants {
 		if o == skip {
 			continue

@@ -195,7 +195,11 @@ func (s *Service) handle(now time.Time, via stanza.JID, in stanza.Stanza) (Outpu
 	if err != nil {
 		return out, err
 	}
-	out.Append(o)
+	if len(out.Stanzas)+len(out.Remote)+len(out.Events) == 0 {
+		out = o // the common case: nothing before the room's answer
+	} else {
+		out.Append(o)
+	}
 	switch {
 	case r.destroyed:
 		delete(s.rooms, jid)

@@ -29,11 +29,15 @@ type Delay struct {
 // Element returns the XEP-0203 <delay/> element with an XEP-0082 UTC
 // DateTime stamp (fractional seconds only when present).
 func (d Delay) Element() Element {
-	b := []byte("<delay xmlns='" + NSDelay + "'")
+	b := make([]byte, 0, 96+jidLen(d.From)+len(d.Reason))
+	b = append(b, "<delay xmlns='"+NSDelay+"'"...)
 	if !d.From.IsZero() {
-		b = appendAttr(b, "from", d.From.String())
+		b = appendJIDAttr(b, "from", d.From)
 	}
-	b = appendAttr(b, "stamp", FormatTime(d.Stamp))
+	// The stamp needs no escaping.
+	b = append(b, " stamp='"...)
+	b = appendTime(b, d.Stamp)
+	b = append(b, '\'')
 	if d.Reason == "" {
 		b = append(b, "/>"...)
 	} else {
@@ -138,6 +142,9 @@ func parseTime(s string) (time.Time, error) {
 
 // FormatTime formats t as an XEP-0082 DateTime in UTC, with fractional
 // seconds only when t has them (e.g. 2002-09-10T23:08:25Z).
-func FormatTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.999999999Z07:00")
+func FormatTime(t time.Time) string { return string(appendTime(nil, t)) }
+
+// appendTime appends t as FormatTime formats it.
+func appendTime(b []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.999999999Z07:00")
 }

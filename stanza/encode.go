@@ -69,6 +69,18 @@ func sizeHint(s Stanza) int {
 	return n
 }
 
+// jidLen is the length of j's string form.
+func jidLen(j JID) int {
+	n := len(j.domain)
+	if j.local != "" {
+		n += len(j.local) + 1
+	}
+	if j.resource != "" {
+		n += len(j.resource) + 1
+	}
+	return n
+}
+
 // appendJIDAttr appends name='j' without building j's string first.
 func appendJIDAttr(dst []byte, name string, j JID) []byte {
 	dst = append(dst, ' ')

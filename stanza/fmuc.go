@@ -49,9 +49,39 @@ func FindFMUC(s Stanza) (*FMUC, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
+	if f, ok := readFMUC(c); ok {
+		return f, true, nil
+	}
+	f, err := decodeFMUC(c)
+	return f, true, err
+}
+
+// readFMUC reads the usual <fmuc from='...'/> without encoding/xml (see
+// Element.attr); ok is false for anything else, a bad JID included.
+func readFMUC(c Element) (*FMUC, bool) {
+	if !c.selfClosing() {
+		return nil, false
+	}
+	v, found, ok := c.attr("from")
+	if !ok {
+		return nil, false
+	}
+	f := &FMUC{XMLName: xml.Name{Space: NSFMUC, Local: "fmuc"}}
+	if found {
+		var j JID
+		if j.UnmarshalText([]byte(v)) != nil {
+			return nil, false
+		}
+		f.From = &j
+	}
+	return f, true
+}
+
+// decodeFMUC is FindFMUC's decoding with encoding/xml.
+func decodeFMUC(c Element) (*FMUC, error) {
 	var f FMUC
 	if err := c.Decode(&f); err != nil {
-		return nil, true, fmt.Errorf("stanza: bad fmuc payload: %w", err)
+		return nil, fmt.Errorf("stanza: bad fmuc payload: %w", err)
 	}
-	return &f, true, nil
+	return &f, nil
 }

@@ -256,15 +256,11 @@ func (j JID) WithResource(r string) (JID, error) {
 
 // String returns the JID in its canonical string form, "" for the zero JID.
 func (j JID) String() string {
-	n := len(j.domain)
-	if j.local != "" {
-		n += len(j.local) + 1
-	}
-	if j.resource != "" {
-		n += len(j.resource) + 1
+	if j.local == "" && j.resource == "" {
+		return j.domain
 	}
 	var b strings.Builder
-	b.Grow(n)
+	b.Grow(jidLen(j))
 	if j.local != "" {
 		b.WriteString(j.local)
 		b.WriteByte('@')

@@ -14,9 +14,10 @@ type StanzaID struct {
 
 // Element returns the <stanza-id xmlns='urn:xmpp:sid:0'/> element.
 func (s StanzaID) Element() Element {
-	b := []byte("<stanza-id xmlns='" + NSSID + "'")
+	b := make([]byte, 0, 48+len(s.ID)+jidLen(s.By))
+	b = append(b, "<stanza-id xmlns='"+NSSID+"'"...)
 	b = appendAttr(b, "id", s.ID)
-	b = appendAttr(b, "by", s.By.String())
+	b = appendJIDAttr(b, "by", s.By)
 	b = append(b, "/>"...)
 	return Element{Name: xml.Name{Space: NSSID, Local: "stanza-id"}, XML: b}
 }
@@ -25,18 +26,15 @@ func (s StanzaID) Element() Element {
 func StanzaIDs(s Stanza) []StanzaID {
 	var out []StanzaID
 	for _, c := range Children(s, NSSID, "stanza-id") {
-		var raw struct {
-			ID string `xml:"id,attr"`
-			By string `xml:"by,attr"`
-		}
-		if c.Decode(&raw) != nil || raw.ID == "" {
+		id, rawBy, ok := sidAttrs(c)
+		if !ok || id == "" {
 			continue
 		}
-		by, err := Parse(raw.By)
+		by, err := Parse(rawBy)
 		if err != nil {
 			continue
 		}
-		out = append(out, StanzaID{ID: raw.ID, By: by})
+		out = append(out, StanzaID{ID: id, By: by})
 	}
 	return out
 }
@@ -48,13 +46,11 @@ func WithoutStanzaIDsBy(payload []Element, by JID) []Element {
 	out := payload[:0:0]
 	for _, c := range payload {
 		if c.Is(NSSID, "stanza-id") {
-			var raw struct {
-				By string `xml:"by,attr"`
-			}
-			if c.Decode(&raw) != nil {
+			_, rawBy, ok := sidAttrs(c)
+			if !ok {
 				continue
 			}
-			if j, err := Parse(raw.By); err == nil && j == by {
+			if j, err := Parse(rawBy); err == nil && j == by {
 				continue
 			}
 		}
@@ -77,11 +73,9 @@ func OriginID(s Stanza) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	var raw struct {
-		ID string `xml:"id,attr"`
-	}
-	if c.Decode(&raw) != nil || raw.ID == "" {
+	id, _, ok := sidAttrs(c)
+	if !ok || id == "" {
 		return "", false
 	}
-	return raw.ID, true
+	return id, true
 }

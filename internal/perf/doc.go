@@ -5,5 +5,7 @@
 //
 // Every measurement is a function that adds figures to a Report, so that
 // one run of the command prints them all with the conditions each was
-// measured under. The package's own benchmarks call the same functions.
+// measured under. The benchmarks of muc and fmuc build their rooms with
+// the same setup functions (MUCRoom, FederatedRoom), so that they and the
+// report measure the same thing.
 package perf
