@@ -68,6 +68,7 @@ type section struct {
 // sections are the parts of the report, in the order they are measured
 // and printed.
 var sections = []section{
+	{"link bytes", func(_ context.Context, r *perf.Report, _ config) error { return perf.LinkBytes(r) }},
 	{"state machine", func(_ context.Context, r *perf.Report, c config) error { return perf.Machine(r, c.options()) }},
 	{"memory", func(_ context.Context, r *perf.Report, c config) error { return perf.Memory(r, c.options()) }},
 }

@@ -46,7 +46,7 @@ func TestRunQuick(t *testing.T) {
 
 func TestRunMarkdown(t *testing.T) {
 	var out strings.Builder
-	require.NoError(t, run(context.Background(), []string{"-quick", "-markdown"}, &out, io.Discard))
+	require.NoError(t, run(context.Background(), []string{"-quick", "-markdown", "-servers", "off"}, &out, io.Discard))
 	for _, s := range sections {
 		require.Contains(t, out.String(), "**"+s.name+"**\n\n| figure | value | conditions |")
 	}
