@@ -36,8 +36,12 @@ type ServersOptions struct {
 	// Rate is the total messages per second of all senders; default 20.
 	Rate float64
 	// ShapeStanzas is the stanzas written per variant in the component
-	// stanza-shape measurement; default 20000, negative skips it.
+	// stanza-shape measurement; default 30000, negative skips it.
 	ShapeStanzas int
+	// ShapeReceivers is how many c2s clients receive them; default 1000.
+	ShapeReceivers int
+	// ShapeRounds is how many times each variant is measured; default 3.
+	ShapeRounds int
 	// Node is the node binary; "" builds examples/node into a temporary
 	// directory.
 	Node string
@@ -62,7 +66,13 @@ func (o *ServersOptions) defaults() {
 		o.Rate = 20
 	}
 	if o.ShapeStanzas == 0 {
-		o.ShapeStanzas = 20000
+		o.ShapeStanzas = 30000
+	}
+	if o.ShapeRounds <= 0 {
+		o.ShapeRounds = 3
+	}
+	if o.ShapeReceivers <= 0 {
+		o.ShapeReceivers = 1000
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -161,6 +171,43 @@ func cpuTimes(procs []process) ([]time.Duration, error) {
 		out[i] = d
 	}
 	return out, nil
+}
+
+// idle returns a loadtest settle step that waits until the processes
+// together use less than a tenth of a core over half a second (at most 5
+// minutes), so that a measurement starts after the servers have worked
+// off what the joins left queued (a 1,000-occupant join storm is a
+// million presence stanzas) instead of counting it.
+func idle(log *slog.Logger, procs []process) func(context.Context) error {
+	return func(ctx context.Context) error {
+		const window = 500 * time.Millisecond
+		begin := time.Now()
+		prev, err := cpuTimes(procs)
+		if err != nil {
+			return err
+		}
+		for time.Since(begin) < 5*time.Minute {
+			select {
+			case <-time.After(window):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			now, err := cpuTimes(procs)
+			if err != nil {
+				return err
+			}
+			var used time.Duration
+			for i := range now {
+				used += now[i] - prev[i]
+			}
+			prev = now
+			if used < window/10 {
+				log.Info("servers idle", "after", time.Since(begin).Round(time.Millisecond))
+				return nil
+			}
+		}
+		return errors.New("perf: the servers never went idle")
+	}
 }
 
 // conditions describes a load run.

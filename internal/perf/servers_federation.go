@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/xmppfmuc/fmuc/internal/linkproxy"
@@ -135,6 +136,7 @@ func ServersFederation(ctx context.Context, r *Report, opts ServersOptions) erro
 	}
 	defer p.close()
 	procs := []process{{"Prosody A", p.a.PID()}, {"Prosody B", p.b.PID()}, {"node A", p.nodeA.PID()}, {"node B", p.nodeB.PID()}}
+	shown := slices.Concat(procs, []process{{"load clients", 0}})
 	pids := make([]int, len(procs))
 	for i, pr := range procs {
 		pids[i] = pr.pid
@@ -155,8 +157,13 @@ func ServersFederation(ctx context.Context, r *Report, opts ServersOptions) erro
 				Addr: p.b.C2SAddr(), Domain: p.b.Domain, UserPrefix: "user", Password: password,
 				Rooms: []stanza.JID{run.room}, Clients: n, Senders: senders, Messages: opts.Messages,
 				Rate: opts.Rate, PIDs: pids, JoinTimeout: 5 * time.Minute,
-				Drain:    30*time.Second + time.Duration(n)*300*time.Millisecond,
-				Settle:   p.settle,
+				Drain: 30*time.Second + time.Duration(n)*300*time.Millisecond,
+				Settle: func(ctx context.Context) error {
+					if err := p.settle(ctx); err != nil {
+						return err
+					}
+					return idle(opts.Logger, procs)(ctx)
+				},
 				Counters: []func() int64{p.linkBytes},
 				Logger:   opts.Logger,
 			})
@@ -170,7 +177,7 @@ func ServersFederation(ctx context.Context, r *Report, opts ServersOptions) erro
 			}
 			cond := conditions(n, senders, opts.Messages, opts.Rate, "two Prosody 0.12, s2s on loopback")
 			res0 := res[0]
-			addResult(r, run.what, cond, res0, procs)
+			addResult(r, run.what, cond, res0, shown)
 			perMsg := 0.0
 			if res0.Sent > 0 {
 				perMsg = float64(res0.Counters[0]) / float64(res0.Sent)

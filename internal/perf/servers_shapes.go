@@ -9,20 +9,20 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/xmppfmuc/fmuc/internal/loadtest"
 	"github.com/xmppfmuc/fmuc/internal/servers"
 	"github.com/xmppfmuc/fmuc/internal/xmppclient"
 	"github.com/xmppfmuc/fmuc/stanza"
 )
-
-// shapeReceivers is how many c2s clients the component's stanzas go to.
-const shapeReceivers = 10
 
 // shapeBatch is the most bytes of one write in the batched variants, the
 // transport's bound on one write.
@@ -40,14 +40,16 @@ type shape struct {
 }
 
 // shapes are the variants ComponentShapes measures: the node's own
-// groupchat reflection (body, XEP-0359 stanza-id, XEP-0421 occupant-id),
-// written as the transport writes it and one stanza per write; the same
-// without the two id elements; and with a redundant xmlns on the stanza
+// groupchat reflection (body, XEP-0359 stanza-id, XEP-0421 occupant-id,
+// the sender's xml:lang), written as the transport writes it and one
+// stanza per write; the same without xml:lang; without the two id
+// elements; and with a redundant xmlns on the stanza
 // and its elements, as an encoder that qualifies every element would
 // write it.
 var shapes = []shape{
 	{name: "as the node writes it, batched writes", stanza: nodeReflection, batched: true},
 	{name: "as the node writes it, one write per stanza", stanza: nodeReflection},
+	{name: "without xml:lang, batched", stanza: noLang, batched: true},
 	{name: "body only (no stanza-id, occupant-id), batched", stanza: bodyOnly, batched: true},
 	{name: "redundant xmlns on every element, batched", stanza: qualified, batched: true},
 }
@@ -60,7 +62,8 @@ func shapeBody(i int) string {
 func shapeMessage(i int, room, to stanza.JID, children ...stanza.Element) *stanza.Message {
 	from, _ := room.WithResource("u" + strconv.Itoa(i%10+1))
 	return &stanza.Message{
-		Header:   stanza.Header{From: from, To: to, ID: "lt-k3x9a1-" + strconv.Itoa(i%10) + "-" + strconv.Itoa(i/10), Type: stanza.MessageGroupchat},
+		// The node keeps the sender's xml:lang, which Prosody's c2s sets.
+		Header:   stanza.Header{From: from, To: to, ID: "lt-k3x9a1-" + strconv.Itoa(i%10) + "-" + strconv.Itoa(i/10), Type: stanza.MessageGroupchat, Lang: "en"},
 		Children: append([]stanza.Element{stanza.TextElement("body", shapeBody(i))}, children...),
 	}
 }
@@ -79,6 +82,12 @@ func nodeReflection(i int, room, to stanza.JID) []byte {
 	return stanza.Append(nil, shapeMessage(i, room, to, nodeIDs(i, room)...))
 }
 
+func noLang(i int, room, to stanza.JID) []byte {
+	m := shapeMessage(i, room, to, nodeIDs(i, room)...)
+	m.Lang = ""
+	return stanza.Append(nil, m)
+}
+
 func bodyOnly(i int, room, to stanza.JID) []byte {
 	return stanza.Append(nil, shapeMessage(i, room, to))
 }
@@ -93,15 +102,15 @@ func qualified(i int, room, to stanza.JID) []byte {
 // ComponentShapes measures what Prosody (srv, with no component attached)
 // spends per stanza that a component writes to it, for the variants of
 // shapes: a raw XEP-0114 connection writes opts.ShapeStanzas groupchat
-// messages, round robin to shapeReceivers c2s clients, and the figure is
-// Prosody's CPU from the first write until the last receipt, per stanza.
-// The receivers are user1..user10 of srv.
+// messages, round robin to opts.ShapeReceivers c2s clients (user1..userN
+// of srv, created here), and the figures are Prosody's CPU from the first
+// write until the last receipt, per stanza, and the stanzas per second.
 func ComponentShapes(ctx context.Context, r *Report, srv *servers.Server, opts ServersOptions) error {
 	opts.defaults()
-	if err := srv.AddAccounts(ctx, servers.Accounts("user", shapeReceivers, password)...); err != nil {
+	if err := srv.AddAccounts(ctx, servers.Accounts("user", opts.ShapeReceivers, password)...); err != nil {
 		return err
 	}
-	rcv, err := newReceivers(ctx, srv)
+	rcv, err := newReceivers(ctx, srv, opts.ShapeReceivers)
 	if err != nil {
 		return err
 	}
@@ -112,45 +121,80 @@ func ComponentShapes(ctx context.Context, r *Report, srv *servers.Server, opts S
 	}
 	defer conn.Close()
 	room := stanza.MustParse("shape@" + srv.ComponentDomain)
-	for _, sh := range shapes {
-		stanzas := make([][]byte, opts.ShapeStanzas)
-		size := 0
-		for i := range stanzas {
-			stanzas[i] = sh.stanza(i, room, rcv.jids[i%len(rcv.jids)])
-			size += len(stanzas[i])
+	type sample struct {
+		cpu     []float64 // µs per stanza, one per round
+		rate    []float64 // stanzas per second
+		size    int
+		writes  int
+		stanzas [][]byte
+	}
+	samples := make([]sample, len(shapes))
+	for k, sh := range shapes {
+		s := &samples[k]
+		s.stanzas = make([][]byte, opts.ShapeStanzas)
+		for i := range s.stanzas {
+			s.stanzas[i] = sh.stanza(i, room, rcv.jids[i%len(rcv.jids)])
+			s.size += len(s.stanzas[i])
 		}
-		opts.Logger.Info("measuring component stanzas", "shape", sh.name)
-		before, err := loadtest.CPUTime(srv.PID())
-		if err != nil {
-			return err
+	}
+	// Prosody's cost per stanza drifts during a run (its heap and
+	// buffers grow): each round measures every variant, in an order
+	// rotated by one per round, and the figure is the median round.
+	for round := range opts.ShapeRounds {
+		for j := range shapes {
+			k := (j + round) % len(shapes)
+			sh, s := shapes[k], &samples[k]
+			opts.Logger.Info("measuring component stanzas", "shape", sh.name, "round", round+1)
+			cpu, took, writes, err := writeMeasured(ctx, conn, rcv, srv.PID(), s.stanzas, sh.batched)
+			if err != nil {
+				return fmt.Errorf("perf: component shapes, %s: %w", sh.name, err)
+			}
+			s.writes = writes
+			s.cpu = append(s.cpu, float64(cpu.Microseconds())/float64(len(s.stanzas)))
+			s.rate = append(s.rate, float64(len(s.stanzas))/took.Seconds())
 		}
-		start := rcv.received.Load()
-		t0 := time.Now()
-		writes, err := writeStanzas(conn, stanzas, sh.batched)
-		if err != nil {
-			return fmt.Errorf("perf: writing to the component port: %w", err)
-		}
-		want := start + int64(len(stanzas))
-		deadline := time.Now().Add(2 * time.Minute)
-		for rcv.received.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
-			time.Sleep(2 * time.Millisecond)
-		}
-		took := time.Since(t0)
-		after, err := loadtest.CPUTime(srv.PID())
-		if err != nil {
-			return err
-		}
-		got := rcv.received.Load() - start
-		if got != int64(len(stanzas)) {
-			return fmt.Errorf("perf: component shapes, %s: %d of %d stanzas delivered", sh.name, got, len(stanzas))
-		}
-		cond := fmt.Sprintf("%d stanzas of %d B average in %d writes, to %d c2s clients, Prosody 0.12",
-			len(stanzas), size/len(stanzas), writes, shapeReceivers)
+	}
+	for k, sh := range shapes {
+		s := &samples[k]
+		cond := fmt.Sprintf("%d stanzas of %d B average in %d writes, to %d c2s clients, median (range) of %d rounds, Prosody 0.12",
+			len(s.stanzas), s.size/len(s.stanzas), s.writes, opts.ShapeReceivers, opts.ShapeRounds)
+		slices.Sort(s.cpu)
+		slices.Sort(s.rate)
 		r.Add(ServersSection, "component stanza "+sh.name+": Prosody CPU per stanza", cond,
-			"%.1f µs", float64((after-before).Microseconds())/float64(len(stanzas)))
-		r.Add(ServersSection, "component stanza "+sh.name+": stanzas/s", cond, "%.0f", float64(len(stanzas))/took.Seconds())
+			"%.1f µs (%.1f–%.1f)", s.cpu[len(s.cpu)/2], s.cpu[0], s.cpu[len(s.cpu)-1])
+		r.Add(ServersSection, "component stanza "+sh.name+": stanzas/s", cond,
+			"%.0f (%.0f–%.0f)", s.rate[len(s.rate)/2], s.rate[0], s.rate[len(s.rate)-1])
 	}
 	return nil
+}
+
+// writeMeasured writes the stanzas to conn and waits until the receivers
+// have them all; it returns the CPU process pid used meanwhile, how long
+// it took and the number of writes.
+func writeMeasured(ctx context.Context, conn net.Conn, rcv *receivers, pid int, stanzas [][]byte, batched bool) (cpu, took time.Duration, writes int, err error) {
+	before, err := loadtest.CPUTime(pid)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	start := rcv.received.Load()
+	t0 := time.Now()
+	if writes, err = writeStanzas(conn, stanzas, batched); err != nil {
+		return 0, 0, 0, fmt.Errorf("writing to the component port: %w", err)
+	}
+	want := start + int64(len(stanzas))
+	deadline := time.Now().Add(2 * time.Minute)
+	for rcv.received.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(2 * time.Millisecond)
+	}
+	took = time.Since(t0)
+	after, err := loadtest.CPUTime(pid)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if got := rcv.received.Load() - start; got != int64(len(stanzas)) {
+		return 0, 0, 0, fmt.Errorf("%d of %d stanzas delivered", got, len(stanzas))
+	}
+	return after - before, took, writes, nil
 }
 
 // writeStanzas writes the stanzas, batched or one per write, and returns
@@ -244,22 +288,31 @@ type receivers struct {
 	wg       sync.WaitGroup
 }
 
-func newReceivers(ctx context.Context, srv *servers.Server) (*receivers, error) {
-	r := &receivers{}
-	for i := range shapeReceivers {
-		j, err := stanza.NewJID("user"+strconv.Itoa(i+1), srv.Domain, "shape")
-		if err != nil {
-			return nil, err
-		}
-		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		c, err := xmppclient.DialConfig(dctx, xmppclient.Config{Addr: srv.C2SAddr(), JID: j, Password: password, Presence: true})
-		cancel()
-		if err != nil {
-			r.close()
-			return nil, err
-		}
-		r.clients = append(r.clients, c)
-		r.jids = append(r.jids, c.JID())
+func newReceivers(ctx context.Context, srv *servers.Server, n int) (*receivers, error) {
+	r := &receivers{clients: make([]*xmppclient.Client, n), jids: make([]stanza.JID, n)}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(32)
+	for i := range n {
+		g.Go(func() error {
+			j, err := stanza.NewJID("user"+strconv.Itoa(i+1), srv.Domain, "shape")
+			if err != nil {
+				return err
+			}
+			dctx, cancel := context.WithTimeout(gctx, 30*time.Second)
+			defer cancel()
+			c, err := xmppclient.DialConfig(dctx, xmppclient.Config{Addr: srv.C2SAddr(), JID: j, Password: password, Presence: true})
+			if err != nil {
+				return err
+			}
+			r.clients[i], r.jids[i] = c, c.JID()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		r.close()
+		return nil, err
+	}
+	for _, c := range r.clients {
 		r.wg.Go(func() {
 			for {
 				st, err := c.Recv(context.Background())
@@ -277,7 +330,9 @@ func newReceivers(ctx context.Context, srv *servers.Server) (*receivers, error) 
 
 func (r *receivers) close() {
 	for _, c := range r.clients {
-		_ = c.Close()
+		if c != nil {
+			_ = c.Close()
+		}
 	}
 	r.wg.Wait()
 }

@@ -23,7 +23,8 @@ func TestServers(t *testing.T) {
 	defer cancel()
 	var r perf.Report
 	err := perf.Servers(ctx, &r, perf.ServersOptions{
-		Sizes: []int{3}, RemoteSizes: []int{3}, Senders: 2, Messages: 3, Rate: 100, ShapeStanzas: 200,
+		Sizes: []int{3}, RemoteSizes: []int{3}, Senders: 2, Messages: 3, Rate: 100,
+		ShapeStanzas: 200, ShapeReceivers: 3, ShapeRounds: 1,
 	})
 	if errors.Is(err, perf.ErrNoServers) && os.Getenv(servers.RequireEnv) != "1" {
 		t.Skip(err)
@@ -51,7 +52,7 @@ func TestServers(t *testing.T) {
 	for run, procs := range runs {
 		assert.Equal(t, want, got[run+": delivered"], run)
 		names := []string{"deliveries/s", "latency p50", "latency p99"}
-		for _, p := range procs {
+		for _, p := range append(procs, "load clients") {
 			names = append(names, "CPU per delivery, "+p)
 		}
 		if strings.Contains(run, "remote") || strings.Contains(run, "fmuc") {
