@@ -90,36 +90,39 @@ const password = "pw"
 // error wrapping ErrNoServers when Prosody is not installed.
 func Servers(ctx context.Context, r *Report, opts ServersOptions) error {
 	opts.defaults()
-	if err := nodeBinary(ctx, &opts); err != nil {
+	done, err := nodeBinary(ctx, &opts)
+	if err != nil {
 		return err
 	}
+	defer done()
 	if err := ServersComponent(ctx, r, opts); err != nil {
 		return err
 	}
 	return ServersFederation(ctx, r, opts)
 }
 
-// nodeBinary checks that Prosody is installed and builds the node binary
-// when opts names none; the build's directory stays for the process's
-// life (it is small and under the temporary directory).
-func nodeBinary(ctx context.Context, opts *ServersOptions) error {
+// nodeBinary checks that Prosody is installed and, when opts names no node
+// binary, builds one into a temporary directory that done removes.
+func nodeBinary(ctx context.Context, opts *ServersOptions) (done func(), err error) {
 	if _, err := exec.LookPath("prosody"); err != nil {
-		return fmt.Errorf("%w: %w", ErrNoServers, err)
+		return nil, fmt.Errorf("%w: %w", ErrNoServers, err)
 	}
 	if opts.Node != "" {
-		return nil
+		return func() {}, nil
 	}
 	dir, err := os.MkdirTemp("", "fmuc-perf-node-")
 	if err != nil {
-		return err
+		return nil, err
 	}
+	done = func() { _ = os.RemoveAll(dir) }
 	opts.Logger.Info("building the node")
 	bin, err := servers.BuildNode(ctx, dir)
 	if err != nil {
-		return err
+		done()
+		return nil, err
 	}
 	opts.Node = bin
-	return nil
+	return done, nil
 }
 
 // nodeFlags are the flags every measured node runs with: no store, and

@@ -20,9 +20,11 @@ import (
 // shape (ComponentShapes), unless opts.ShapeStanzas is negative.
 func ServersComponent(ctx context.Context, r *Report, opts ServersOptions) error {
 	opts.defaults()
-	if err := nodeBinary(ctx, &opts); err != nil {
+	done, err := nodeBinary(ctx, &opts)
+	if err != nil {
 		return err
 	}
+	defer done()
 	maxN := 0
 	for _, n := range opts.Sizes {
 		maxN = max(maxN, n)
@@ -63,6 +65,10 @@ func ServersComponent(ctx context.Context, r *Report, opts ServersOptions) error
 		}
 		for _, room := range rooms {
 			senders := min(n, opts.Senders)
+			// The previous room's leave storm must not count here.
+			if err := idle(opts.Logger, procs)(ctx); err != nil {
+				return err
+			}
 			opts.Logger.Info("measuring", "room", room.room.String())
 			begin := time.Now()
 			before, err := cpuTimes(shown)
@@ -97,7 +103,6 @@ func ServersComponent(ctx context.Context, r *Report, opts ServersOptions) error
 				r.Add(ServersSection, room.what+": CPU of the whole run, "+p.name, cond+", logins and joins included",
 					"%.2f s in %v", (after[i] - before[i]).Seconds(), time.Since(begin).Round(time.Second))
 			}
-			time.Sleep(2 * time.Second) // let the leaves settle before the next room
 		}
 	}
 	if opts.ShapeStanzas < 0 {
@@ -105,5 +110,8 @@ func ServersComponent(ctx context.Context, r *Report, opts ServersOptions) error
 	}
 	node.Stop()
 	stopped = true
+	if err := idle(opts.Logger, procs[:1])(ctx); err != nil {
+		return err
+	}
 	return ComponentShapes(ctx, r, srv, opts)
 }

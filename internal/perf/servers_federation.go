@@ -123,9 +123,11 @@ func (p *pair) settle(ctx context.Context) error {
 // s2s bytes per message sent, both directions, from the link proxies.
 func ServersFederation(ctx context.Context, r *Report, opts ServersOptions) error {
 	opts.defaults()
-	if err := nodeBinary(ctx, &opts); err != nil {
+	done, err := nodeBinary(ctx, &opts)
+	if err != nil {
 		return err
 	}
+	defer done()
 	maxN := 0
 	for _, n := range opts.RemoteSizes {
 		maxN = max(maxN, n)
@@ -183,7 +185,6 @@ func ServersFederation(ctx context.Context, r *Report, opts ServersOptions) erro
 				perMsg = float64(res0.Counters[0]) / float64(res0.Sent)
 			}
 			r.Add(ServersSection, run.what+": s2s bytes per message", cond, "%.0f B", perMsg)
-			time.Sleep(2 * time.Second) // let the leaves settle before the next room
 		}
 	}
 	return nil

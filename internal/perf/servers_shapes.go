@@ -298,7 +298,7 @@ func newReceivers(ctx context.Context, srv *servers.Server, n int) (*receivers, 
 			if err != nil {
 				return err
 			}
-			dctx, cancel := context.WithTimeout(gctx, 30*time.Second)
+			dctx, cancel := context.WithTimeout(gctx, 2*time.Minute)
 			defer cancel()
 			c, err := xmppclient.DialConfig(dctx, xmppclient.Config{Addr: srv.C2SAddr(), JID: j, Password: password, Presence: true})
 			if err != nil {
