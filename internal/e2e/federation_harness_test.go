@@ -94,29 +94,20 @@ func (f *federation) add(srv *servers.Server, mods ...func(*mucnode.Config)) *ha
 	return h
 }
 
-// traffic is the s2s bytes delivered so far through every proxy.
-func (f *federation) traffic() int64 {
-	var n int64
+// proxyList is every proxy of the federation.
+func (f *federation) proxyList() []*linkproxy.Proxy {
+	ps := make([]*linkproxy.Proxy, 0, len(f.proxies))
 	for _, p := range f.proxies {
-		n += p.Counters().Total()
+		ps = append(ps, p)
 	}
-	return n
+	return ps
 }
 
 // settle waits until no s2s byte has crossed for quiet (at most wait) and
 // returns the traffic then.
 func (f *federation) settle(quiet time.Duration) int64 {
-	deadline := time.Now().Add(wait)
-	last, since := f.traffic(), time.Now()
-	for time.Now().Before(deadline) {
-		time.Sleep(quiet / 5)
-		if n := f.traffic(); n != last {
-			last, since = n, time.Now()
-		} else if time.Since(since) >= quiet {
-			break
-		}
-	}
-	return last
+	n, _ := linkproxy.Settle(context.Background(), quiet, wait, f.proxyList()...)
+	return n
 }
 
 // federate returns a node configuration change.

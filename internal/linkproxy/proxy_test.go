@@ -2,6 +2,7 @@ package linkproxy
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"testing"
@@ -152,3 +153,40 @@ func TestUnreachableTarget(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestSettleAndTotal(t *testing.T) {
+	p1, p2 := start(t), start(t)
+	roundTrip(t, dial(t, p1), []byte("hello"))
+	roundTrip(t, dial(t, p2), []byte("hi"))
+	// Each byte is counted up and down.
+	n, ok := Settle(context.Background(), 20*time.Millisecond, wait, p1, p2)
+	assert.True(t, ok)
+	assert.Equal(t, int64(2*(5+2)), n)
+	assert.Equal(t, n, Total(p1, p2))
+
+	// A link that never goes quiet.
+	c := dial(t, p1)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 1)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if _, err := c.Write(buf); err != nil {
+				return
+			}
+			if _, err := io.ReadFull(c, buf); err != nil {
+				return
+			}
+		}
+	}()
+	_, ok = Settle(context.Background(), time.Second, 100*time.Millisecond, p1)
+	close(stop)
+	<-done
+	assert.False(t, ok)
+}

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,13 @@ type Config struct {
 	// PIDs are processes whose CPU time is reported (the load tool's own
 	// is always reported as pid 0).
 	PIDs []int
+	// Settle, when set, runs after the joins and before the measurement
+	// starts, e.g. to wait until a link is quiet; its error ends the run.
+	Settle func(ctx context.Context) error
+	// Counters are read when the measurement starts and when it ends
+	// (with the CPU times); Result.Counters holds their increases, e.g.
+	// the bytes a link proxy carried while the messages were sent.
+	Counters []func() int64
 	// Body pads each message body to at least this many bytes.
 	Body int
 	// Logger reports progress; nil discards.

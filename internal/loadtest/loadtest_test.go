@@ -23,13 +23,19 @@ func TestProsodyMUC(t *testing.T) {
 		stanza.MustParse("load1@" + srv.MUCDomain),
 		stanza.MustParse("load2@" + srv.MUCDomain),
 	}
+	// The counter counts the settles, so that each room's increase is 0:
+	// it is read after its room's settle, before and after the sends.
+	settles := 0
 	results, err := loadtest.Run(ctx, loadtest.Config{
 		Addr: srv.C2SAddr(), Domain: srv.Domain, Password: "pw",
 		Rooms: rooms, Clients: n, Senders: s, Messages: m, Rate: 500,
-		PIDs: []int{srv.PID()},
+		PIDs:     []int{srv.PID()},
+		Settle:   func(context.Context) error { settles++; return nil },
+		Counters: []func() int64{func() int64 { return int64(settles) }},
 	})
 	require.NoError(t, err)
 	require.Len(t, results, 2)
+	assert.Equal(t, 2, settles, "one settle per room")
 	for i, r := range results {
 		assert.Equal(t, rooms[i], r.Room)
 		assert.Equal(t, s*m, r.Sent)
@@ -45,6 +51,7 @@ func TestProsodyMUC(t *testing.T) {
 		assert.NoError(t, r.CPU[1].Err)
 		assert.Equal(t, srv.PID(), r.CPU[1].PID)
 		assert.NotEqual(t, "?", r.CPU[1].Name)
+		assert.Equal(t, []int64{0}, r.Counters)
 	}
 	var out bytes.Buffer
 	require.NoError(t, loadtest.WriteTable(&out, results))

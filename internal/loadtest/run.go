@@ -50,6 +50,8 @@ type Result struct {
 	// CPU lists the CPU used by each measured process from the first send
 	// to the end of the drain; PID 0 is the load tool itself.
 	CPU []ProcCPU
+	// Counters are the increases of Config.Counters over the same span.
+	Counters []int64
 }
 
 // Run tests each room of cfg in turn and returns one Result per room.
@@ -133,9 +135,19 @@ func runRoom(ctx context.Context, cfg *Config, idx int, room stanza.JID) (Result
 	res.JoinTime = time.Since(begin)
 	log.Info("joined", "took", res.JoinTime)
 
+	if cfg.Settle != nil {
+		if err := cfg.Settle(ctx); err != nil {
+			return res, fmt.Errorf("settling: %w", err)
+		}
+	}
+
 	// Send.
 	pids := append([]int{0}, cfg.PIDs...)
 	meter := startCPU(pids)
+	counted := make([]int64, len(cfg.Counters))
+	for i, f := range cfg.Counters {
+		counted[i] = f()
+	}
 	t0 := time.Now()
 	var sent atomic.Int64
 	var wg sync.WaitGroup
@@ -158,6 +170,10 @@ func runRoom(ctx context.Context, cfg *Config, idx int, room stanza.JID) (Result
 		time.Sleep(5 * time.Millisecond)
 	}
 	res.CPU = meter.stop()
+	for i, f := range cfg.Counters {
+		counted[i] = f() - counted[i]
+	}
+	res.Counters = counted
 	closeAll(occ)
 	res.summarise(occ, t0, run)
 	log.Info("done", "delivered", res.Delivered, "lost", res.Lost)
