@@ -71,6 +71,25 @@ var sections = []section{
 	{"link bytes", func(_ context.Context, r *perf.Report, _ config) error { return perf.LinkBytes(r) }},
 	{"state machine", func(_ context.Context, r *perf.Report, c config) error { return perf.Machine(r, c.options()) }},
 	{"memory", func(_ context.Context, r *perf.Report, c config) error { return perf.Memory(r, c.options()) }},
+	{"real servers", realServers},
+}
+
+// realServers runs the sections on real Prosody servers, unless -servers
+// is off; with auto, a machine without Prosody skips them and says so.
+func realServers(ctx context.Context, r *perf.Report, c config) error {
+	if c.servers == "off" {
+		return nil
+	}
+	var opts perf.ServersOptions
+	if c.quick {
+		opts = perf.ServersOptions{Sizes: []int{3}, RemoteSizes: []int{3}, Senders: 2, Messages: 3, Rate: 50, ShapeStanzas: 300, ShapeReceivers: 3, ShapeRounds: 1}
+	}
+	err := perf.Servers(ctx, r, opts)
+	if errors.Is(err, perf.ErrNoServers) && c.servers == "auto" {
+		r.Add("real servers", "not measured", err.Error(), "-")
+		return nil
+	}
+	return err
 }
 
 // run parses args, measures every section and prints the report to out;
