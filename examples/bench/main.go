@@ -71,8 +71,12 @@ var sections = []section{
 	{"link bytes", func(_ context.Context, r *perf.Report, _ config) error { return perf.LinkBytes(r) }},
 	{"state machine", func(_ context.Context, r *perf.Report, c config) error { return perf.Machine(r, c.options()) }},
 	{"memory", func(_ context.Context, r *perf.Report, c config) error { return perf.Memory(r, c.options()) }},
-	{"real servers", realServers},
+	{serversSection, realServers},
 }
+
+// serversSection is the section measured on real servers, in processes of
+// their own.
+const serversSection = "real servers"
 
 // realServers runs the sections on real Prosody servers, unless -servers
 // is off; with auto, a machine without Prosody skips them and says so.
@@ -86,7 +90,7 @@ func realServers(ctx context.Context, r *perf.Report, c config) error {
 	}
 	err := perf.Servers(ctx, r, opts)
 	if errors.Is(err, perf.ErrNoServers) && c.servers == "auto" {
-		r.Add("real servers", "not measured", err.Error(), "-")
+		r.Add(serversSection, "not measured", err.Error(), "-")
 		return nil
 	}
 	return err
@@ -112,23 +116,37 @@ func run(ctx context.Context, args []string, out, progress io.Writer) error {
 	default:
 		return fmt.Errorf("-servers is auto, on or off, not %q", c.servers)
 	}
-	start, load, busy := time.Now(), loadAverage(), machineBusy()
-	var r perf.Report
+	start, load := time.Now(), loadAverage()
+	var (
+		r perf.Report
+		// The CPU other processes used while this one measured itself
+		// (the real-server sections run other processes on purpose).
+		otherCPU, inProcess time.Duration
+		known               = true
+	)
 	for _, s := range sections {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		fmt.Fprintf(progress, "measuring %s...\n", s.name)
+		t0, busy0, self0 := time.Now(), machineBusy(), selfCPU()
 		if err := s.run(ctx, &r, c); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
+		if s.name == serversSection {
+			continue
+		}
+		busy := machineBusy()
+		known = known && busy >= 0 && busy0 >= 0
+		otherCPU += busy - busy0 - (selfCPU() - self0)
+		inProcess += time.Since(t0)
 	}
 	w := bufio.NewWriter(out)
 	others := "unknown"
-	if b := machineBusy(); b >= 0 && busy >= 0 {
-		others = fmt.Sprintf("%.2f cores", max(0, (b-busy-selfCPU()).Seconds()/time.Since(start).Seconds()))
+	if known && inProcess > 0 {
+		others = fmt.Sprintf("%.2f cores", max(0, otherCPU.Seconds()/inProcess.Seconds()))
 	}
-	for _, l := range append(header(start, load), "CPU used by other processes during the run: "+others) {
+	for _, l := range append(header(start, load), "CPU used by other processes during the in-process sections: "+others) {
 		if c.markdown {
 			fmt.Fprintf(w, "- %s\n", l)
 		} else {

@@ -15,7 +15,7 @@ func TestRunQuick(t *testing.T) {
 	var out strings.Builder
 	require.NoError(t, run(context.Background(), []string{"-quick", "-servers", "off"}, &out, io.Discard))
 	text := "\n" + out.String()
-	for _, h := range []string{"date: ", "go: go", "cpu: ", "GOMAXPROCS: ", "load average ", "CPU used by other processes"} {
+	for _, h := range []string{"date: ", "go: go", "cpu: ", "GOMAXPROCS: ", "load average ", "CPU used by other processes during the in-process sections"} {
 		require.Contains(t, text, "\n"+h, "header line %q", h)
 	}
 	figures := map[string]int{}
@@ -40,7 +40,7 @@ func TestRunQuick(t *testing.T) {
 		figures[section]++
 	}
 	for _, s := range sections {
-		if s.name == "real servers" {
+		if s.name == serversSection {
 			require.Zero(t, figures[s.name], "-servers off")
 			continue
 		}
@@ -52,7 +52,7 @@ func TestRunMarkdown(t *testing.T) {
 	var out strings.Builder
 	require.NoError(t, run(context.Background(), []string{"-quick", "-markdown", "-servers", "off"}, &out, io.Discard))
 	for _, s := range sections {
-		if s.name != "real servers" {
+		if s.name != serversSection {
 			require.Contains(t, out.String(), "**"+s.name+"**\n\n| figure | value | conditions |")
 		}
 	}
