@@ -138,14 +138,15 @@ type process struct {
 	pid  int
 }
 
-// addResult adds the figures of one loadtest room run: deliveries, their
-// rate, latency p50 and p99, and the CPU per delivery of each process
+// addResult adds the figures of one loadtest room run: deliveries (and
+// duplicates, strays and errors), their rate, latency p50 and p99, and the CPU per delivery of each process
 // (procs in the order of the run's PIDs).
 func addResult(r *Report, what, conditions string, res loadtest.Result, procs []process) {
 	add := func(name, format string, args ...any) {
 		r.Add(ServersSection, what+": "+name, conditions, format, args...)
 	}
 	add("delivered", "%d of %d", res.Delivered, res.Expected)
+	add("duplicates, stray and error messages", "%d, %d, %d", res.Duplicates, res.Stray, res.Errors)
 	add("deliveries/s", "%.0f", res.Throughput)
 	add("latency p50", "%s", ms(res.P50))
 	add("latency p99", "%s", ms(res.P99))
