@@ -49,6 +49,13 @@ type ServersOptions struct {
 	Logger *slog.Logger
 }
 
+// prepare applies the defaults and builds the node binary when o names
+// none; done removes what it built.
+func (o *ServersOptions) prepare(ctx context.Context) (done func(), err error) {
+	o.defaults()
+	return nodeBinary(ctx, o)
+}
+
 func (o *ServersOptions) defaults() {
 	if len(o.Sizes) == 0 {
 		o.Sizes = []int{10, 100, 1000}
@@ -89,8 +96,7 @@ const password = "pw"
 // on a component's stanzas by their shape (ComponentShapes). It returns an
 // error wrapping ErrNoServers when Prosody is not installed.
 func Servers(ctx context.Context, r *Report, opts ServersOptions) error {
-	opts.defaults()
-	done, err := nodeBinary(ctx, &opts)
+	done, err := opts.prepare(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,16 +19,12 @@ import (
 // what Prosody spends per stanza a component writes, by the stanzas'
 // shape (ComponentShapes), unless opts.ShapeStanzas is negative.
 func ServersComponent(ctx context.Context, r *Report, opts ServersOptions) error {
-	opts.defaults()
-	done, err := nodeBinary(ctx, &opts)
+	done, err := opts.prepare(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	maxN := 0
-	for _, n := range opts.Sizes {
-		maxN = max(maxN, n)
-	}
+	maxN := slices.Max(opts.Sizes)
 	srv, err := servers.LaunchProsody(servers.ProsodyOptions{Accounts: servers.Accounts("user", maxN, password)})
 	if err != nil {
 		return err

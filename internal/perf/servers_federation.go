@@ -122,16 +122,12 @@ func (p *pair) settle(ctx context.Context) error {
 // and CPU per delivery for both Prosodys and both nodes, it reports the
 // s2s bytes per message sent, both directions, from the link proxies.
 func ServersFederation(ctx context.Context, r *Report, opts ServersOptions) error {
-	opts.defaults()
-	done, err := nodeBinary(ctx, &opts)
+	done, err := opts.prepare(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	maxN := 0
-	for _, n := range opts.RemoteSizes {
-		maxN = max(maxN, n)
-	}
+	maxN := slices.Max(opts.RemoteSizes)
 	p, err := startPair(ctx, opts, maxN)
 	if err != nil {
 		return err
