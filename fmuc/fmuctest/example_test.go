@@ -72,8 +72,8 @@ func Example() {
 	}
 	// Output:
 	// hamlet got from elsinore@talk.denmark.lit/Alice: Hi Hamlet
-	// rooms.wonderland.lit -> talk.denmark.lit: stanzas 5, bytes 1336
-	// talk.denmark.lit -> rooms.wonderland.lit: stanzas 1, bytes 359
+	// rooms.wonderland.lit -> talk.denmark.lit: stanzas 5, bytes 1220
+	// talk.denmark.lit -> rooms.wonderland.lit: stanzas 1, bytes 425
 }
 
 // sink is a service that notes when each stanza reaches it.
