@@ -24,8 +24,9 @@ import (
 // room accepts the compact messages from any linked peer, and what it
 // then checks (who holds the user, through which link) is checked as for
 // an explicit 'from'. What a link's log keeps for a resync is the full
-// stanza: replayed messages carry a delay, which history always does with
-// its 'from'. A presence names its user in its muc#user item already: it
+// stanza. History and replayed messages keep their <fmuc from/> (the user
+// may have left since); their delay loses its 'from' when that is the
+// sending room, which is what a peer takes a delay without one for. A presence names its user in its muc#user item already: it
 // keeps a bare <fmuc/> (so that a peer that dropped the link still
 // recognises federation traffic and answers with <left/>), and the peer
 // takes the user from the item. A federation join keeps its 'from'.
@@ -43,8 +44,10 @@ var compactElement = stanza.EmptyElement(NSExt, "compact")
 // compacted returns st as it goes to a peer that takes the compact
 // envelope: a live groupchat message from an occupant without its
 // <fmuc from/> and with its sender room's <stanza-id/> without 'by'; a
-// presence whose muc#user item names its user with a bare <fmuc/>;
-// anything else as it is.
+// history or replayed message with its <fmuc from/>, without that 'by'
+// and without its delay's 'from' when it is the sender room; a presence
+// whose muc#user item names its user with a bare <fmuc/>; anything else
+// as it is.
 func compacted(st stanza.Stanza) stanza.Stanza {
 	if p, ok := st.(*stanza.Presence); ok {
 		return compactedPresence(p)
@@ -53,7 +56,9 @@ func compacted(st stanza.Stanza) stanza.Stanza {
 	if !ok || m.Type != stanza.MessageGroupchat || m.From.Resource() == "" {
 		return st
 	}
-	at, sid := -1, -1
+	room := m.From.Bare()
+	by := sidBy(room)
+	at, sid, delay := -1, -1, -1
 	for i, c := range m.Children {
 		switch {
 		case c.Is(stanza.NSFMUC, "fmuc"):
@@ -61,29 +66,46 @@ func compacted(st stanza.Stanza) stanza.Stanza {
 				return st
 			}
 			at = i
-		case c.Is(stanza.NSSID, "stanza-id") && sid < 0 && bytes.Contains(c.XML, sidBy(m.From.Bare())):
+		case c.Is(stanza.NSSID, "stanza-id") && sid < 0 && bytes.Contains(c.XML, by):
 			sid = i
+		case c.Is(stanza.NSDelay, "delay") && delay < 0:
+			delay = i
+		case c.Is(NSExt, "seq"):
 		case c.Name.Space == NSExt, c.Is("", "subject"), stanza.IsDelay(c):
-			// Echoes, private messages, replays, history and subjects
-			// keep their 'from'.
+			// Echoes, private messages, subjects and the delay forms of
+			// other servers stay as they are.
 			return st
 		}
 	}
 	if at < 0 {
 		return st
 	}
+	if delay >= 0 {
+		// History, or a replay: the user may have left since, so the
+		// 'from' stays; the delay's 'from', the sender room, goes (the
+		// 'from' is optional, XEP-0203 §4, and the peer takes a delay
+		// without one for the sending room's: MergeHistory's origin).
+		at = -1
+	}
 	c := *m
-	c.Children = make([]stanza.Element, 0, len(m.Children)-1)
+	c.Children = make([]stanza.Element, 0, len(m.Children))
 	for i, e := range m.Children {
 		switch i {
 		case at:
 			continue
 		case sid:
-			e.XML = bytes.Replace(e.XML, sidBy(m.From.Bare()), nil, 1)
+			e.XML = bytes.Replace(e.XML, by, nil, 1)
+		case delay:
+			e.XML = bytes.Replace(e.XML, delayFrom(room), nil, 1)
 		}
 		c.Children = append(c.Children, e)
 	}
 	return &c
+}
+
+// delayFrom is the from='room' of a <delay/> this package writes.
+func delayFrom(room stanza.JID) []byte {
+	return append(stanza.AppendEscaped([]byte(" from='"), room.String(), true), '\'')
 }
 
 // compactedPresence returns p with a bare <fmuc/> for its <fmuc from/>

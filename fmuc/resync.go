@@ -172,6 +172,9 @@ func (n *Node) replay(out *Output, l *link, after uint64) bool {
 		}
 		p := st.Payload()
 		st.SetPayload(append(p[:len(p):len(p)], extra...))
+		if l.compact {
+			st = compacted(st)
+		}
 		out.Stanzas = append(out.Stanzas, st)
 	}
 	return complete
