@@ -56,13 +56,14 @@ func compacted(st stanza.Stanza) stanza.Stanza {
 	if !ok || m.Type != stanza.MessageGroupchat || m.From.Resource() == "" {
 		return st
 	}
-	room := m.From.Bare()
-	by := sidBy(room)
+	// The attributes as this package writes them (appendAttr).
+	room := m.From.Bare().String()
+	by := appendAttr(nil, "by", room)
 	at, sid, delay := -1, -1, -1
 	for i, c := range m.Children {
 		switch {
 		case c.Is(stanza.NSFMUC, "fmuc"):
-			if at >= 0 || !bytes.Contains(c.XML, []byte(" from=")) || bytes.Contains(c.XML, []byte("</")) {
+			if at >= 0 || !isFMUCFrom(c) {
 				return st
 			}
 			at = i
@@ -96,16 +97,17 @@ func compacted(st stanza.Stanza) stanza.Stanza {
 		case sid:
 			e.XML = bytes.Replace(e.XML, by, nil, 1)
 		case delay:
-			e.XML = bytes.Replace(e.XML, delayFrom(room), nil, 1)
+			e.XML = bytes.Replace(e.XML, appendAttr(nil, "from", room), nil, 1)
 		}
 		c.Children = append(c.Children, e)
 	}
 	return &c
 }
 
-// delayFrom is the from='room' of a <delay/> this package writes.
-func delayFrom(room stanza.JID) []byte {
-	return append(stanza.AppendEscaped([]byte(" from='"), room.String(), true), '\'')
+// isFMUCFrom reports whether the <fmuc/> element c is an empty one with
+// a 'from' (not a <reject/> or <left/>).
+func isFMUCFrom(c stanza.Element) bool {
+	return bytes.Contains(c.XML, []byte(" from=")) && !bytes.Contains(c.XML, []byte("</"))
 }
 
 // compactedPresence returns p with a bare <fmuc/> for its <fmuc from/>
@@ -120,7 +122,7 @@ func compactedPresence(p *stanza.Presence) stanza.Stanza {
 	for i, c := range p.Children {
 		switch {
 		case c.Is(stanza.NSFMUC, "fmuc"):
-			if at >= 0 || !bytes.Contains(c.XML, []byte(" from=")) || bytes.Contains(c.XML, []byte("</")) {
+			if at >= 0 || !isFMUCFrom(c) {
 				return p
 			}
 			at = i
@@ -149,11 +151,6 @@ func itemJID(p *stanza.Presence) stanza.JID {
 		return stanza.JID{}
 	}
 	return *u.Items[0].JID
-}
-
-// sidBy is the by='room' of a <stanza-id/> this package writes.
-func sidBy(room stanza.JID) []byte {
-	return append(stanza.AppendEscaped([]byte(" by='"), room.String(), true), '\'')
 }
 
 // withStanzaIDsBy returns m with the 'by' of a compact <stanza-id/> put
