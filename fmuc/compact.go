@@ -156,27 +156,13 @@ func itemJID(p *stanza.Presence) stanza.JID {
 // withStanzaIDsBy returns m with the 'by' of a compact <stanza-id/> put
 // back: the room the message comes from; m itself when none lacks it.
 func withStanzaIDsBy(m *stanza.Message) *stanza.Message {
-	var c *stanza.Message
-	for i, e := range m.Children {
-		if !e.Is(stanza.NSSID, "stanza-id") || bytes.Contains(e.XML, []byte(" by=")) {
-			continue
-		}
-		var raw struct {
-			ID string `xml:"id,attr"`
-			By string `xml:"by,attr"`
-		}
-		if e.Decode(&raw) != nil || raw.By != "" || raw.ID == "" {
-			continue
-		}
-		if c == nil {
-			c = stanza.Clone(m).(*stanza.Message)
-		}
-		c.Children[i] = stanza.StanzaID{ID: raw.ID, By: m.From.Bare()}.Element()
-	}
-	if c == nil {
+	p, changed := stanza.WithStanzaIDsBy(m.Children, m.From.Bare())
+	if !changed {
 		return m
 	}
-	return c
+	c := *m
+	c.Children = p
+	return &c
 }
 
 // derivedUser returns the user a peer's stanza without an <fmuc from/>

@@ -562,3 +562,19 @@ func TestPayloadElementLarge(t *testing.T) {
 	require.NoError(t, f.Element().Decode(&fb))
 	assert.Equal(t, f.Fields[0].Values, fb.Fields[0].Values)
 }
+
+func TestWithStanzaIDsBy(t *testing.T) {
+	room := MustParse("r@rooms.a.lit")
+	s, err := Decode([]byte(`<message from='r@rooms.a.lit/N' to='x@b.lit'><stanza-id xmlns='urn:xmpp:sid:0' id='s1'/><stanza-id xmlns='urn:xmpp:sid:0' id='s2' by='other@rooms.c.lit'/><stanza-id xmlns="urn:xmpp:sid:0" id="s3"/><stanza-id xmlns='urn:xmpp:sid:0'/></message>`))
+	require.NoError(t, err)
+	p, changed := WithStanzaIDsBy(s.Payload(), room)
+	require.True(t, changed)
+	require.Equal(t, []StanzaID{{ID: "s1", By: room}, {ID: "s2", By: MustParse("other@rooms.c.lit")}, {ID: "s3", By: room}}, StanzaIDs(&Message{Children: p}))
+	require.Len(t, p, 4, "the one without an id stays as it is")
+	require.Equal(t, "<stanza-id xmlns='urn:xmpp:sid:0'/>", string(p[3].XML))
+	require.Len(t, StanzaIDs(s), 1, "the payload given is not changed")
+
+	again, changed := WithStanzaIDsBy(p, room)
+	require.False(t, changed)
+	require.Equal(t, p, again)
+}

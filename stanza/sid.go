@@ -59,6 +59,31 @@ func WithoutStanzaIDsBy(payload []Element, by JID) []Element {
 	return out
 }
 
+// WithStanzaIDsBy returns the payload with by given to every <stanza-id/>
+// that has an id and no 'by' (a peer that left out what the receiver can
+// tell, such as fmuc's compact envelope), and whether there was one; the
+// payload itself when there was none.
+func WithStanzaIDsBy(payload []Element, by JID) ([]Element, bool) {
+	var out []Element
+	for i, c := range payload {
+		if !c.Is(NSSID, "stanza-id") {
+			continue
+		}
+		id, rawBy, ok := sidAttrs(c)
+		if !ok || id == "" || rawBy != "" {
+			continue
+		}
+		if out == nil {
+			out = append([]Element(nil), payload...)
+		}
+		out[i] = StanzaID{ID: id, By: by}.Element()
+	}
+	if out == nil {
+		return payload, false
+	}
+	return out, true
+}
+
 // OriginIDElement returns an <origin-id xmlns='urn:xmpp:sid:0'/> element.
 func OriginIDElement(id string) Element {
 	b := []byte("<origin-id xmlns='" + NSSID + "'")
