@@ -25,8 +25,6 @@ const (
 	linkBody = "Hi everyone, tea is ready in the garden"
 )
 
-var linkStart = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-
 // scene is one measurement's world.
 type scene struct {
 	net *fmuctest.Network
@@ -37,7 +35,7 @@ type scene struct {
 // newScene builds the two services; change, when set, adjusts both
 // services' options.
 func newScene(change func(*fmuc.Options)) (*scene, error) {
-	s := &scene{net: fmuctest.New(linkStart)}
+	s := &scene{net: fmuctest.New(Epoch)}
 	mk := func(domain string, fed bool) (*fmuc.Service, error) {
 		ids := 0
 		o := fmuc.Options{
@@ -161,7 +159,7 @@ func (p *plainRoom) bytesTo(xml, domain string) (linkCount, error) {
 	if err != nil {
 		return linkCount{}, err
 	}
-	out, err := p.svc.Handle(linkStart, in)
+	out, err := p.svc.Handle(Epoch, in)
 	if err != nil {
 		return linkCount{}, err
 	}
@@ -203,11 +201,7 @@ func LinkBytes(r *Report) error {
 			pb.stanzas += c.stanzas
 			pb.last = c.last
 		}
-		// The smallest stanza that carries the message to the peer: the
-		// copy plain MUC sends one remote user, addressed to the peer room.
-		minimal := stanza.Clone(pb.last)
-		minimal.Head().To = stanza.MustParse(roomB)
-		minBytes := len(stanza.Encode(minimal))
+		minBytes := minimalCopy(pb.last)
 
 		fed, err := federatedRoom(nil, 1, 0, n)
 		if err != nil {
@@ -237,6 +231,15 @@ func LinkBytes(r *Report) error {
 	return presenceBytes(r, section)
 }
 
+// minimalCopy returns the bytes of the smallest stanza that carries a
+// message to the peer room: plain's copy for one remote user, addressed
+// to the peer room instead.
+func minimalCopy(plain stanza.Stanza) int {
+	c := stanza.Clone(plain)
+	c.Head().To = stanza.MustParse(roomB)
+	return len(stanza.Encode(c))
+}
+
 // envelope measures what FMUC adds to a message beyond the minimal copy:
 // towards a room of this package (the compact envelope) and towards a peer
 // that does not know it (the XEP's <fmuc from/> on every message).
@@ -249,9 +252,7 @@ func envelope(r *Report, section string) error {
 	if err != nil {
 		return err
 	}
-	minimal := stanza.Clone(c.last)
-	minimal.Head().To = stanza.MustParse(roomB)
-	minBytes := len(stanza.Encode(minimal))
+	minBytes := minimalCopy(c.last)
 
 	fed, err := federatedRoom(nil, 1, 0, 1)
 	if err != nil {
