@@ -45,7 +45,11 @@ type Config struct {
 	// Register creates the account with XEP-0077 in-band registration
 	// before logging in; an existing account is not an error.
 	Register bool
-	// Presence sends initial presence after binding (RFC 6121 §4.2).
+	// Presence sends initial presence after binding (RFC 6121 §4.2) and
+	// waits for the server's broadcast of it back to this resource
+	// (§4.2.2), so that when DialConfig returns the resource is available:
+	// a message sent to the bare JID from another session reaches it
+	// instead of being bounced or stored offline.
 	Presence bool
 	// Queue is the size of the receive buffer; 0 means DefaultQueue.
 	// When it is full the reader stops reading from the socket.
@@ -117,6 +121,15 @@ func DialConfig(ctx context.Context, cfg Config) (*Client, error) {
 		if err := c.Send(&stanza.Presence{}); err != nil {
 			_ = c.Close()
 			return nil, err
+		}
+		got, err := c.Expect(ctx, PresenceFrom(c.JID()))
+		if err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("xmppclient: %s: waiting for initial presence: %w", cfg.JID, err)
+		}
+		if p := got.(*stanza.Presence); p.Type != "" {
+			_ = c.Close()
+			return nil, fmt.Errorf("xmppclient: %s: initial presence answered with type %q", cfg.JID, p.Type)
 		}
 	}
 	return c, nil
