@@ -58,8 +58,7 @@ func Encode(s Stanza) []byte { return Append(make([]byte, 0, sizeHint(s)), s) }
 func sizeHint(s Stanza) int {
 	h := s.Head()
 	n := 2*len("presence") + 5 + len(h.ID) + len(h.Type) + len(h.Lang) + 64
-	n += len(h.From.local) + len(h.From.domain) + len(h.From.resource)
-	n += len(h.To.local) + len(h.To.domain) + len(h.To.resource)
+	n += len(h.From.s) + len(h.To.s)
 	for _, a := range h.Attrs {
 		n += len(a.Name.Local) + len(a.Value) + 8
 	}
@@ -70,31 +69,14 @@ func sizeHint(s Stanza) int {
 }
 
 // jidLen is the length of j's string form.
-func jidLen(j JID) int {
-	n := len(j.domain)
-	if j.local != "" {
-		n += len(j.local) + 1
-	}
-	if j.resource != "" {
-		n += len(j.resource) + 1
-	}
-	return n
-}
+func jidLen(j JID) int { return len(j.s) }
 
 // appendJIDAttr appends name='j' without building j's string first.
 func appendJIDAttr(dst []byte, name string, j JID) []byte {
 	dst = append(dst, ' ')
 	dst = append(dst, name...)
 	dst = append(dst, '=', '\'')
-	if j.local != "" {
-		dst = appendEscaped(dst, j.local, true)
-		dst = append(dst, '@')
-	}
-	dst = appendEscaped(dst, j.domain, true)
-	if j.resource != "" {
-		dst = append(dst, '/')
-		dst = appendEscaped(dst, j.resource, true)
-	}
+	dst = appendEscaped(dst, j.s, true)
 	return append(dst, '\'')
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -170,7 +171,44 @@ func FuzzParseJID(f *testing.F) {
 		if n, err := NewJID(j.Local(), j.Domain(), j.Resource()); err != nil || n != j {
 			t.Fatalf("NewJID of the parts of %q: %v, %v", str, n, err)
 		}
+		checkDerived(t, j)
 	})
+}
+
+// checkDerived checks that the JIDs derived from j equal the same JIDs
+// parsed from their strings, so that == holds whichever way a JID was made.
+func checkDerived(t *testing.T, j JID) {
+	t.Helper()
+	same := func(what string, got JID) {
+		t.Helper()
+		want, err := NewJID(got.Local(), got.Domain(), got.Resource())
+		if err != nil || got != want || got.String() != want.String() {
+			t.Fatalf("%s of %q = %#v, its parts make %#v (%v)", what, j, got, want, err)
+		}
+		if p, err := Parse(got.String()); err != nil || p != got {
+			t.Fatalf("%s of %q = %#v, its string parses to %#v (%v)", what, j, got, p, err)
+		}
+	}
+	b := j.Bare()
+	same("Bare", b)
+	if !b.IsBare() || b.Local() != j.Local() || b.Domain() != j.Domain() || !strings.HasPrefix(j.String(), b.String()) {
+		t.Fatalf("Bare of %q = %q", j, b)
+	}
+	d := j.Domainpart()
+	same("Domainpart", d)
+	if d.Local() != "" || d.Resource() != "" || d.Domain() != j.Domain() {
+		t.Fatalf("Domainpart of %q = %q", j, d)
+	}
+	for _, r := range []string{"", j.Resource(), "other", "a/b@c"} {
+		w, err := j.WithResource(r)
+		if err != nil {
+			t.Fatalf("WithResource(%q) of %q: %v", r, j, err)
+		}
+		same("WithResource", w)
+		if w.Bare() != b || w.Resource() != r {
+			t.Fatalf("WithResource(%q) of %q = %q", r, j, w)
+		}
+	}
 }
 
 func FuzzDecode(f *testing.F) {

@@ -24,10 +24,41 @@ const maxPartLen = 1023
 // A JID is a comparable value: two JIDs that denote the same address compare
 // equal with ==, so JIDs can be used as map keys. The zero value is the empty
 // address, which is not valid on the wire; see IsZero.
+//
+// A JID is its canonical string form and the positions of its parts in it,
+// so that a stanza header, which holds two, stays small, and String, Bare
+// and Domainpart never allocate.
 type JID struct {
-	local    string
-	domain   string
-	resource string
+	// s is the canonical form, local@domain/resource; "" for the zero JID.
+	s string
+	// dom is where the domainpart starts in s: 0 without a localpart,
+	// len(localpart)+1 with one. res is where it ends: the index of the
+	// '/' before the resourcepart, or len(s) without one.
+	dom, res int32
+}
+
+// makeJID joins prepared parts into a JID.
+func makeJID(l, d, r string) JID {
+	n := len(d)
+	if l != "" {
+		n += len(l) + 1
+	}
+	if r != "" {
+		n += len(r) + 1
+	}
+	b := make([]byte, 0, n)
+	if l != "" {
+		b = append(b, l...)
+		b = append(b, '@')
+	}
+	dom := len(b)
+	b = append(b, d...)
+	res := len(b)
+	if r != "" {
+		b = append(b, '/')
+		b = append(b, r...)
+	}
+	return JID{s: string(b), dom: int32(dom), res: int32(res)}
 }
 
 var (
@@ -54,7 +85,19 @@ func Parse(s string) (JID, error) {
 	if err != nil {
 		return JID{}, err
 	}
-	return NewJID(local, domain, resource)
+	l, d, r, err := prepare(local, domain, resource)
+	if err != nil {
+		return JID{}, err
+	}
+	if l != local || d != domain || r != resource {
+		return makeJID(l, d, r), nil
+	}
+	// Already canonical: s is the JID's string form.
+	dom := 0
+	if l != "" {
+		dom = len(l) + 1
+	}
+	return JID{s: s, dom: int32(dom), res: int32(dom + len(d))}, nil
 }
 
 // MustParse is like Parse but panics on error. It is meant for constants in
@@ -95,19 +138,25 @@ func split(s string) (local, domain, resource string, err error) {
 // NewJID builds a JID from its parts, preparing and validating each as Parse
 // does. local and resource may be empty (absent); domain may not.
 func NewJID(local, domain, resource string) (JID, error) {
-	d, err := prepareDomain(domain)
+	l, d, r, err := prepare(local, domain, resource)
 	if err != nil {
 		return JID{}, err
 	}
-	l, err := prepareLocal(local)
-	if err != nil {
-		return JID{}, err
+	return makeJID(l, d, r), nil
+}
+
+// prepare prepares and validates the three parts of a JID.
+func prepare(local, domain, resource string) (l, d, r string, err error) {
+	if d, err = prepareDomain(domain); err != nil {
+		return "", "", "", err
 	}
-	r, err := prepareResource(resource)
-	if err != nil {
-		return JID{}, err
+	if l, err = prepareLocal(local); err != nil {
+		return "", "", "", err
 	}
-	return JID{local: l, domain: d, resource: r}, nil
+	if r, err = prepareResource(resource); err != nil {
+		return "", "", "", err
+	}
+	return l, d, r, nil
 }
 
 func prepareDomain(d string) (string, error) {
@@ -224,25 +273,35 @@ func prepareResource(r string) (string, error) {
 }
 
 // Local returns the localpart, or "" when there is none.
-func (j JID) Local() string { return j.local }
+func (j JID) Local() string {
+	if j.dom == 0 {
+		return ""
+	}
+	return j.s[:j.dom-1]
+}
 
 // Domain returns the domainpart.
-func (j JID) Domain() string { return j.domain }
+func (j JID) Domain() string { return j.s[j.dom:j.res] }
 
 // Resource returns the resourcepart, or "" when there is none.
-func (j JID) Resource() string { return j.resource }
+func (j JID) Resource() string {
+	if int(j.res) >= len(j.s) {
+		return ""
+	}
+	return j.s[j.res+1:]
+}
 
 // IsZero reports whether j is the zero (empty) JID.
-func (j JID) IsZero() bool { return j == JID{} }
+func (j JID) IsZero() bool { return j.s == "" }
 
 // IsBare reports whether j has no resourcepart.
-func (j JID) IsBare() bool { return j.resource == "" }
+func (j JID) IsBare() bool { return int(j.res) >= len(j.s) }
 
 // Bare returns j without its resourcepart.
-func (j JID) Bare() JID { return JID{local: j.local, domain: j.domain} }
+func (j JID) Bare() JID { return JID{s: j.s[:j.res], dom: j.dom, res: j.res} }
 
 // Domainpart returns the JID made of j's domainpart alone.
-func (j JID) Domainpart() JID { return JID{domain: j.domain} }
+func (j JID) Domainpart() JID { return JID{s: j.s[j.dom:j.res], res: j.res - j.dom} }
 
 // WithResource returns j with its resourcepart replaced by r, prepared with
 // the OpaqueString profile. An empty r yields the bare JID.
@@ -251,27 +310,17 @@ func (j JID) WithResource(r string) (JID, error) {
 	if err != nil {
 		return JID{}, err
 	}
-	return JID{local: j.local, domain: j.domain, resource: p}, nil
+	if p == "" {
+		return j.Bare(), nil
+	}
+	if p == j.Resource() {
+		return j, nil
+	}
+	return JID{s: j.s[:j.res] + "/" + p, dom: j.dom, res: j.res}, nil
 }
 
 // String returns the JID in its canonical string form, "" for the zero JID.
-func (j JID) String() string {
-	if j.local == "" && j.resource == "" {
-		return j.domain
-	}
-	var b strings.Builder
-	b.Grow(jidLen(j))
-	if j.local != "" {
-		b.WriteString(j.local)
-		b.WriteByte('@')
-	}
-	b.WriteString(j.domain)
-	if j.resource != "" {
-		b.WriteByte('/')
-		b.WriteString(j.resource)
-	}
-	return b.String()
-}
+func (j JID) String() string { return j.s }
 
 // MarshalText implements encoding.TextMarshaler.
 func (j JID) MarshalText() ([]byte, error) { return []byte(j.String()), nil }
