@@ -121,15 +121,12 @@ func (n *Node) emitNow(now time.Time, out *Output, l *link, st stanza.Stanza) {
 // payload's bytes and the header's, for the log's byte bound.
 func approxSize(st stanza.Stanza) int {
 	h := st.Head()
-	n := 66 + jidLen(h.From) + jidLen(h.To) + len(h.ID)
+	n := 66 + len(h.From.String()) + len(h.To.String()) + len(h.ID)
 	for _, c := range st.Payload() {
 		n += len(c.XML)
 	}
 	return n
 }
-
-// jidLen is about the length of j's string form, without building it.
-func jidLen(j stanza.JID) int { return len(j.Local()) + len(j.Domain()) + len(j.Resource()) }
 
 // startSession begins counting on l.
 func (l *link) startSession(session string) {

@@ -39,26 +39,20 @@ type JID struct {
 
 // makeJID joins prepared parts into a JID.
 func makeJID(l, d, r string) JID {
-	n := len(d)
+	var b strings.Builder
+	b.Grow(len(l) + 1 + len(d) + 1 + len(r))
 	if l != "" {
-		n += len(l) + 1
+		b.WriteString(l)
+		b.WriteByte('@')
 	}
+	dom := b.Len()
+	b.WriteString(d)
+	res := b.Len()
 	if r != "" {
-		n += len(r) + 1
+		b.WriteByte('/')
+		b.WriteString(r)
 	}
-	b := make([]byte, 0, n)
-	if l != "" {
-		b = append(b, l...)
-		b = append(b, '@')
-	}
-	dom := len(b)
-	b = append(b, d...)
-	res := len(b)
-	if r != "" {
-		b = append(b, '/')
-		b = append(b, r...)
-	}
-	return JID{s: string(b), dom: int32(dom), res: int32(res)}
+	return JID{s: b.String(), dom: int32(dom), res: int32(res)}
 }
 
 var (

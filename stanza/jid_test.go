@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -305,4 +306,28 @@ func TestParseJIDIdempotent(t *testing.T) {
 		require.Equal(t, str, again.String())
 	}
 	assert.Greater(t, ok, 1000, "the generator should produce valid JIDs too")
+}
+
+// TestJIDCheap checks what the JID's representation promises: a stanza
+// header's two JIDs stay small, and the string form and the derived JIDs
+// cost no allocation.
+func TestJIDCheap(t *testing.T) {
+	if size := reflect.TypeOf(JID{}).Size(); size > 24 {
+		t.Errorf("a JID is %d bytes, want at most 24", size)
+	}
+	j := MustParse("alice@wonderland.lit/rabbit hole")
+	var sink JID
+	var n int
+	allocs := testing.AllocsPerRun(100, func() {
+		n += len(j.String())
+		sink = j.Bare()
+		sink = sink.Domainpart()
+		n += len(j.Local()) + len(j.Domain()) + len(j.Resource())
+	})
+	if allocs != 0 {
+		t.Errorf("String, Bare, Domainpart and the parts allocate %v times, want 0", allocs)
+	}
+	if sink.String() != "wonderland.lit" || n == 0 {
+		t.Errorf("derived %q", sink)
+	}
 }
